@@ -1,0 +1,41 @@
+# Co-production Canvas: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint screenshots bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $(STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP) $(TEST_STAMP)
+
+run: $(STAMP)
+	$(PY) main.py $(ARGS)
+
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check .
+
+test: $(TEST_STAMP)
+	$(PY) -m ruff check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: $(STAMP)
+	rm -f screenshots-tmp/shots.db
+	QT_QPA_PLATFORM=offscreen $(PY) main.py --db screenshots-tmp/shots.db --demo --screenshot docs/screens
+
+bench: $(STAMP)
+	$(PY) -m bench.scan_timing
+	$(PY) -m bench.speech_latency
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,154 @@
+"""Definitions: immutable draft versions, stances and comments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.services.base import ServiceBase
+from app.services.dto import CommentInfo, Outcome, StanceInfo, VersionInfo
+from app.services.errors import DomainError
+from app.services.validation import check_choice, check_id, clean_text
+from app.store.models import (
+    MAX_CONTRIBUTION,
+    MAX_DRAFT,
+    STANCES,
+    Comment,
+    Definition,
+    DraftVersion,
+    Member,
+    Prompt,
+    Stance,
+    utcnow,
+)
+
+MAX_NOTE = 500
+
+
+def _version_info(v: DraftVersion, prompt_id: str, author: str | None) -> VersionInfo:
+    return VersionInfo(
+        id=v.id, definition_id=v.definition_id, prompt_id=prompt_id, parent_id=v.parent_id,
+        author=author, text=v.text, note=v.note, created_at=v.created_at,
+    )
+
+
+class DraftService(ServiceBase):
+    """Saving versions (never overwriting), stances and comments."""
+
+    def save_version(
+        self, member_id: str, prompt_id: str, text: str, parent_id: str | None, note: str = ""
+    ) -> Outcome:
+        """Save a new version of the prompt's definition, written from `parent_id`."""
+        text = clean_text(text, "The definition", MAX_DRAFT)
+        note = clean_text(note, "The note", MAX_NOTE, allow_empty=True)
+        with self.store.transaction() as s:
+            member = self._member(s, member_id)
+            prompt = self._prompt_for(s, prompt_id, member)
+            definition = s.scalar(select(Definition).where(Definition.prompt_id == prompt.id))
+            if definition is None:
+                definition = Definition(prompt_id=prompt.id)
+                s.add(definition)
+                s.flush()
+            if parent_id is not None:
+                parent = self._get(s, DraftVersion, parent_id, "version")
+                if parent.definition_id != definition.id:
+                    raise DomainError("That earlier version belongs to another definition.")
+            version = DraftVersion(
+                definition_id=definition.id, parent_id=parent_id, author_id=member.id,
+                text=text, note=note,
+            )
+            s.add(version)
+            s.flush()
+            event = self._event(
+                s, member.project_id, member.id, "version_saved", "draft_version", version.id,
+                parent_id=parent_id, note=note,
+            )
+            return Outcome("New version saved.", undo_token=event.id, record_id=version.id)
+
+    def list_versions(self, prompt_id: str) -> list[VersionInfo]:
+        """Every version of the prompt's definition, oldest first."""
+        with self.store.read() as s:
+            rows = s.execute(
+                select(DraftVersion, Member.display_name)
+                .join(Definition, Definition.id == DraftVersion.definition_id)
+                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                .where(Definition.prompt_id == check_id(prompt_id, "prompt"))
+                .order_by(DraftVersion.created_at, DraftVersion.id)
+            ).all()
+            return [_version_info(v, prompt_id, name) for v, name in rows]
+
+    def current_version(self, prompt_id: str) -> VersionInfo | None:
+        """The newest version of the prompt's definition, if any."""
+        versions = self.list_versions(prompt_id)
+        return versions[-1] if versions else None
+
+    def set_stance(self, member_id: str, version_id: str, position: str, reason: str = "") -> Outcome:
+        """Record (or change) the member's agree / unsure / disagree on a version."""
+        position = check_choice(position, "The stance", STANCES)
+        reason = clean_text(reason, "The reason", MAX_CONTRIBUTION, allow_empty=True)
+        with self.store.transaction() as s:
+            member = self._member(s, member_id)
+            version = self._version_for(s, version_id, member)
+            stance = s.scalar(
+                select(Stance).where(Stance.version_id == version.id, Stance.member_id == member.id)
+            )
+            before = None if stance is None else {"position": stance.position, "reason": stance.reason}
+            if stance is None:
+                stance = Stance(version_id=version.id, member_id=member.id, position=position)
+                s.add(stance)
+            stance.position = position
+            stance.reason = reason
+            stance.updated_at = utcnow()
+            s.flush()
+            event = self._event(
+                s, member.project_id, member.id, "stance_set", "draft_version", version.id,
+                position=position, before=before,
+            )
+            return Outcome(f"You said: {position}.", undo_token=event.id, record_id=stance.id)
+
+    def list_stances(self, version_id: str) -> list[StanceInfo]:
+        """Every stance taken on a version."""
+        with self.store.read() as s:
+            rows = s.execute(
+                select(Stance, Member.display_name)
+                .join(Member, Member.id == Stance.member_id)
+                .where(Stance.version_id == check_id(version_id, "version"))
+                .order_by(Member.display_name)
+            ).all()
+            return [
+                StanceInfo(st.version_id, st.member_id, name, st.position, st.reason)
+                for st, name in rows
+            ]
+
+    def comment(self, member_id: str, version_id: str, text: str) -> Outcome:
+        """Add a comment on a version."""
+        text = clean_text(text, "The comment", MAX_CONTRIBUTION)
+        with self.store.transaction() as s:
+            member = self._member(s, member_id)
+            version = self._version_for(s, version_id, member)
+            comment = Comment(version_id=version.id, member_id=member.id, text=text)
+            s.add(comment)
+            s.flush()
+            event = self._event(
+                s, member.project_id, member.id, "comment_added", "comment", comment.id
+            )
+            return Outcome("Comment added.", undo_token=event.id, record_id=comment.id)
+
+    def list_comments(self, version_id: str) -> list[CommentInfo]:
+        """The comments on a version, oldest first."""
+        with self.store.read() as s:
+            rows = s.execute(
+                select(Comment, Member.display_name)
+                .outerjoin(Member, Member.id == Comment.member_id)
+                .where(Comment.version_id == check_id(version_id, "version"))
+                .order_by(Comment.created_at)
+            ).all()
+            return [CommentInfo(c.id, name, c.text, c.created_at) for c, name in rows]
+
+    def _version_for(self, s: Session, version_id: object, member: Member) -> DraftVersion:
+        version = self._get(s, DraftVersion, version_id, "version")
+        definition = s.get(Definition, version.definition_id)
+        prompt = s.get(Prompt, definition.prompt_id) if definition else None
+        if prompt is None or prompt.project_id != member.project_id:
+            raise DomainError("That version belongs to another project.")
+        return version

@@ -1,0 +1,107 @@
+"""Plain values the UI receives: never live ORM objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """A project by id and name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """A member as the screens show them."""
+
+    id: str
+    project_id: str
+    display_name: str
+    role: str
+    anonymous_default: bool
+    profile: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PromptInfo:
+    """A question the group answers."""
+
+    id: str
+    project_id: str
+    position: int
+    text: str
+    pair_role: str | None
+    paired_with_id: str | None
+
+
+@dataclass(frozen=True)
+class ContributionInfo:
+    """A contribution tile: text, kind, author (None when anonymous), "me too" count."""
+
+    id: str
+    prompt_id: str
+    kind: str
+    text: str
+    author: str | None
+    endorsements: int
+    endorsed_by_viewer: bool
+    created_at: datetime
+    theme: str | None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One draft version of a definition."""
+
+    id: str
+    definition_id: str
+    prompt_id: str
+    parent_id: str | None
+    author: str | None
+    text: str
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StanceInfo:
+    """A member's position on a version."""
+
+    version_id: str
+    member_id: str
+    member: str
+    position: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CommentInfo:
+    """A remark on a version or a contribution."""
+
+    id: str
+    author: str | None
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """Unfinished text and where the cursor was."""
+
+    target: str
+    text: str
+    cursor: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of an action: what to announce, and a token to undo it with."""
+
+    message: str
+    undo_token: str | None = None
+    record_id: str | None = None

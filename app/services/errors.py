@@ -1,0 +1,15 @@
+"""The one error the services raise for bad input: it carries a message fit to show."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Bad input or an impossible request; nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """A record that was named does not exist (or is not in this project)."""

@@ -1,0 +1,99 @@
+"""Projects, prompts and members: what the first screens list, and access profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.services.base import ServiceBase
+from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
+from app.services.errors import DomainError, NotFound
+from app.store.models import Member, Project, Prompt
+
+
+def member_info(member: Member) -> MemberInfo:
+    """A Member row as a plain value."""
+    return MemberInfo(
+        id=member.id,
+        project_id=member.project_id,
+        display_name=member.display_name,
+        role=member.role,
+        anonymous_default=member.anonymous_default,
+        profile=dict(member.access_profile or {}),
+    )
+
+
+def prompt_info(prompt: Prompt) -> PromptInfo:
+    """A Prompt row as a plain value."""
+    return PromptInfo(
+        id=prompt.id,
+        project_id=prompt.project_id,
+        position=prompt.position,
+        text=prompt.text,
+        pair_role=prompt.pair_role,
+        paired_with_id=prompt.paired_with_id,
+    )
+
+
+class ProjectService(ServiceBase):
+    """Listing projects, prompts and members; saving a member's access profile."""
+
+    def list_projects(self) -> list[ProjectInfo]:
+        """Every project, by name."""
+        with self.store.read() as s:
+            rows = s.scalars(select(Project).order_by(Project.name)).all()
+            return [ProjectInfo(p.id, p.name) for p in rows]
+
+    def find_project(self, name: str) -> ProjectInfo:
+        """The project with this exact name."""
+        with self.store.read() as s:
+            project = s.scalar(select(Project).where(Project.name == name))
+            if project is None:
+                raise NotFound(f"No project is called {name!r}.")
+            return ProjectInfo(project.id, project.name)
+
+    def list_members(self, project_id: str) -> list[MemberInfo]:
+        """The project's current members: participants first, then the facilitator."""
+        with self.store.read() as s:
+            rows = s.scalars(
+                select(Member)
+                .where(Member.project_id == project_id, Member.withdrawn_at.is_(None))
+                .order_by(Member.role.desc(), Member.position, Member.display_name)
+            ).all()
+            return [member_info(m) for m in rows]
+
+    def get_member(self, member_id: str) -> MemberInfo:
+        """One member by id."""
+        with self.store.read() as s:
+            return member_info(self._member(s, member_id))
+
+    def list_prompts(self, project_id: str) -> list[PromptInfo]:
+        """The project's prompts in order."""
+        with self.store.read() as s:
+            rows = s.scalars(
+                select(Prompt).where(Prompt.project_id == project_id).order_by(Prompt.position)
+            ).all()
+            return [prompt_info(p) for p in rows]
+
+    def get_prompt(self, prompt_id: str) -> PromptInfo:
+        """One prompt by id."""
+        with self.store.read() as s:
+            return prompt_info(self._get(s, Prompt, prompt_id, "prompt"))
+
+    def save_profile(self, member_id: str, profile: dict[str, Any]) -> Outcome:
+        """Replace a member's access profile; the old one is kept in the event for undo."""
+        if not isinstance(profile, dict):
+            raise DomainError("An access profile must be a set of named settings.")
+        with self.store.transaction() as s:
+            member = self._member(s, member_id)
+            before = dict(member.access_profile or {})
+            if before == profile:
+                return Outcome("Settings unchanged.")
+            member.access_profile = dict(profile)
+            changed = sorted(k for k in set(before) | set(profile) if before.get(k) != profile.get(k))
+            event = self._event(
+                s, member.project_id, member.id, "profile_changed", "member", member.id,
+                before=before, changed=changed,
+            )
+            return Outcome("Settings saved.", undo_token=event.id, record_id=member.id)

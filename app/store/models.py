@@ -1,0 +1,372 @@
+"""SQLAlchemy models for the whole domain (see the README's "Domain" table).
+
+Portable across SQLite and PostgreSQL: UUIDs are stored as 36-character strings,
+times as UTC, enumerations as CHECK-constrained strings, and every constraint is
+named through the metadata naming convention so Alembic batch migrations work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("participant", "facilitator")
+CONTRIBUTION_KINDS = ("keyword", "phrase", "experience")
+STANCES = ("agree", "unsure", "disagree")
+PAIR_ROLES = ("now", "future")
+CREDITS = ("named", "anonymous")
+DECISIONS = ("agreed", "final")
+
+MAX_CONTRIBUTION = 2_000
+MAX_DRAFT = 20_000
+
+
+def new_id() -> str:
+    """A fresh random UUID as text: records made on different machines never clash."""
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; SQLite drops the zone, so it is put back on load."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use UTC-aware times")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def _nonblank(column: str) -> str:
+    return f"length(trim({column})) > 0"
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+def _id() -> Mapped[str]:
+    return mapped_column(String(36), primary_key=True, default=new_id)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Project(Base):
+    """One co-production piece of work."""
+
+    __tablename__ = "project"
+    __table_args__ = (CheckConstraint(_nonblank("name"), name="name_nonblank"),)
+
+    id: Mapped[str] = _id()
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _created()
+    facilitator_secret: Mapped[str | None] = mapped_column(String(300), default=None)
+
+    members: Mapped[list[Member]] = relationship(back_populates="project")
+    prompts: Mapped[list[Prompt]] = relationship(
+        back_populates="project", order_by="Prompt.position"
+    )
+
+
+class Member(Base):
+    """A person in a project: a participant or the facilitator."""
+
+    __tablename__ = "member"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(_nonblank("display_name"), name="display_name_nonblank"),
+        CheckConstraint(f"credit IS NULL OR {_in('credit', CREDITS)}", name="credit"),
+        UniqueConstraint("project_id", "display_name"),
+    )
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    consent_date: Mapped[date | None] = mapped_column(Date, default=None)
+    consent_participate: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_quote: Mapped[bool] = mapped_column(Boolean, default=False)
+    credit: Mapped[str | None] = mapped_column(String(20), default=None)
+    keep_until: Mapped[date | None] = mapped_column(Date, default=None)
+    anonymous_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = _created()
+
+    project: Mapped[Project] = relationship(back_populates="members")
+
+
+class Prompt(Base):
+    """A question the group answers; two may be paired as "now" and "future"."""
+
+    __tablename__ = "prompt"
+    __table_args__ = (
+        CheckConstraint(_nonblank("text"), name="text_nonblank"),
+        CheckConstraint(f"pair_role IS NULL OR {_in('pair_role', PAIR_ROLES)}", name="pair_role"),
+    )
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    pair_role: Mapped[str | None] = mapped_column(String(10), default=None)
+    paired_with_id: Mapped[str | None] = mapped_column(
+        ForeignKey("prompt.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = _created()
+
+    project: Mapped[Project] = relationship(back_populates="prompts")
+
+
+class Meeting(Base):
+    """One dated gathering of the group."""
+
+    __tablename__ = "meeting"
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = _created()
+
+
+class Theme(Base):
+    """A named group of contributions gathered by the facilitator or the group."""
+
+    __tablename__ = "theme"
+    __table_args__ = (CheckConstraint(_nonblank("name"), name="name_nonblank"),)
+
+    id: Mapped[str] = _id()
+    prompt_id: Mapped[str] = mapped_column(ForeignKey("prompt.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = _created()
+
+
+class Contribution(Base):
+    """A keyword, phrase or short experience offered to a prompt."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CONTRIBUTION_KINDS), name="kind"),
+        CheckConstraint(_nonblank("text"), name="text_nonblank"),
+        CheckConstraint(f"length(text) <= {MAX_CONTRIBUTION}", name="text_length"),
+    )
+
+    id: Mapped[str] = _id()
+    prompt_id: Mapped[str] = mapped_column(ForeignKey("prompt.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[str | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), default=None, index=True
+    )
+    meeting_id: Mapped[str | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), default=None
+    )
+    theme_id: Mapped[str | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="SET NULL"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="keyword")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Endorsement(Base):
+    """A member's "me too" on a contribution; taking it back sets active to false."""
+
+    __tablename__ = "endorsement"
+    __table_args__ = (UniqueConstraint("contribution_id", "member_id"),)
+
+    id: Mapped[str] = _id()
+    contribution_id: Mapped[str] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+
+
+class Definition(Base):
+    """The group's shared text for one prompt: a chain of draft versions."""
+
+    __tablename__ = "definition"
+
+    id: Mapped[str] = _id()
+    prompt_id: Mapped[str] = mapped_column(
+        ForeignKey("prompt.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class DraftVersion(Base):
+    """One immutable state of a definition. An edit is always a new row."""
+
+    __tablename__ = "draft_version"
+    __table_args__ = (
+        CheckConstraint(_nonblank("text"), name="text_nonblank"),
+        CheckConstraint(f"length(text) <= {MAX_DRAFT}", name="text_length"),
+    )
+
+    id: Mapped[str] = _id()
+    definition_id: Mapped[str] = mapped_column(
+        ForeignKey("definition.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("draft_version.id", ondelete="RESTRICT"), default=None, index=True
+    )
+    author_id: Mapped[str | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = _created()
+
+
+class Stance(Base):
+    """A member's agree / unsure / disagree on one draft version."""
+
+    __tablename__ = "stance"
+    __table_args__ = (
+        CheckConstraint(_in("position", STANCES), name="position"),
+        UniqueConstraint("version_id", "member_id"),
+    )
+
+    id: Mapped[str] = _id()
+    version_id: Mapped[str] = mapped_column(
+        ForeignKey("draft_version.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    position: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()
+
+
+class Comment(Base):
+    """A remark on a draft version or on a contribution (exactly one of them)."""
+
+    __tablename__ = "comment"
+    __table_args__ = (
+        CheckConstraint(_nonblank("text"), name="text_nonblank"),
+        CheckConstraint(
+            "(version_id IS NULL) <> (contribution_id IS NULL)", name="one_target"
+        ),
+    )
+
+    id: Mapped[str] = _id()
+    version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("draft_version.id", ondelete="CASCADE"), default=None, index=True
+    )
+    contribution_id: Mapped[str | None] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), default=None, index=True
+    )
+    member_id: Mapped[str | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class ReviewNote(Base):
+    """The facilitator's private memo and decision on a version."""
+
+    __tablename__ = "review_note"
+    __table_args__ = (
+        CheckConstraint(f"decision IS NULL OR {_in('decision', DECISIONS)}", name="decision"),
+    )
+
+    id: Mapped[str] = _id()
+    version_id: Mapped[str] = mapped_column(
+        ForeignKey("draft_version.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[str | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(10), default=None)
+    created_at: Mapped[datetime] = _created()
+
+
+class Event(Base):
+    """Append-only audit trail: who did what, when."""
+
+    __tablename__ = "event"
+
+    id: Mapped[str] = _id()
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[str | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), default=None, index=True
+    )
+    action: Mapped[str] = mapped_column(String(50))
+    target_kind: Mapped[str] = mapped_column(String(30), default="")
+    target_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = _created()
+
+
+class InProgressText(Base):
+    """Unfinished text, autosaved per member and target so nothing written is lost."""
+
+    __tablename__ = "in_progress_text"
+    __table_args__ = (UniqueConstraint("member_id", "target"),)
+
+    id: Mapped[str] = _id()
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text, default="")
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = _created()
