@@ -1,0 +1,57 @@
+"""What every screen is handed: services, speaker, the current member, navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.access.profile import AccessProfile
+from app.services.container import Services
+from app.services.dto import MemberInfo
+from app.speech.speaker import Speaker, SpeechKind
+
+
+class Navigator(Protocol):
+    """The moves between screens that screens may ask for."""
+
+    def show_members(self) -> None: ...
+    def show_home(self) -> None: ...
+    def show_prompt(self, prompt_id: str) -> None: ...
+    def show_settings(self) -> None: ...
+    def show_switch_test(self) -> None: ...
+    def back(self) -> None: ...
+    def refresh(self) -> None: ...
+    def apply_profile(self, profile: AccessProfile) -> None: ...
+
+
+@dataclass
+class UiState:
+    """Who is taking part now, their profile, and what they can undo."""
+
+    project_id: str
+    member: MemberInfo | None = None
+    profile: AccessProfile = field(default_factory=AccessProfile)
+    undo_tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UiContext:
+    """Handed to every screen by the main window."""
+
+    services: Services
+    speaker: Speaker
+    state: UiState
+    nav: Navigator
+    status: StatusSink
+
+    def announce(self, text: str) -> None:
+        """Show a short message in the status line and speak it."""
+        self.status.show_status(text)
+        if self.state.profile.speech_on:
+            self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
+
+
+class StatusSink(Protocol):
+    """Where announcements are shown."""
+
+    def show_status(self, text: str) -> None: ...

@@ -1,0 +1,196 @@
+"""The one window: a stack of screens, the status line, scanning and switch input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QResizeEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from app.access.profile import AccessProfile, ProfileError
+from app.access.switches import SwitchError, SwitchMap
+from app.services.container import Services
+from app.services.dto import MemberInfo
+from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
+from app.ui.context import UiContext, UiState
+from app.ui.scan import ScanController, SchedulingClock
+from app.ui.screens.base import Screen
+from app.ui.screens.home import HomeScreen
+from app.ui.screens.members import MemberScreen
+from app.ui.screens.prompt import PromptScreen
+from app.ui.screens.settings import SettingsScreen
+from app.ui.screens.switch_test import SwitchTestScreen
+from app.ui.switch_input import InputRouter
+from app.ui.theme import load_theme, stylesheet
+from app.ui.widgets import Tile
+
+ScreenFactory = Callable[[], Screen]
+
+
+class MainWindow(QMainWindow):
+    """Shows one screen at a time and keeps the way back."""
+
+    def __init__(
+        self,
+        services: Services,
+        speaker: Speaker,
+        project_id: str,
+        clock: SchedulingClock | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Co-production Canvas")
+        self.services = services
+        self.speaker = speaker
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.status = QLabel("")
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Status")
+        layout.addWidget(self.status)
+        self.setCentralWidget(central)
+        self.state = UiState(project_id=project_id)
+        self.ctx = UiContext(services, speaker, self.state, nav=self, status=self)
+        self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
+        self.router = InputRouter(self, self.scan, on_escape=self.back)
+        self.router.install()
+        self.current: Screen | None = None
+        self._history: list[ScreenFactory] = []
+        self.apply_profile(AccessProfile())
+        self.show_members()
+
+    # ------------------------------------------------------------- navigation
+    def show_members(self) -> None:
+        """Back to "Who is taking part?"; the default profile applies until someone is picked."""
+        self.state.member = None
+        self.state.undo_tokens.clear()
+        self.apply_profile(AccessProfile())
+        self._history.clear()
+        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.close))
+
+    def pick_member(self, member: MemberInfo) -> None:
+        """Make `member` the one taking part and load their access profile."""
+        self.state.member = member
+        self.state.undo_tokens.clear()
+        try:
+            profile = AccessProfile.from_dict(member.profile)
+        except ProfileError:
+            profile = AccessProfile()
+        self.apply_profile(profile)
+        self._open(lambda: HomeScreen(self.ctx))
+
+    def show_home(self) -> None:
+        """The current member's home screen."""
+        self._open(lambda: HomeScreen(self.ctx))
+
+    def show_prompt(self, prompt_id: str) -> None:
+        """A prompt's keywords."""
+        self._open(lambda: PromptScreen(self.ctx, prompt_id))
+
+    def show_settings(self) -> None:
+        """The member's settings."""
+        self._open(lambda: SettingsScreen(self.ctx))
+
+    def show_switch_test(self) -> None:
+        """The switch test."""
+        self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
+
+    def back(self) -> None:
+        """Return to the previous screen (Escape, or Back in an action bar)."""
+        if self.router.capture is not None:
+            return
+        if len(self._history) <= 1:
+            if self.state.member is not None:
+                self.show_members()
+            return
+        self._history.pop()
+        self._replace(self._history[-1])
+
+    def refresh(self) -> None:
+        """Rebuild the current screen in place, keeping the member's place."""
+        if self._history:
+            self._replace(self._history[-1], keep_place=True)
+
+    # ---------------------------------------------------------------- profile
+    def apply_profile(self, profile: AccessProfile) -> None:
+        """Apply a member's profile at once: theme, size, scanning, switches, speech."""
+        self.state.profile = profile
+        theme = load_theme(profile.theme)
+        self.setStyleSheet(stylesheet(theme, profile.size_percent))
+        try:
+            self.router.switches = SwitchMap.from_profile(profile)
+        except SwitchError:
+            self.router.switches = SwitchMap("Space", "Return")
+        self.speaker.set_enabled(profile.speech_on)
+        self.speaker.configure(
+            SpeechKind.CUE,
+            VoiceSettings(profile.cue_voice, profile.cue_rate, profile.cue_volume),
+        )
+        self.speaker.configure(
+            SpeechKind.SPEECH,
+            VoiceSettings(profile.main_voice, profile.main_rate, profile.main_volume),
+        )
+        self.scan.apply_profile(profile, theme.highlight_inner)
+
+    def show_status(self, text: str) -> None:
+        """Show an announcement in the status line."""
+        self.status.setText(text)
+
+    # -------------------------------------------------------------- internals
+    def _open(self, factory: ScreenFactory) -> None:
+        self._history.append(factory)
+        self._replace(factory)
+
+    def _replace(self, factory: ScreenFactory, keep_place: bool = False) -> None:
+        keep_key = self.scan.highlighted_key() if keep_place else None
+        focus_index = self._focus_index() if keep_place else None
+        old = self.current
+        if isinstance(old, SwitchTestScreen):
+            old.detach()
+        screen = factory()
+        self.stack.addWidget(screen)
+        self.stack.setCurrentWidget(screen)
+        self.current = screen
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
+        if not self.scan.active:
+            self._focus_tile(focus_index or 0)
+        if not keep_place and self.state.profile.speech_on:
+            self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
+
+    def tiles(self) -> list[Tile]:
+        """The current screen's tiles in scan order (what Tab walks too)."""
+        if self.current is None:
+            return []
+        return [tile for group in self.current.scan_groups() for tile in group.items]
+
+    def _focus_index(self) -> int | None:
+        focus = self.focusWidget()
+        tiles = self.tiles()
+        return tiles.index(focus) if focus in tiles else None
+
+    def _focus_tile(self, index: int) -> None:
+        tiles = self.tiles()
+        if tiles:
+            tiles[min(index, len(tiles) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _rested(self) -> None:
+        self.show_status("Scanning is resting. Press your switch to start again.")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Keep the highlight on its target."""
+        super().resizeEvent(event)
+        self.scan.frame.reposition()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Stop filtering input and silence speech."""
+        self.router.remove()
+        self.speaker.stop()
+        super().closeEvent(event)

@@ -1,0 +1,83 @@
+"""A screen: a titled page that declares its scan groups in scan order."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from app.access.profile import AccessProfile
+from app.ui.context import UiContext
+from app.ui.widgets import Heading, ScanGroup, Tile, action_bar
+
+
+class Screen(QWidget):
+    """Base class: subclasses fill `self.body` and list their groups in `self.groups`."""
+
+    #: a stable name used for screenshots and tests
+    key = "screen"
+
+    def __init__(self, ctx: UiContext, title: str) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.title = title
+        self.setAccessibleName(title)
+        self.groups: list[ScanGroup] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(10)
+        self.heading = Heading(title)
+        outer.addWidget(self.heading)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        inner = QWidget()
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(10)
+        self.scroll.setWidget(inner)
+        outer.addWidget(self.scroll, 1)
+        self.bar_holder = QVBoxLayout()
+        outer.addLayout(self.bar_holder)
+
+    def scan_groups(self) -> list[ScanGroup]:
+        """The groups in the order the scanner walks them."""
+        return list(self.groups)
+
+    def spoken_title(self) -> str:
+        """What is said when the screen opens."""
+        return self.title
+
+    def add_text(self, text: str, muted: bool = False) -> QLabel:
+        """Add a wrapped paragraph to the body."""
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setAccessibleName(text)
+        if muted:
+            label.setObjectName("muted")
+        self.body.addWidget(label)
+        return label
+
+    def set_actions(self, tiles: list[Tile], first: bool = False) -> ScanGroup:
+        """Put the action bar at the bottom; `first` puts it first in scan order."""
+        frame, group = action_bar(f"{self.key}-actions", tiles)
+        self.bar_holder.addWidget(frame)
+        if first:
+            self.groups.insert(0, group)
+        else:
+            self.groups.append(group)
+        return group
+
+    def undo_tile(self) -> Tile:
+        """The action bar's Undo: reverses the member's last addition or change."""
+        return Tile("↶ Undo", self._undo, speech="Undo", role="action")
+
+    def _undo(self) -> None:
+        state = self.ctx.state
+        if state.member is None or not state.undo_tokens:
+            self.ctx.announce("Nothing to undo.")
+            return
+        token = state.undo_tokens.pop()
+        outcome = self.ctx.services.undo.undo(state.member.id, token)
+        member = self.ctx.services.projects.get_member(state.member.id)
+        state.member = member
+        self.ctx.nav.apply_profile(AccessProfile.from_dict(member.profile))
+        self.ctx.announce(outcome.message)
+        self.ctx.nav.refresh()

@@ -1,0 +1,42 @@
+"""A member's home: the project's prompts and the member's own actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.services.dto import PromptInfo
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import Tile, action, tile_rows
+
+
+class HomeScreen(Screen):
+    """Lists the prompts; the action bar holds settings, switch test, undo and change member."""
+
+    key = "home"
+
+    def __init__(self, ctx: UiContext) -> None:
+        name = ctx.state.member.display_name if ctx.state.member else ""
+        super().__init__(ctx, f"Hello, {name}. Choose a question.")
+        self.prompts = ctx.services.projects.list_prompts(ctx.state.project_id)
+        self.tiles = [
+            Tile(self._caption(p), self._opener(p), speech=p.text) for p in self.prompts
+        ]
+        holder, groups = tile_rows("prompts", "Questions", self.tiles, per_row=1)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
+        self.set_actions([
+            action("Settings", ctx.nav.show_settings),
+            action("Switch test", ctx.nav.show_switch_test),
+            self.undo_tile(),
+            action("Change member", ctx.nav.show_members),
+        ])
+
+    @staticmethod
+    def _caption(prompt: PromptInfo) -> str:
+        tag = {"now": "NOW", "future": "FUTURE"}.get(prompt.pair_role or "", "")
+        return f"{tag}: {prompt.text}" if tag else prompt.text
+
+    def _opener(self, prompt: PromptInfo) -> Callable[[], None]:
+        return lambda: self.ctx.nav.show_prompt(prompt.id)

@@ -1,0 +1,34 @@
+"""'Who is taking part?': one large tile per member of the open project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.services.dto import MemberInfo
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import Tile, action, tile_rows
+
+
+class MemberScreen(Screen):
+    """The first screen: pick who is taking part; their access profile then loads."""
+
+    key = "members"
+
+    def __init__(
+        self, ctx: UiContext, on_pick: Callable[[MemberInfo], None], on_quit: Callable[[], None]
+    ) -> None:
+        super().__init__(ctx, "Who is taking part?")
+        members = ctx.services.projects.list_members(ctx.state.project_id)
+        self.tiles: list[Tile] = []
+        for m in members:
+            self.tiles.append(Tile(m.display_name, self._picker(m, on_pick)))
+        holder, groups = tile_rows("members-row", "Members", self.tiles, per_row=3)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
+        self.set_actions([action("Switch test", ctx.nav.show_switch_test), action("Quit", on_quit)])
+
+    @staticmethod
+    def _picker(member: MemberInfo, on_pick: Callable[[MemberInfo], None]) -> Callable[[], None]:
+        return lambda: on_pick(member)

@@ -1,0 +1,72 @@
+"""A prompt: the question, and the group's contributions as tiles with their "me too"s."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.services.dto import ContributionInfo
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import Tile, action, tile_rows
+
+PER_ROW = 4
+
+
+def tile_caption(c: ContributionInfo) -> tuple[str, str]:
+    """What a contribution tile shows and what it says."""
+    who = c.author or "anonymous"
+    mine = " ✔ you" if c.endorsed_by_viewer else ""
+    shown = f"{c.text}\nme too: {c.endorsements}{mine} · {who}"
+    spoken = f"{c.text}, {c.endorsements} me too, by {who}"
+    return shown, spoken
+
+
+class PromptScreen(Screen):
+    """The prompt's contributions, oldest first; choosing a tile says or takes back "me too"."""
+
+    key = "prompt"
+
+    def __init__(self, ctx: UiContext, prompt_id: str) -> None:
+        self.prompt = ctx.services.projects.get_prompt(prompt_id)
+        super().__init__(ctx, self.prompt.text)
+        viewer = ctx.state.member.id if ctx.state.member else None
+        self.contributions = ctx.services.contributions.list_for_prompt(prompt_id, viewer)
+        self.tiles: list[Tile] = []
+        for c in self.contributions:
+            shown, spoken = tile_caption(c)
+            tile = Tile(shown, self._toggler(c), speech=spoken)
+            tile.setProperty("selected", "true" if c.endorsed_by_viewer else "false")
+            self.tiles.append(tile)
+        if self.tiles:
+            self.add_text("Choose a tile to say “me too”; choose it again to take it back.", True)
+            holder, groups = tile_rows("keywords", "Keywords", self.tiles, per_row=PER_ROW)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
+        else:
+            self.add_text("No keywords yet.", muted=True)
+        self.body.addStretch(1)
+        self.set_actions(
+            [action("Read all", self._read_all), self.undo_tile(), action("Back", ctx.nav.back)],
+            first=True,
+        )
+
+    def spoken_title(self) -> str:
+        """The prompt is read aloud on entry."""
+        return self.prompt.text
+
+    def _toggler(self, c: ContributionInfo) -> Callable[[], None]:
+        def toggle() -> None:
+            member = self.ctx.state.member
+            if member is None:
+                return
+            outcome = self.ctx.services.contributions.toggle_endorsement(member.id, c.id)
+            if outcome.undo_token:
+                self.ctx.state.undo_tokens.append(outcome.undo_token)
+            self.ctx.announce(outcome.message)
+            self.ctx.nav.refresh()
+
+        return toggle
+
+    def _read_all(self) -> None:
+        words = "; ".join(f"{c.text}, {c.endorsements} me too" for c in self.contributions)
+        self.ctx.announce(f"{self.prompt.text} {words}" if words else "No keywords yet.")

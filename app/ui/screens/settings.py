@@ -1,0 +1,147 @@
+"""The member's own access settings: fully scannable, applied at once and remembered."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QLabel
+
+from app.access.profile import AccessProfile, ProfileError
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A setting chosen from a few named values."""
+
+    field: str
+    label: str
+    options: tuple[tuple[object, str], ...]
+
+
+@dataclass(frozen=True)
+class Number:
+    """A setting moved up and down in steps."""
+
+    field: str
+    label: str
+    step: float
+    unit: str
+
+
+COLOURS = (
+    ("#FFD700", "Gold"), ("#C2185B", "Magenta"), ("#00E5FF", "Cyan"),
+    ("#00C853", "Green"), ("#FFFFFF", "White"),
+)
+SETTINGS: tuple[Choice | Number, ...] = (
+    Choice("scan_mode", "Scan mode", (
+        ("off", "Keys or mouse"), ("auto", "Auto-scan\n1 switch"),
+        ("step", "Step-scan\n2 switches"), ("hold", "Hold to scan\n1 switch"),
+    )),
+    Number("step_time", "Step time", 0.1, "seconds"),
+    Number("first_item_extra", "Extra time on first item", 0.1, "seconds"),
+    Number("acceptance_time", "Hold switch for", 0.1, "seconds"),
+    Number("ignore_repeat", "Ignore repeated presses within", 0.05, "seconds"),
+    Number("pause_after_select", "Pause after a choice", 0.1, "seconds"),
+    Number("loops_before_rest", "Loops before the scan rests", 1, "loops"),
+    Choice("restart_after_select", "After a choice", (("top", "Start from top"), ("stay", "Stay"))),
+    Choice("layout", "Scan order", (("row-column", "Rows then items"), ("linear", "One by one"))),
+    Choice("wait_for_cue", "Finish the cue before moving on", ((False, "No"), (True, "Yes"))),
+    Choice("theme", "Theme", (("high-contrast", "High contrast"), ("light", "Light"), ("dark", "Dark"))),
+    Number("size_percent", "Size", 25, "percent"),
+    Choice("highlight_colour", "Highlight colour", tuple(COLOURS)),
+    Number("highlight_thickness", "Highlight thickness", 2, "pixels"),
+    Choice("speech_on", "Speech", ((True, "On"), (False, "Off"))),
+)
+
+
+def value_text(setting: Number, value: float) -> str:
+    """A number as it is shown and spoken."""
+    shown = f"{value:.2f}".rstrip("0") if isinstance(value, float) else str(value)
+    shown = shown + "0" if shown.endswith(".") else shown
+    return f"{shown} {setting.unit}"
+
+
+class SettingsScreen(Screen):
+    """One scan group per setting; its items are the choices, or Less and More."""
+
+    key = "settings"
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx, "My settings")
+        self.set_actions([action("Back", ctx.nav.back), self.undo_tile(),
+                          action("Switch test and set switches", ctx.nav.show_switch_test)],
+                         first=True)
+        profile = ctx.state.profile
+        self.add_text(
+            f"Switch 1: {profile.switch1}. Switch 2: {profile.switch2}. "
+            "Change them in the switch test.", muted=True,
+        )
+        if not ctx.speaker.available:
+            self.add_text(ctx.speaker.reason, muted=True)
+        for setting in SETTINGS:
+            self._add_row(setting, profile)
+        self.body.addStretch(1)
+
+    def _add_row(self, setting: Choice | Number, profile: AccessProfile) -> None:
+        current = getattr(profile, setting.field)
+        if isinstance(setting, Number):
+            label = f"{setting.label}: {value_text(setting, current)}"
+            tiles = [
+                Tile("−  Less", self._nudge(setting, -1), speech=f"{setting.label} less"),
+                Tile("+  More", self._nudge(setting, +1), speech=f"{setting.label} more"),
+            ]
+        else:
+            named = dict(setting.options)
+            label = f"{setting.label}: {named.get(current, current)}"
+            tiles = []
+            for value, name in setting.options:
+                chosen = value == current
+                shown = f"✔ {name}" if chosen else name
+                spoken = f"{setting.label}: {' '.join(name.split())}{', chosen' if chosen else ''}"
+                tile = Tile(shown, self._chooser(setting, value), speech=spoken)
+                tile.setProperty("selected", "true" if chosen else "false")
+                tiles.append(tile)
+        frame = GroupFrame(label)
+        caption = QLabel(label)
+        caption.setWordWrap(True)
+        caption.setAccessibleName(label)
+        frame.row.addWidget(caption, 2)
+        for tile in tiles:
+            frame.row.addWidget(tile, 1)
+        self.body.addWidget(frame)
+        self.groups.append(ScanGroup(f"setting-{setting.field}", label, frame, tiles))
+
+    def _nudge(self, setting: Number, direction: int) -> Callable[[], None]:
+        def nudge() -> None:
+            current = getattr(self.ctx.state.profile, setting.field)
+            value = current + direction * setting.step
+            value = round(value, 2) if isinstance(current, float) else int(value)
+            self._apply(setting.field, value, f"{setting.label}: {value_text(setting, value)}")
+
+        return nudge
+
+    def _chooser(self, setting: Choice, value: object) -> Callable[[], None]:
+        name = " ".join(dict(setting.options)[value].split())
+        return lambda: self._apply(setting.field, value, f"{setting.label}: {name}")
+
+    def _apply(self, field: str, value: object, message: str) -> None:
+        state = self.ctx.state
+        try:
+            profile = AccessProfile.from_dict({**state.profile.to_dict(), field: value})
+        except ProfileError as exc:
+            self.ctx.announce(str(exc))
+            return
+        if state.member is not None:
+            outcome = self.ctx.services.projects.save_profile(state.member.id, profile.to_dict())
+            if outcome.undo_token:
+                state.undo_tokens.append(outcome.undo_token)
+        if dataclasses.asdict(profile) == dataclasses.asdict(state.profile):
+            message = f"{message}. That is the limit."
+        self.ctx.nav.apply_profile(profile)
+        self.ctx.announce(message)
+        self.ctx.nav.refresh()

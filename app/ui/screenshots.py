@@ -1,0 +1,39 @@
+"""Render each main screen into PNG files (for the README), without a visible window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.ui.main_window import MainWindow
+
+SIZE = (1280, 860)
+
+
+def _save(window: MainWindow, folder: Path, name: str) -> Path:
+    QApplication.processEvents()
+    path = folder / f"{name}.png"
+    window.grab().save(str(path))
+    return path
+
+
+def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
+    """Walk the main screens as the first member would, saving one picture of each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    window.resize(*SIZE)
+    window.show()
+    saved = [_save(window, folder, "members")]
+    members = window.services.projects.list_members(window.state.project_id)
+    window.pick_member(members[0])
+    saved.append(_save(window, folder, "home"))
+    prompts = window.services.projects.list_prompts(window.state.project_id)
+    if prompts:
+        window.show_prompt(prompts[0].id)
+        saved.append(_save(window, folder, "prompt"))
+    window.show_settings()
+    saved.append(_save(window, folder, "settings"))
+    window.show_switch_test()
+    saved.append(_save(window, folder, "switch-test"))
+    window.show_members()
+    return saved

@@ -1,0 +1,156 @@
+"""One event filter for every switch press and every navigation key.
+
+Switches reach the app as key presses or mouse clicks. This filter turns them
+into switch presses for the scanner (when the member scans), into focus moves
+and activations (keyboard-only use), and reports raw presses to the switch test.
+Tests drive the app through it with ordinary key events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+from app.access.switches import Switch, SwitchMap
+
+MOUSE_NAMES = {
+    Qt.MouseButton.LeftButton: "Mouse:Left",
+    Qt.MouseButton.RightButton: "Mouse:Right",
+    Qt.MouseButton.MiddleButton: "Mouse:Middle",
+}
+NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down}
+PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up}
+ACTIVATE_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
+
+
+def key_name(key: int) -> str:
+    """The name a key is known by in profiles: "Space", "Return", "F5", "1", "A" …"""
+    names = {
+        Qt.Key.Key_Return: "Return", Qt.Key.Key_Enter: "Enter", Qt.Key.Key_Space: "Space",
+        Qt.Key.Key_Tab: "Tab", Qt.Key.Key_Escape: "Escape", Qt.Key.Key_Backspace: "Backspace",
+    }
+    if key in names:
+        return names[key]
+    return QKeySequence(key).toString() or f"Key{int(key)}"
+
+
+class SwitchSink(Protocol):
+    """Where switch presses go: the scan controller."""
+
+    @property
+    def active(self) -> bool: ...
+    @property
+    def two_switches(self) -> bool: ...
+    def press(self, switch: Switch) -> None: ...
+    def release(self, switch: Switch) -> None: ...
+
+
+RawListener = Callable[[str, bool], None]
+
+
+class InputRouter(QObject):
+    """Installed on the QApplication; only events for widgets inside `window` are handled."""
+
+    def __init__(self, window: QWidget, sink: SwitchSink, on_escape: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.sink = sink
+        self.on_escape = on_escape
+        self.switches = SwitchMap("Space", "Return")
+        self.raw_listener: RawListener | None = None
+        self.capture: Callable[[str], None] | None = None
+        self._last: tuple[object, bool] | None = None
+
+    def install(self) -> None:
+        """Start filtering the application's events."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def remove(self) -> None:
+        """Stop filtering."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Route key and mouse events; True means the event was used here."""
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            if not self._ours(obj):
+                return False
+            assert isinstance(event, QKeyEvent)
+            if event.isAutoRepeat():
+                return self._is_switch(key_name(event.key()))
+            return self._once(
+                (kind, event.key(), event.timestamp()),
+                lambda: self._handle(key_name(event.key()), kind == QEvent.Type.KeyPress, event),
+            )
+        if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
+            if not self._ours(obj):
+                return False
+            assert isinstance(event, QMouseEvent)
+            name = MOUSE_NAMES.get(event.button())
+            if name is None:
+                return False
+            return self._once(
+                (kind, name, event.timestamp()),
+                lambda: self._handle(name, kind == QEvent.Type.MouseButtonPress, None),
+            )
+        return False
+
+    # --------------------------------------------------------------- internals
+    def _ours(self, obj: QObject) -> bool:
+        return isinstance(obj, QWidget) and (obj is self.window or self.window.isAncestorOf(obj))
+
+    def _is_switch(self, name: str) -> bool:
+        return self.sink.active and self.switches.switch_for(name) is not None
+
+    def _once(self, identity: object, handle: Callable[[], bool]) -> bool:
+        # Qt delivers an unused event again to each parent while it propagates: act once.
+        if self._last is not None and self._last[0] == identity:
+            return self._last[1]
+        verdict = handle()
+        self._last = (identity, verdict)
+        return verdict
+
+    def _handle(self, name: str, pressed: bool, key_event: QKeyEvent | None) -> bool:
+        if self.raw_listener is not None:
+            self.raw_listener(name, pressed)
+        if self.capture is not None and pressed:
+            capture, self.capture = self.capture, None
+            capture(name)
+            return True
+        switch = self.switches.switch_for(name) if self.sink.active else None
+        if switch is Switch.TWO and not self.sink.two_switches:
+            switch = None
+        if switch is not None:
+            if pressed:
+                self.sink.press(switch)
+            else:
+                self.sink.release(switch)
+            return True
+        if key_event is None:
+            return False
+        return self._keyboard(key_event, pressed)
+
+    def _keyboard(self, event: QKeyEvent, pressed: bool) -> bool:
+        key = event.key()
+        if key not in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | {Qt.Key.Key_Escape}:
+            return False
+        if not pressed:
+            return True
+        focus = QApplication.focusWidget()
+        if key == Qt.Key.Key_Escape:
+            self.on_escape()
+        elif key in ACTIVATE_KEYS:
+            if isinstance(focus, QAbstractButton) and focus.isEnabled():
+                focus.click()
+        elif focus is not None:
+            focus_next = key in NEXT_KEYS
+            self.window.focusNextPrevChild(focus_next)
+        return True

@@ -1,0 +1,117 @@
+"""Large, named, scannable building blocks shared by every screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class Tile(QPushButton):
+    """A large button with an accessible name; `speech` is what the scanner says for it."""
+
+    def __init__(
+        self,
+        text: str,
+        on_activate: Callable[[], None] | None = None,
+        speech: str | None = None,
+        role: str = "tile",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(text, parent)
+        self.speech = speech or " ".join(text.split())
+        self.setAccessibleName(self.speech)
+        self.setProperty("role", role)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAutoDefault(False)
+        if on_activate is not None:
+            self.clicked.connect(lambda _checked=False: on_activate())
+
+    def set_label(self, text: str, speech: str | None = None) -> None:
+        """Change what the tile shows and says."""
+        self.setText(text)
+        self.speech = speech or " ".join(text.split())
+        self.setAccessibleName(self.speech)
+
+
+def action(text: str, on_activate: Callable[[], None], speech: str | None = None) -> Tile:
+    """A tile styled for the action bar."""
+    return Tile(text, on_activate, speech, role="action")
+
+
+class Heading(QLabel):
+    """A screen title, also the screen's spoken name."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName("title")
+        self.setWordWrap(True)
+        self.setAccessibleName(text)
+
+
+@dataclass
+class ScanGroup:
+    """A row the scanner walks as one: its frame, label and items in order."""
+
+    key: str
+    label: str
+    frame: QWidget
+    items: list[Tile] = field(default_factory=list)
+
+
+class GroupFrame(QFrame):
+    """A frame around a scan group, so the highlight can draw round the whole row."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("group")
+        self.setAccessibleName(label)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(10, 10, 10, 10)
+        self.row.setSpacing(14)
+        self.back_tile: Tile | None = None
+
+    def show_back(self, visible: bool) -> None:
+        """Show the scanner's Back item at the end of the row (only while scanning)."""
+        if visible and self.back_tile is None:
+            self.back_tile = Tile("↩ Back", None, speech="Back", role="action")
+            self.back_tile.setProperty("scan_only", True)
+            self.back_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.back_tile.setAccessibleName(f"Back out of {self.accessibleName()}")
+            self.row.addWidget(self.back_tile, 0)
+        if self.back_tile is not None:
+            self.back_tile.setVisible(visible)
+
+
+def tile_rows(
+    key: str, label: str, tiles: list[Tile], per_row: int
+) -> tuple[QWidget, list[ScanGroup]]:
+    """Lay tiles out in rows of `per_row`, each row a scan group named "<label>, row N"."""
+    holder = QWidget()
+    grid = QGridLayout(holder)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setSpacing(4)
+    groups: list[ScanGroup] = []
+    for start in range(0, len(tiles), per_row):
+        chunk = tiles[start : start + per_row]
+        index = start // per_row + 1
+        name = f"{label}, row {index}" if len(tiles) > per_row else label
+        frame = GroupFrame(name)
+        for tile in chunk:
+            frame.row.addWidget(tile, 1)
+        for _ in range(per_row - len(chunk)):
+            frame.row.addStretch(1)
+        grid.addWidget(frame, index - 1, 0)
+        groups.append(ScanGroup(f"{key}{index}", name, frame, list(chunk)))
+    return holder, groups
+
+
+def action_bar(key: str, tiles: list[Tile]) -> tuple[GroupFrame, ScanGroup]:
+    """The row of actions every screen has, as one scan group."""
+    frame = GroupFrame("Actions")
+    for tile in tiles:
+        frame.row.addWidget(tile, 1)
+    return frame, ScanGroup(key, "Actions", frame, list(tiles))
