@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
-from app.store.models import Member, Project, Prompt
+from app.store.models import Event, Member, Project, Prompt
 
 
 def member_info(member: Member) -> MemberInfo:
@@ -97,3 +97,25 @@ class ProjectService(ServiceBase):
                 before=before, changed=changed,
             )
             return Outcome("Settings saved.", undo_token=event.id, record_id=member.id)
+
+    def start_session(self, member_id: str) -> None:
+        """Record that this member has started taking part on this machine."""
+        with self.store.transaction() as s:
+            member = self._member(s, member_id)
+            self._event(s, member.project_id, member.id, "session_started", "member", member.id)
+
+    def last_session_member(self, project_id: str) -> MemberInfo | None:
+        """The member who last started taking part: their profile scans the member screen."""
+        with self.store.read() as s:
+            member = s.scalar(
+                select(Member)
+                .join(Event, Event.member_id == Member.id)
+                .where(
+                    Event.project_id == project_id,
+                    Event.action == "session_started",
+                    Member.withdrawn_at.is_(None),
+                )
+                .order_by(Event.created_at.desc())
+                .limit(1)
+            )
+            return None if member is None else member_info(member)

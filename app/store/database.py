@@ -92,8 +92,13 @@ def _sqlite_revision(path: Path) -> str | None:
     """Read the file's revision without changing a byte of it."""
     if not path.exists() or path.stat().st_size == 0:
         return None
+    # Without a -wal file the main file holds every committed change, so it can be read as
+    # immutable: SQLite then creates no -wal/-shm file and takes no lock. With one, a plain
+    # read-only connection sees the committed changes still in the WAL.
+    wal = path.with_name(path.name + "-wal")
+    uri = path.resolve().as_uri() + ("?mode=ro" if wal.exists() else "?mode=ro&immutable=1")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise StoreError(f"{path} cannot be opened: {exc}") from exc
     try:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.access.profile import AccessProfile, ProfileError
 from app.access.switches import SwitchError, SwitchMap
@@ -26,6 +26,13 @@ from app.ui.theme import load_theme, stylesheet
 from app.ui.widgets import Tile
 
 ScreenFactory = Callable[[], Screen]
+
+
+def _profile_of(member: MemberInfo) -> AccessProfile:
+    try:
+        return AccessProfile.from_dict(member.profile)
+    except ProfileError:
+        return AccessProfile()
 
 
 class MainWindow(QMainWindow):
@@ -59,17 +66,24 @@ class MainWindow(QMainWindow):
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
         self.router.install()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self.current: Screen | None = None
         self._history: list[ScreenFactory] = []
-        self.apply_profile(AccessProfile())
+        last = services.projects.last_session_member(project_id)
+        self.apply_profile(_profile_of(last) if last else AccessProfile())
         self.show_members()
 
     # ------------------------------------------------------------- navigation
     def show_members(self) -> None:
-        """Back to "Who is taking part?"; the default profile applies until someone is picked."""
+        """Back to "Who is taking part?".
+
+        The profile in use stays (at start-up: the last member's), so a switch user
+        can always pick themselves without help.
+        """
         self.state.member = None
         self.state.undo_tokens.clear()
-        self.apply_profile(AccessProfile())
         self._history.clear()
         self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.close))
 
@@ -77,11 +91,8 @@ class MainWindow(QMainWindow):
         """Make `member` the one taking part and load their access profile."""
         self.state.member = member
         self.state.undo_tokens.clear()
-        try:
-            profile = AccessProfile.from_dict(member.profile)
-        except ProfileError:
-            profile = AccessProfile()
-        self.apply_profile(profile)
+        self.services.projects.start_session(member.id)
+        self.apply_profile(_profile_of(member))
         self._open(lambda: HomeScreen(self.ctx))
 
     def show_home(self) -> None:
@@ -181,6 +192,12 @@ class MainWindow(QMainWindow):
         if tiles:
             tiles[min(index, len(tiles) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Keyboard users get the same thick frame the scanner draws.
+        if self.scan.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
+            return
+        self.scan.frame.show_on(new, is_group=False)
+
     def _rested(self) -> None:
         self.show_status("Scanning is resting. Press your switch to start again.")
 
@@ -192,5 +209,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Stop filtering input and silence speech."""
         self.router.remove()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_changed)
         self.speaker.stop()
         super().closeEvent(event)

@@ -1,0 +1,34 @@
+"""All services built over one store, handed to the UI by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.services.contributions import ContributionService
+from app.services.drafts import DraftService
+from app.services.inprogress import InProgressService
+from app.services.projects import ProjectService
+from app.services.undo import UndoService
+from app.store.database import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    """The operations the screens may call; each is one transaction."""
+
+    projects: ProjectService
+    contributions: ContributionService
+    drafts: DraftService
+    inprogress: InProgressService
+    undo: UndoService
+
+    @classmethod
+    def build(cls, store: Store) -> Services:
+        """Build every service over the same store."""
+        return cls(
+            projects=ProjectService(store),
+            contributions=ContributionService(store),
+            drafts=DraftService(store),
+            inprogress=InProgressService(store),
+            undo=UndoService(store),
+        )

@@ -1,0 +1,403 @@
+"""Parent side of the pyttsx3 backend: a :class:`Speaker` driving worker processes.
+
+The engine runs in a child process (``python -m app.speech.worker``, a fresh
+interpreter, so no Qt state is inherited) that leads its own process group.
+Commands go down its stdin and notices come back on its stdout as JSON lines;
+a daemon thread per worker reads them. ``stop()`` kills the whole group (worker,
+shell and ``aplay``) at once, so speech stops within milliseconds, and the next
+``say()`` is handed to a prestarted, already warm spare worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from app.speech.speaker import (
+    APLAY_MISSING,
+    PYTTSX3_MISSING,
+    NullSpeaker,
+    Speaker,
+    SpeechKind,
+    Voice,
+    VoiceSettings,
+    _ListenerMixin,
+    sanitise_text,
+    split_into_chunks,
+)
+
+WORKER_MODULE = "app.speech.worker"
+_ROOT = str(Path(__file__).resolve().parents[2])
+_LIVE: weakref.WeakSet[Pyttsx3Speaker] = weakref.WeakSet()
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [_ROOT, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
+def _precheck() -> str:
+    """A reason why the engine cannot work, found without starting it; "" if none."""
+    if importlib.util.find_spec("pyttsx3") is None:
+        return PYTTSX3_MISSING
+    if sys.platform.startswith("linux") and shutil.which("aplay") is None:
+        return APLAY_MISSING
+    return ""
+
+
+class _Worker:
+    """One worker process plus its reader and writer threads."""
+
+    def __init__(self, on_event: Callable[[_Worker, dict[str, Any] | None], None]) -> None:
+        self.tmpdir = tempfile.mkdtemp(prefix="canvas-speech-")
+        env = _worker_env()
+        env["CANVAS_SPEECH_TMPDIR"] = self.tmpdir
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", WORKER_MODULE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        self.pid = self.proc.pid
+        self.ready = threading.Event()
+        self.error = ""
+        self.alive = True
+        self.retired = False
+        self.outstanding: deque[int] = deque()
+        self.current: int | None = None
+        self._outbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._on_event = on_event
+        threading.Thread(target=self._write_loop, name="speech-writer", daemon=True).start()
+        threading.Thread(target=self._read_loop, name="speech-reader", daemon=True).start()
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue a command; never blocks."""
+        self._outbox.put(message)
+
+    def kill(self) -> None:
+        """Kill the worker's whole process group (worker, shell, player)."""
+        self._outbox.put(None)
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            with contextlib.suppress(OSError):
+                self.proc.kill()
+
+    def _write_loop(self) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None
+        while True:
+            message = self._outbox.get()
+            if message is None:
+                break
+            try:
+                stdin.write(json.dumps(message).encode("utf-8") + b"\n")
+                stdin.flush()
+            except (OSError, ValueError):
+                break
+        with contextlib.suppress(OSError):
+            stdin.close()
+
+    def _read_loop(self) -> None:
+        stdout = self.proc.stdout
+        assert stdout is not None
+        try:
+            for line in stdout:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                self._on_event(self, event)
+        except (OSError, ValueError):
+            pass
+        self.kill()  # the worker is gone; make sure no orphaned player keeps talking
+        self.proc.wait()
+        stdout.close()
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+        self._on_event(self, None)
+
+
+class Pyttsx3Speaker(_ListenerMixin, Speaker):
+    """Speaks through pyttsx3/espeak-ng in a child process. Use :meth:`create`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._settings = {kind: VoiceSettings() for kind in SpeechKind}
+        self._settings[SpeechKind.CUE] = VoiceSettings(rate=200)
+        self._enabled = True
+        self._closed = False
+        self._reason = ""
+        self._voices: list[Voice] = []
+        self._texts: dict[int, tuple[str, SpeechKind]] = {}
+        self._next_id = 1
+        self._notices: queue.SimpleQueue[tuple[str, tuple[Any, ...]] | None]
+        self._notices = queue.SimpleQueue()
+        self._dispatcher = threading.Thread(
+            target=self._dispatch_loop, name="speech-notices", daemon=True
+        )
+        self._dispatcher.start()
+        self._active: _Worker | None = _Worker(self._on_event)
+        self._spare: _Worker | None = _Worker(self._on_event)
+        _LIVE.add(self)
+
+    @classmethod
+    def create(cls, timeout: float = 5.0) -> Speaker:
+        """Start the engine; return it, or a :class:`NullSpeaker` saying why not."""
+        reason = _precheck()
+        if reason:
+            return NullSpeaker(reason)
+        try:
+            speaker = cls()
+        except OSError as error:
+            return NullSpeaker(f"Speech is off: the speech engine could not start ({error}).")
+        if not speaker.wait_ready(timeout):
+            reason = speaker._reason or (
+                f"Speech is off: the speech engine did not start within {timeout:g} seconds."
+            )
+            speaker.close()
+            return NullSpeaker(reason)
+        return speaker
+
+    @property
+    def available(self) -> bool:
+        """True until closed or the engine reported a start-up failure."""
+        return not self._closed and not self._reason
+
+    @property
+    def reason(self) -> str:
+        """"" when available, else why speech is off."""
+        if self._closed:
+            return "Speech is off: the speech engine was closed."
+        return self._reason
+
+    def say(self, text: str, kind: SpeechKind = SpeechKind.SPEECH, interrupt: bool = True) -> None:
+        """Hand the text to a worker (non-blocking); see :class:`Speaker`."""
+        if self._closed or not self._enabled or self._reason:
+            return
+        clean = sanitise_text(text)
+        if not clean:
+            return
+        kind = SpeechKind(kind)
+        chunks = split_into_chunks(clean)
+        with self._lock:
+            if self._closed:
+                return
+            if interrupt:
+                self._silence_locked()
+            worker = self._ensure_active_locked()
+            utterance_id = self._next_id
+            self._next_id += 1
+            self._texts[utterance_id] = (clean, kind)
+            worker.outstanding.append(utterance_id)
+            settings = asdict(self._settings[kind])
+        worker.send({"op": "say", "id": utterance_id, "chunks": chunks, "settings": settings})
+
+    def stop(self) -> None:
+        """Kill the speaking worker (and its player); the spare takes over."""
+        with self._lock:
+            self._silence_locked()
+
+    def voices(self) -> list[Voice]:
+        """Voices reported by the engine (empty until a worker is ready)."""
+        return list(self._voices)
+
+    def configure(self, kind: SpeechKind, settings: VoiceSettings) -> None:
+        """Use ``settings`` for later utterances of ``kind``."""
+        with self._lock:
+            self._settings[SpeechKind(kind)] = settings.clamped()
+
+    def set_enabled(self, on: bool) -> None:
+        """Turn speech on or off; off stops current speech and ignores ``say``."""
+        self._enabled = bool(on)
+        if not on:
+            self.stop()
+
+    def close(self) -> None:
+        """Stop speaking and end all worker processes. Safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._silence_locked()
+            workers = [w for w in (self._active, self._spare) if w is not None]
+            self._active = self._spare = None
+        for worker in workers:
+            worker.retired = True
+            worker.kill()
+        self._notices.put(None)
+        _LIVE.discard(self)
+
+    def wait_ready(self, timeout: float = 5.0) -> bool:
+        """Block until the active worker is ready; False on error or timeout."""
+        with self._lock:
+            worker = self._ensure_active_locked() if not self._closed else None
+        if worker is None or not worker.ready.wait(timeout):
+            return False
+        return not worker.error
+
+    def wait_spare_ready(self, timeout: float = 5.0) -> bool:
+        """Block until the prestarted spare worker is ready (if there is one)."""
+        with self._lock:
+            spare = self._spare
+        return spare is None or spare.ready.wait(timeout)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running active and spare workers."""
+        with self._lock:
+            return [w.pid for w in (self._active, self._spare) if w is not None and w.alive]
+
+    @property
+    def active_pid(self) -> int | None:
+        """Process id of the worker that speaks next, if one is running."""
+        with self._lock:
+            worker = self._active
+        return worker.pid if worker is not None and worker.alive else None
+
+    def _silence_locked(self) -> None:
+        worker = self._active
+        if worker is not None and worker.outstanding:  # queued or speaking
+            worker.retired = True
+            worker.kill()
+            self._drop_locked(worker, notify_end=True)
+
+    def _drop_locked(self, worker: _Worker, notify_end: bool) -> None:
+        """Forget a worker's utterances (ending the current one) and its slot."""
+        if notify_end and worker.current is not None:
+            self._notices.put(("end", (worker.current, False)))
+        for utterance_id in worker.outstanding:
+            self._texts.pop(utterance_id, None)
+        worker.outstanding.clear()
+        worker.current = None
+        if self._active is worker:
+            self._active = None
+        if self._spare is worker:
+            self._spare = None
+
+    def _ensure_active_locked(self) -> _Worker:
+        if self._active is not None and self._active.alive and not self._active.error:
+            return self._active
+        spare = self._spare
+        if spare is not None and spare.alive and not spare.error:
+            self._active, self._spare = spare, None
+        else:
+            self._active = _Worker(self._on_event)
+        if self._spare is None or not self._spare.alive:
+            self._spare = _Worker(self._on_event)
+        return self._active
+
+    def _on_event(self, worker: _Worker, event: dict[str, Any] | None) -> None:
+        with self._lock:
+            if event is None:
+                self._worker_gone_locked(worker)
+                return
+            kind = event.get("ev")
+            if kind == "ready":
+                if not self._voices:
+                    self._voices = [
+                        Voice(str(v["id"]), str(v["name"]), tuple(v.get("languages") or ()))
+                        for v in event.get("voices") or []
+                    ]
+                worker.ready.set()
+            elif kind == "error":
+                worker.error = str(event.get("reason") or "Speech is off.")
+                if not self._voices:  # never worked: report it
+                    self._reason = worker.error
+                worker.ready.set()
+            elif worker.retired:
+                return
+            elif kind == "start":
+                utterance_id = int(event["id"])
+                worker.current = utterance_id
+                text, speech_kind = self._texts.get(utterance_id, ("", SpeechKind.SPEECH))
+                self._notices.put(("start", (utterance_id, text, speech_kind)))
+            elif kind == "end":
+                utterance_id = int(event["id"])
+                if utterance_id in worker.outstanding:
+                    worker.outstanding.remove(utterance_id)
+                worker.current = None
+                self._texts.pop(utterance_id, None)
+                self._notices.put(("end", (utterance_id, bool(event.get("completed")))))
+
+    def _worker_gone_locked(self, worker: _Worker) -> None:
+        worker.alive = False
+        if not worker.ready.is_set() and not worker.retired:
+            worker.error = "Speech is off: the speech engine stopped while starting."
+            if not self._voices:
+                self._reason = worker.error
+        worker.ready.set()
+        self._drop_locked(worker, notify_end=not worker.retired)
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            notice = self._notices.get()
+            if notice is None:
+                return
+            name, args = notice
+            (self._emit_start if name == "start" else self._emit_end)(*args)
+
+
+def make_speaker(require: bool = False, timeout: float = 5.0) -> Speaker:
+    """Return a working :class:`Pyttsx3Speaker`, or a :class:`NullSpeaker` with a reason.
+
+    With ``require=True`` a missing engine raises :class:`RuntimeError` instead.
+    """
+    speaker = Pyttsx3Speaker.create(timeout=timeout)
+    if require and not speaker.available:
+        raise RuntimeError(speaker.reason)
+    return speaker
+
+
+def render_to_wav(text: str, path: str | os.PathLike[str], settings: VoiceSettings) -> None:
+    """Render ``text`` to a WAV file at ``path`` in a fresh process (blocking).
+
+    Raises :class:`RuntimeError` with a human reason if the engine is missing or fails.
+    """
+    clean = sanitise_text(text)
+    if not clean:
+        raise ValueError("nothing to render: the text is empty")
+    reason = _precheck()
+    if reason and reason != APLAY_MISSING:  # rendering needs no player
+        raise RuntimeError(reason)
+    request = {"text": clean, "path": os.fspath(path), "settings": asdict(settings.clamped())}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", WORKER_MODULE, "render"],
+            input=json.dumps(request).encode("utf-8"),
+            capture_output=True,
+            env=_worker_env(),
+            timeout=30.0 + len(clean) * 0.1,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError("Speech rendering timed out.") from error
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(message[-1] if message else f"render failed ({result.returncode})")
+
+
+@atexit.register
+def _close_all() -> None:
+    for speaker in list(_LIVE):
+        speaker.close()

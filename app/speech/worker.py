@@ -1,0 +1,214 @@
+"""Child-process side of the pyttsx3 backend.
+
+Started by :mod:`app.speech.pyttsx3_backend` as ``python -m app.speech.worker`` in
+its own session (so the parent can kill it together with the ``aplay`` it runs).
+It speaks with pyttsx3's espeak driver, which synthesises each utterance into a
+temporary WAV and plays it with ``os.system("aplay <wav> -q")``.
+
+Protocol: JSON lines. Commands on stdin::
+
+    {"op": "say", "id": 7, "chunks": ["Hello."], "settings": {...}}
+    {"op": "quit"}
+
+Notices on (the original) stdout::
+
+    {"ev": "ready", "pid": 123, "voices": [{"id":..., "name":..., "languages": [...]}]}
+    {"ev": "error", "reason": "Speech is off: ..."}
+    {"ev": "start", "id": 7}
+    {"ev": "end", "id": 7, "completed": true}
+
+``python -m app.speech.worker render`` instead reads one JSON object
+``{"text":..., "path":..., "settings": {...}}`` from stdin and writes a WAV file.
+
+pyttsx3 2.99 quirks handled here: the first ``runAndWait()`` of a process returns
+before the audio is produced, so completion is taken from the
+'finished-utterance' callback; and a new utterance is only queued once espeak
+is idle, because the driver cancels synthesis that overlaps its ``stop()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, BinaryIO, TextIO
+
+from app.speech.speaker import VoiceSettings, failure_reason
+
+
+class Engine:
+    """A pyttsx3 engine with blocking, callback-confirmed speak/save calls."""
+
+    def __init__(self) -> None:
+        import pyttsx3
+
+        self._engine = pyttsx3.init()
+        self._done = threading.Event()
+        self._completed = False
+        self._engine.connect("finished-utterance", self._on_finished)
+        self.default_voice = str(self._engine.getProperty("voice") or "")
+        self._applied: VoiceSettings | None = None
+        try:
+            from pyttsx3.drivers import _espeak
+
+            self._is_playing = _espeak.IsPlaying
+        except (ImportError, AttributeError):
+            self._is_playing = None
+
+    def _on_finished(self, name: object = None, completed: bool = True) -> None:
+        self._completed = bool(completed)
+        self._done.set()
+
+    def voices(self) -> list[dict[str, Any]]:
+        """The engine's voices as plain dicts."""
+        found = []
+        for voice in self._engine.getProperty("voices") or []:
+            languages = [str(lang) for lang in (getattr(voice, "languages", None) or [])]
+            found.append({"id": str(voice.id), "name": str(voice.name), "languages": languages})
+        return found
+
+    def apply(self, settings: VoiceSettings) -> None:
+        """Use ``settings`` for the next utterances (only changed values are set)."""
+        settings = settings.clamped()
+        if settings == self._applied:
+            return
+        self._engine.setProperty("voice", settings.voice or self.default_voice)
+        self._engine.setProperty("rate", settings.rate)
+        self._engine.setProperty("volume", settings.volume)
+        self._applied = settings
+
+    def _wait_idle(self) -> None:
+        if self._is_playing is None:
+            return
+        deadline = time.monotonic() + 0.5
+        while self._is_playing() and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    def _run(self, timeout: float) -> bool:
+        self._engine.runAndWait()
+        finished = self._done.wait(timeout)
+        return finished and self._completed
+
+    def speak(self, text: str) -> bool:
+        """Speak ``text`` and return once playback has finished (True if completed)."""
+        self._wait_idle()
+        self._done.clear()
+        self._engine.say(text)
+        return self._run(timeout=10.0 + len(text) * 0.3)
+
+    def save(self, text: str, path: str) -> bool:
+        """Render ``text`` to the WAV file ``path`` (use a fresh process per call)."""
+        self._wait_idle()
+        self._done.clear()
+        self._engine.save_to_file(text, path)
+        return self._run(timeout=10.0 + len(text) * 0.3)
+
+
+def _settings_from(data: dict[str, Any] | None) -> VoiceSettings:
+    data = data or {}
+    return VoiceSettings(
+        voice=str(data.get("voice", "")),
+        rate=int(data.get("rate", VoiceSettings.rate)),
+        volume=float(data.get("volume", VoiceSettings.volume)),
+    )
+
+
+def _die() -> None:
+    """Exit at once, taking any running player with us (we lead our process group)."""
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpid(), signal.SIGKILL)
+    os._exit(0)
+
+
+def _read_commands(stream: BinaryIO, commands: queue.Queue[dict[str, Any]]) -> None:
+    for line in stream:
+        try:
+            commands.put(json.loads(line))
+        except ValueError:
+            continue
+    _die()  # the parent closed our stdin or went away
+
+
+class _Notifier:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, **message: Any) -> None:
+        with self._lock:
+            self._stream.write(json.dumps(message) + "\n")
+            self._stream.flush()
+
+
+def serve() -> int:
+    """Run the speaking loop until told to quit or the parent goes away."""
+    command_fd = os.dup(0)
+    notice_fd = os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)  # aplay and friends must not read our commands
+    os.dup2(2, 1)  # pyttsx3 prints to stdout; keep it off the notice pipe
+    sys.stdout = sys.stderr
+    notifier = _Notifier(os.fdopen(notice_fd, "w", encoding="utf-8"))
+    commands: queue.Queue[dict[str, Any]] = queue.Queue()
+    reader = threading.Thread(
+        target=_read_commands, args=(os.fdopen(command_fd, "rb"), commands), daemon=True
+    )
+    reader.start()
+    private_tmp = os.environ.get("CANVAS_SPEECH_TMPDIR")
+    if private_tmp and os.path.isdir(private_tmp):
+        tempfile.tempdir = private_tmp  # the driver's temp WAVs; parent removes the dir
+    try:
+        engine = Engine()
+        voices = engine.voices()
+    except Exception as error:  # any failure means "no speech"
+        notifier.send(ev="error", reason=failure_reason(error))
+        return 1
+    notifier.send(ev="ready", pid=os.getpid(), voices=voices)
+    while True:
+        command = commands.get()
+        op = command.get("op")
+        if op == "quit":
+            return 0
+        if op != "say":
+            continue
+        utterance_id = int(command["id"])
+        engine.apply(_settings_from(command.get("settings")))
+        notifier.send(ev="start", id=utterance_id)
+        completed = True
+        for chunk in command.get("chunks") or []:
+            completed = engine.speak(str(chunk)) and completed
+        notifier.send(ev="end", id=utterance_id, completed=completed)
+
+
+def render() -> int:
+    """Render one utterance described on stdin to a WAV file."""
+    request = json.loads(sys.stdin.read() or "{}")
+    sys.stdout = sys.stderr
+    try:
+        engine = Engine()
+    except Exception as error:
+        print(failure_reason(error), file=sys.stderr)
+        return 2
+    engine.apply(_settings_from(request.get("settings")))
+    if not engine.save(str(request["text"]), str(request["path"])):
+        print("Speech rendering did not finish.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: ``render`` renders a file, anything else serves the parent."""
+    if argv[:1] == ["render"]:
+        return render()
+    return serve()
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(code)

@@ -1,0 +1,84 @@
+"""A real main window over a demo store, with a manual clock and a recording speaker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.access.clock import ManualClock
+from app.access.profile import AccessProfile
+from app.services.container import Services
+from app.services.demo import create_demo
+from app.speech.speaker import RecordingSpeaker
+from app.store.database import Store
+from app.ui.main_window import MainWindow
+
+
+@dataclass
+class App:
+    """What a UI test holds: the window and what it was built from."""
+
+    window: MainWindow
+    services: Services
+    store: Store
+    clock: ManualClock
+    speaker: RecordingSpeaker
+    project_id: str
+    qtbot: object
+
+    def focus(self) -> QWidget | None:
+        return QApplication.focusWidget()
+
+    def focus_name(self) -> str:
+        widget = self.focus()
+        return widget.accessibleName() if widget is not None else ""
+
+    def key(self, key: Qt.Key) -> None:
+        """Press and release a key on whatever has focus, as a keyboard or switch would."""
+        target = self.focus() or self.window
+        self.qtbot.keyPress(target, key)  # type: ignore[attr-defined]
+        self.qtbot.keyRelease(target, key)  # type: ignore[attr-defined]
+
+    def members(self) -> dict[str, str]:
+        return {m.display_name: m.id for m in self.services.projects.list_members(self.project_id)}
+
+
+@pytest.fixture
+def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
+    stores: list[Store] = []
+    windows: list[MainWindow] = []
+
+    def build(last_member: str | None = None, **profile: object) -> App:
+        store = Store.open(f"sqlite:///{tmp_path / 'canvas.db'}")
+        stores.append(store)
+        project_id = create_demo(store)
+        services = Services.build(store)
+        if last_member is not None:
+            member_id = {
+                m.display_name: m.id for m in services.projects.list_members(project_id)
+            }[last_member]
+            services.projects.save_profile(
+                member_id, AccessProfile.from_dict(profile).to_dict()
+            )
+            services.projects.start_session(member_id)
+        clock = ManualClock()
+        speaker = RecordingSpeaker()
+        window = MainWindow(services, speaker, project_id, clock=clock)
+        windows.append(window)
+        qtbot.addWidget(window)
+        window.resize(1280, 860)
+        window.show()
+        window.activateWindow()
+        qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+        return App(window, services, store, clock, speaker, project_id, qtbot)
+
+    yield build
+    for window in windows:
+        window.close()
+    for store in stores:
+        store.close()
