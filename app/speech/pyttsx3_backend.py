@@ -1,11 +1,10 @@
 """Parent side of the pyttsx3 backend: a :class:`Speaker` driving worker processes.
 
-The engine runs in a child process (``python -m app.speech.worker``, a fresh
-interpreter, so no Qt state is inherited) that leads its own process group.
-Commands go down its stdin and notices come back on its stdout as JSON lines;
-a daemon thread per worker reads them. ``stop()`` kills the whole group (worker,
-shell and ``aplay``) at once, so speech stops within milliseconds, and the next
-``say()`` is handed to a prestarted, already warm spare worker.
+The engine runs in ``python -m app.speech.worker`` (a fresh interpreter: no Qt state
+is inherited), leading its own process group. Commands go down its stdin, notices
+come back on its stdout as JSON lines, read by a daemon thread. ``stop()`` kills the
+whole group (worker, shell, ``aplay``) at once, and the next ``say()`` goes to a
+prestarted, already warm spare worker.
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from app.speech.speaker import (
 )
 
 WORKER_MODULE = "app.speech.worker"
+TMP_PREFIX = "canvas-speech-"  # + parent pid: the worker removes dirs of dead parents
 _ROOT = str(Path(__file__).resolve().parents[2])
 _LIVE: weakref.WeakSet[Pyttsx3Speaker] = weakref.WeakSet()
 
@@ -67,17 +67,17 @@ class _Worker:
     """One worker process plus its reader and writer threads."""
 
     def __init__(self, on_event: Callable[[_Worker, dict[str, Any] | None], None]) -> None:
-        self.tmpdir = tempfile.mkdtemp(prefix="canvas-speech-")
+        self.tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         env = _worker_env()
         env["CANVAS_SPEECH_TMPDIR"] = self.tmpdir
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            start_new_session=True,
-            close_fds=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", WORKER_MODULE], stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, env=env, start_new_session=True, close_fds=True,
+            )
+        except OSError:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            raise
         self.pid = self.proc.pid
         self.ready = threading.Event()
         self.error = ""
@@ -103,6 +103,12 @@ class _Worker:
             with contextlib.suppress(OSError):
                 self.proc.kill()
 
+    def reap(self, timeout: float | None = 1.0) -> None:
+        """Wait for the killed process to exit and remove its temporary files."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout)
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+
     def _write_loop(self) -> None:
         stdin = self.proc.stdin
         assert stdin is not None
@@ -121,19 +127,13 @@ class _Worker:
     def _read_loop(self) -> None:
         stdout = self.proc.stdout
         assert stdout is not None
-        try:
+        with contextlib.suppress(OSError, ValueError):
             for line in stdout:
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                self._on_event(self, event)
-        except (OSError, ValueError):
-            pass
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    self._on_event(self, json.loads(line))
         self.kill()  # the worker is gone; make sure no orphaned player keeps talking
-        self.proc.wait()
+        self.reap(timeout=None)
         stdout.close()
-        shutil.rmtree(self.tmpdir, ignore_errors=True)
         self._on_event(self, None)
 
 
@@ -151,8 +151,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
         self._voices: list[Voice] = []
         self._texts: dict[int, tuple[str, SpeechKind]] = {}
         self._next_id = 1
-        self._notices: queue.SimpleQueue[tuple[str, tuple[Any, ...]] | None]
-        self._notices = queue.SimpleQueue()
+        self._notices: queue.SimpleQueue[tuple[str, tuple[Any, ...]] | None] = queue.SimpleQueue()
         self._dispatcher = threading.Thread(
             target=self._dispatch_loop, name="speech-notices", daemon=True
         )
@@ -187,9 +186,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
     @property
     def reason(self) -> str:
         """"" when available, else why speech is off."""
-        if self._closed:
-            return "Speech is off: the speech engine was closed."
-        return self._reason
+        return "Speech is off: the speech engine was closed." if self._closed else self._reason
 
     def say(self, text: str, kind: SpeechKind = SpeechKind.SPEECH, interrupt: bool = True) -> None:
         """Hand the text to a worker (non-blocking); see :class:`Speaker`."""
@@ -224,8 +221,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
 
     def configure(self, kind: SpeechKind, settings: VoiceSettings) -> None:
         """Use ``settings`` for later utterances of ``kind``."""
-        with self._lock:
-            self._settings[SpeechKind(kind)] = settings.clamped()
+        self._settings[SpeechKind(kind)] = settings.clamped()  # atomic dict store
 
     def set_enabled(self, on: bool) -> None:
         """Turn speech on or off; off stops current speech and ignores ``say``."""
@@ -239,12 +235,14 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             if self._closed:
                 return
             self._closed = True
-            self._silence_locked()
             workers = [w for w in (self._active, self._spare) if w is not None]
+            self._silence_locked()
             self._active = self._spare = None
         for worker in workers:
             worker.retired = True
             worker.kill()
+        for worker in workers:
+            worker.reap()
         self._notices.put(None)
         _LIVE.discard(self)
 
@@ -252,9 +250,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
         """Block until the active worker is ready; False on error or timeout."""
         with self._lock:
             worker = self._ensure_active_locked() if not self._closed else None
-        if worker is None or not worker.ready.wait(timeout):
-            return False
-        return not worker.error
+        return worker is not None and worker.ready.wait(timeout) and not worker.error
 
     def wait_spare_ready(self, timeout: float = 5.0) -> bool:
         """Block until the prestarted spare worker is ready (if there is one)."""

@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import sys
 import tempfile
@@ -118,6 +119,21 @@ def _settings_from(data: dict[str, Any] | None) -> VoiceSettings:
     )
 
 
+def _remove_stale_dirs(own_dir: str) -> None:
+    """Remove temp dirs left by crashed apps (named ``canvas-speech-<pid>-*``)."""
+    parent = os.path.dirname(own_dir)
+    for name in os.listdir(parent):
+        pid_text = name.removeprefix("canvas-speech-").split("-", 1)[0]
+        if not name.startswith("canvas-speech-") or not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)  # raises if that app is gone
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+        except OSError:
+            continue  # another user's app that is still running
+
+
 def _die() -> None:
     """Exit at once, taking any running player with us (we lead our process group)."""
     if os.getpgrp() == os.getpid():
@@ -169,6 +185,8 @@ def serve() -> int:
         notifier.send(ev="error", reason=failure_reason(error))
         return 1
     notifier.send(ev="ready", pid=os.getpid(), voices=voices)
+    if tempfile.tempdir == private_tmp and private_tmp:
+        _remove_stale_dirs(private_tmp)
     while True:
         command = commands.get()
         op = command.get("op")

@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +44,8 @@ class MigrationReport:
 
 
 def sqlite_url(path: Path) -> str:
-    """The SQLAlchemy URL of an SQLite file."""
-    return f"sqlite:///{path}"
+    """The SQLAlchemy URL of an SQLite file ('?', '#' and '%' in the path are quoted)."""
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def _set_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -165,6 +165,17 @@ def _migrate(url: str, revision: str = "head") -> None:
         engine.dispose()
 
 
+def _migrate_or_explain(url: str, head: str, backup: Path | None) -> None:
+    """Migrate to head; any failure becomes a StoreError that says where the backup is."""
+    try:
+        _migrate(url)
+    except StoreError:
+        raise
+    except Exception as exc:
+        kept = f" A copy from before the upgrade is in {backup}." if backup is not None else ""
+        raise StoreError(f"The database could not be upgraded to revision {head}: {exc}.{kept}") from exc
+
+
 class Store:
     """An open, migrated database and a way to run one transaction at a time."""
 
@@ -191,7 +202,7 @@ class Store:
             if before is not None and before != head:
                 backup = backup_sqlite(path, f"before-{head}")
             if before != head:
-                _migrate(url)
+                _migrate_or_explain(url, head, backup)
         else:
             before = cls._current_revision(url)
             if before is not None and before not in _known_revisions():
@@ -199,7 +210,7 @@ class Store:
                     f"the database was written by a newer version of the app (revision {before})"
                 )
             if before != head:
-                _migrate(url)
+                _migrate_or_explain(url, head, None)
         engine = make_engine(url)
         return cls(engine, MigrationReport(before=before, after=head, backup=backup))
 

@@ -205,6 +205,8 @@ class ScanController(QObject, ScanListener):
     # -------------------------------------------------------- listener events
     def on_highlight(self, node: ScanNode, is_group: bool, path: tuple[str, ...]) -> None:
         """Move focus and the frame to the node, and speak its cue."""
+        entered = path[-2] if len(path) >= 2 else None
+        self._show_back_items(entered)
         widget = self._widget_of(node)
         self.steps += 1
         if widget is not None:
@@ -243,10 +245,10 @@ class ScanController(QObject, ScanListener):
             return frame
         return self._widgets.get(node.key)
 
-    def _show_back_items(self) -> None:
+    def _show_back_items(self, entered: str | None = None) -> None:
         for group in self._groups:
             if isinstance(group.frame, GroupFrame):
-                group.frame.show_back(self.active)
+                group.frame.show_back(self.active, entered == group.key)
 
     @staticmethod
     def _scroll_to(widget: QWidget) -> None:

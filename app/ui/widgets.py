@@ -74,16 +74,22 @@ class GroupFrame(QFrame):
         self.row.setSpacing(14)
         self.back_tile: Tile | None = None
 
-    def show_back(self, visible: bool) -> None:
-        """Show the scanner's Back item at the end of the row (only while scanning)."""
-        if visible and self.back_tile is None:
-            self.back_tile = Tile("↩ Back", None, speech="Back", role="action")
+    def show_back(self, scanning: bool, entered: bool = False) -> None:
+        """Give the row the scanner's "Leave row" item; it shows only while the row is entered.
+
+        Its place is kept while hidden, so entering a row never moves the other tiles.
+        """
+        if scanning and self.back_tile is None:
+            self.back_tile = Tile("↩ Leave row", None, speech="Back", role="action")
             self.back_tile.setProperty("scan_only", True)
             self.back_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.back_tile.setAccessibleName(f"Back out of {self.accessibleName()}")
             self.row.addWidget(self.back_tile, 0)
         if self.back_tile is not None:
-            self.back_tile.setVisible(visible)
+            policy = self.back_tile.sizePolicy()
+            policy.setRetainSizeWhenHidden(scanning)
+            self.back_tile.setSizePolicy(policy)
+            self.back_tile.setVisible(scanning and entered)
 
 
 def tile_rows(

@@ -39,7 +39,7 @@ COLOURS = (
 )
 SETTINGS: tuple[Choice | Number, ...] = (
     Choice("scan_mode", "Scan mode", (
-        ("off", "Keys or mouse"), ("auto", "Auto-scan\n1 switch"),
+        ("off", "Keys, mouse"), ("auto", "Auto-scan\n1 switch"),
         ("step", "Step-scan\n2 switches"), ("hold", "Hold to scan\n1 switch"),
     )),
     Number("step_time", "Step time", 0.1, "seconds"),
@@ -110,7 +110,7 @@ class SettingsScreen(Screen):
         caption = QLabel(label)
         caption.setWordWrap(True)
         caption.setAccessibleName(label)
-        frame.row.addWidget(caption, 2)
+        frame.row.addWidget(caption, 1)
         for tile in tiles:
             frame.row.addWidget(tile, 1)
         self.body.addWidget(frame)
