@@ -149,8 +149,9 @@ class MainWindow(QMainWindow):
         self.scan.apply_profile(profile, theme.highlight_inner)
 
     def show_status(self, text: str) -> None:
-        """Show an announcement in the status line."""
+        """Show an announcement in the status line (the context speaks it)."""
         self.status.setText(text)
+        self.scan.announced()
 
     # -------------------------------------------------------------- internals
     def _open(self, factory: ScreenFactory) -> None:
@@ -170,11 +171,12 @@ class MainWindow(QMainWindow):
         if old is not None:
             self.stack.removeWidget(old)
             old.deleteLater()
+        if not keep_place and self.state.profile.speech_on:
+            self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
+            self.scan.announced()
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
-        if not keep_place and self.state.profile.speech_on:
-            self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
 
     def tiles(self) -> list[Tile]:
         """The current screen's tiles in scan order (what Tab walks too)."""

@@ -15,7 +15,10 @@ from app.access.scan_tree import ScanListener, ScanNode
 from app.access.scanner import Scanner
 from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
+from app.ui.speech_bridge import SpeechBridge
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
+
+CUE_SAFETY_MS = 8000
 
 
 class SchedulingClock(Protocol):
@@ -135,6 +138,16 @@ class ScanController(QObject, ScanListener):
         self._groups: list[ScanGroup] = []
         self._on_rest = on_rest
         self.steps = 0
+        # "Finish the cue before moving on": match each cue's end notice to its highlight.
+        self._bridge = SpeechBridge(speaker, self)
+        self._bridge.started.connect(self._speech_started)
+        self._bridge.ended.connect(self._speech_ended)
+        self._awaiting_cue: str | None = None
+        self._after_announcement = False
+        self._cue: tuple[int, str] | None = None
+        self._cue_safety = QTimer(self)
+        self._cue_safety.setSingleShot(True)
+        self._cue_safety.timeout.connect(self._cue_overdue)
 
     # ------------------------------------------------------------ adapter API
     @property
@@ -198,6 +211,10 @@ class ScanController(QObject, ScanListener):
         self.scanner.cue_finished(self.clock.now())
         self._rearm()
 
+    def announced(self) -> None:
+        """Something was just announced: the next cue queues after it instead of cutting it off."""
+        self._after_announcement = True
+
     def widget_for(self, key: str) -> QWidget | None:
         """The widget a node key stands for."""
         return self._widgets.get(key)
@@ -215,7 +232,13 @@ class ScanController(QObject, ScanListener):
             self.frame.show_on(widget, is_group)
         label = node.label
         if self.profile.speech_on and self.speaker.available and label:
-            self.speaker.say(label, SpeechKind.CUE, interrupt=True)
+            self._awaiting_cue, self._cue = node.key, None
+            # A cue cuts off the previous cue, but waits for an announcement to finish.
+            interrupt, self._after_announcement = not self._after_announcement, False
+            self.speaker.say(label, SpeechKind.CUE, interrupt=interrupt)
+            if self.profile.wait_for_cue:
+                # A speaker that never reports the end must not stop the scan for good.
+                self._cue_safety.start(CUE_SAFETY_MS)
         elif self.profile.wait_for_cue:
             self.scanner.cue_finished(self.clock.now())
 
@@ -236,6 +259,24 @@ class ScanController(QObject, ScanListener):
         self.frame.clear()
 
     # --------------------------------------------------------------- internals
+    def _speech_started(self, utterance_id: int, _text: str, kind: str) -> None:
+        if kind == SpeechKind.CUE.value and self._awaiting_cue is not None:
+            self._cue = (utterance_id, self._awaiting_cue)
+            self._awaiting_cue = None
+
+    def _speech_ended(self, utterance_id: int, _completed: bool) -> None:
+        if self._cue is not None and self._cue[0] == utterance_id:
+            key = self._cue[1]
+            self._cue = None
+            self._cue_safety.stop()
+            self.scanner.cue_finished(self.clock.now(), key=key)
+            self._rearm()
+
+    def _cue_overdue(self) -> None:
+        self._cue = None
+        self.scanner.cue_finished(self.clock.now())
+        self._rearm()
+
     def _widget_of(self, node: ScanNode) -> QWidget | None:
         if node.is_back:
             group_key = node.key.removesuffix("/back")

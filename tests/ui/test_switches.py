@@ -115,3 +115,23 @@ def test_cues_are_spoken_for_each_highlight(make_app):
     app.clock.advance(1.0)
     cues = [c for c in app.speaker.said if c[1].value == "cue"]
     assert [c[0] for c in cues][-3:] == ["Members, row 1", "Members, row 2", "Actions"]
+
+
+def test_wait_for_cue_holds_the_scan_until_the_cue_ends(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", wait_for_cue=True, first_item_extra=0.0)
+    assert app.focus_name() == "Members, row 1"
+    app.clock.advance(5.0)
+    assert app.focus_name() == "Members, row 1"  # the cue is still being spoken
+    app.speaker.finish()
+    app.qtbot.waitUntil(lambda: not app.window.scan.scanner.cue_pending, timeout=1000)
+    app.clock.advance(0.0)
+    assert app.focus_name() == "Members, row 2"
+    app.clock.advance(5.0)
+    assert app.focus_name() == "Members, row 2"
+
+
+def test_speech_off_means_no_cues(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", speech_on=False, first_item_extra=0.0)
+    app.clock.advance(2.0)
+    assert app.focus_name() == "Actions"
+    assert not [c for c in app.speaker.said if c[1].value == "cue"]
