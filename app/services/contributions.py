@@ -7,12 +7,14 @@ from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
 from app.services.dto import ContributionInfo, Outcome
+from app.services.errors import NotFound
 from app.services.validation import check_choice, clean_text
 from app.store.models import (
     CONTRIBUTION_KINDS,
     MAX_CONTRIBUTION,
     Contribution,
     Endorsement,
+    Meeting,
     Member,
     Theme,
     utcnow,
@@ -42,6 +44,10 @@ class ContributionService(ServiceBase):
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             prompt = self._prompt_for(s, prompt_id, member)
+            if meeting_id is not None:
+                meeting = self._get(s, Meeting, meeting_id, "meeting")
+                if meeting.project_id != member.project_id:
+                    raise NotFound("That meeting belongs to another project.")
             duplicate = self._find_duplicate(s, prompt.id, text)
             if duplicate is not None:
                 outcome = self._set_endorsement(s, member, duplicate, True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -85,6 +86,10 @@ class ProjectService(ServiceBase):
         """Replace a member's access profile; the old one is kept in the event for undo."""
         if not isinstance(profile, dict):
             raise DomainError("An access profile must be a set of named settings.")
+        try:
+            json.dumps(profile, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise DomainError("An access profile may hold only text, numbers and yes/no values.") from exc
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             before = dict(member.access_profile or {})

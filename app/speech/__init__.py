@@ -5,7 +5,7 @@ Build the app's speaker with :func:`make_speaker`; it returns a working
 member why speech is off and how to turn it on. No Qt is imported here.
 """
 
-from app.speech.pyttsx3_backend import Pyttsx3Speaker, make_speaker, render_to_wav
+from app.speech.pyttsx3_backend import Pyttsx3Speaker, make_speaker
 from app.speech.speaker import (
     NullSpeaker,
     RecordingSpeaker,
@@ -17,6 +17,7 @@ from app.speech.speaker import (
     sanitise_text,
     split_into_chunks,
 )
+from app.speech.worker import render_to_wav
 
 __all__ = [
     "NullSpeaker",

@@ -1,10 +1,12 @@
 """Parent side of the pyttsx3 backend: a :class:`Speaker` driving worker processes.
 
-The engine runs in ``python -m app.speech.worker`` (a fresh interpreter: no Qt state
+The engine runs in a child :mod:`app.speech.worker` (a fresh interpreter: no Qt state
 is inherited), leading its own process group. Commands go down its stdin, notices
 come back on its stdout as JSON lines, read by a daemon thread. ``stop()`` kills the
 whole group (worker, shell, ``aplay``) at once, and the next ``say()`` goes to a
-prestarted, already warm spare worker.
+prestarted, already warm spare worker. A worker still booting has spoken nothing,
+so it is not killed but told to skip what it has queued (no spawn storm when
+``say()`` is called many times a second).
 """
 
 from __future__ import annotations
@@ -22,10 +24,8 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from app.speech.speaker import (
@@ -40,18 +40,11 @@ from app.speech.speaker import (
     sanitise_text,
     split_into_chunks,
 )
+from app.speech.worker import worker_command, worker_env
 
-WORKER_MODULE = "app.speech.worker"
 TMP_PREFIX = "canvas-speech-"  # + parent pid: the worker removes dirs of dead parents
-_ROOT = str(Path(__file__).resolve().parents[2])
 _LIVE: weakref.WeakSet[Pyttsx3Speaker] = weakref.WeakSet()
-
-
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ)
-    paths = [_ROOT, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+_Entry = tuple[str, SpeechKind, dict[str, Any]]  # clean text, kind, "say" command
 
 
 def _precheck() -> str:
@@ -68,22 +61,24 @@ class _Worker:
 
     def __init__(self, on_event: Callable[[_Worker, dict[str, Any] | None], None]) -> None:
         self.tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
-        env = _worker_env()
+        env = worker_env()
         env["CANVAS_SPEECH_TMPDIR"] = self.tmpdir
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", WORKER_MODULE], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, env=env, start_new_session=True, close_fds=True,
+                worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+                start_new_session=True, close_fds=True,
             )
         except OSError:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
             raise
         self.pid = self.proc.pid
-        self.ready = threading.Event()
+        self.ready = threading.Event()  # set on "ready", error or exit
+        self.booted = False  # got "ready": it may be speaking
         self.error = ""
         self.alive = True
         self.retired = False
-        self.outstanding: deque[int] = deque()
+        self.cancel_below = 0  # ids below this were cancelled while booting
+        self.outstanding: dict[int, _Entry] = {}  # queued or speaking, in order
         self.current: int | None = None
         self._outbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
         self._on_event = on_event
@@ -149,15 +144,15 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
         self._closed = False
         self._reason = ""
         self._voices: list[Voice] = []
-        self._texts: dict[int, tuple[str, SpeechKind]] = {}
         self._next_id = 1
+        self.spawned = 0  # worker processes started (for tests)
         self._notices: queue.SimpleQueue[tuple[str, tuple[Any, ...]] | None] = queue.SimpleQueue()
         self._dispatcher = threading.Thread(
             target=self._dispatch_loop, name="speech-notices", daemon=True
         )
         self._dispatcher.start()
-        self._active: _Worker | None = _Worker(self._on_event)
-        self._spare: _Worker | None = _Worker(self._on_event)
+        self._active: _Worker | None = self._spawn()
+        self._spare: _Worker | None = self._spawn()
         _LIVE.add(self)
 
     @classmethod
@@ -205,10 +200,10 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             worker = self._ensure_active_locked()
             utterance_id = self._next_id
             self._next_id += 1
-            self._texts[utterance_id] = (clean, kind)
-            worker.outstanding.append(utterance_id)
-            settings = asdict(self._settings[kind])
-        worker.send({"op": "say", "id": utterance_id, "chunks": chunks, "settings": settings})
+            command = {"op": "say", "id": utterance_id, "chunks": chunks, "interrupt": interrupt,
+                       "settings": asdict(self._settings[kind])}
+            worker.outstanding[utterance_id] = (clean, kind, command)
+            worker.send(command)
 
     def stop(self) -> None:
         """Kill the speaking worker (and its player); the spare takes over."""
@@ -271,19 +266,29 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             worker = self._active
         return worker.pid if worker is not None and worker.alive else None
 
+    def _spawn(self) -> _Worker:
+        self.spawned += 1
+        return _Worker(self._on_event)
+
     def _silence_locked(self) -> None:
         worker = self._active
-        if worker is not None and worker.outstanding:  # queued or speaking
-            worker.retired = True
-            worker.kill()
-            self._drop_locked(worker, notify_end=True)
+        if worker is None or not worker.outstanding:  # idle: nothing to silence
+            return
+        if worker.booted:
+            self._kill_locked(worker, notify_end=True)
+        else:  # booting: nothing said yet; it skips commands followed by "stop"
+            worker.cancel_below = self._next_id
+            worker.send({"op": "stop"})
+
+    def _kill_locked(self, worker: _Worker, notify_end: bool) -> None:
+        worker.retired = True
+        worker.kill()
+        self._drop_locked(worker, notify_end)
 
     def _drop_locked(self, worker: _Worker, notify_end: bool) -> None:
         """Forget a worker's utterances (ending the current one) and its slot."""
         if notify_end and worker.current is not None:
             self._notices.put(("end", (worker.current, False)))
-        for utterance_id in worker.outstanding:
-            self._texts.pop(utterance_id, None)
         worker.outstanding.clear()
         worker.current = None
         if self._active is worker:
@@ -298,9 +303,9 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
         if spare is not None and spare.alive and not spare.error:
             self._active, self._spare = spare, None
         else:
-            self._active = _Worker(self._on_event)
+            self._active = self._spawn()
         if self._spare is None or not self._spare.alive:
-            self._spare = _Worker(self._on_event)
+            self._spare = self._spawn()
         return self._active
 
     def _on_event(self, worker: _Worker, event: dict[str, Any] | None) -> None:
@@ -315,6 +320,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
                         Voice(str(v["id"]), str(v["name"]), tuple(v.get("languages") or ()))
                         for v in event.get("voices") or []
                     ]
+                worker.booted = True
                 worker.ready.set()
             elif kind == "error":
                 worker.error = str(event.get("reason") or "Speech is off.")
@@ -323,22 +329,32 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
                 worker.ready.set()
             elif worker.retired:
                 return
-            elif kind == "start":
-                utterance_id = int(event["id"])
-                worker.current = utterance_id
-                text, speech_kind = self._texts.get(utterance_id, ("", SpeechKind.SPEECH))
+            elif kind == "start" and int(event["id"]) < worker.cancel_below:
+                self._restart_locked(worker)  # it began a cancelled utterance: race lost
+            elif kind == "start" and int(event["id"]) in worker.outstanding:
+                worker.current = utterance_id = int(event["id"])
+                text, speech_kind, _command = worker.outstanding[utterance_id]
                 self._notices.put(("start", (utterance_id, text, speech_kind)))
-            elif kind == "end":
+            elif kind in ("end", "skipped"):
                 utterance_id = int(event["id"])
-                if utterance_id in worker.outstanding:
-                    worker.outstanding.remove(utterance_id)
+                worker.outstanding.pop(utterance_id, None)
                 worker.current = None
-                self._texts.pop(utterance_id, None)
-                self._notices.put(("end", (utterance_id, bool(event.get("completed")))))
+                if kind == "end":
+                    self._notices.put(("end", (utterance_id, bool(event.get("completed")))))
+
+    def _restart_locked(self, worker: _Worker) -> None:
+        """Kill ``worker`` and hand its still-wanted utterances to a fresh one."""
+        keep = {i: e for i, e in worker.outstanding.items() if i >= worker.cancel_below}
+        self._kill_locked(worker, notify_end=False)
+        if keep and not self._closed:
+            active = self._ensure_active_locked()
+            for utterance_id, entry in keep.items():
+                active.outstanding[utterance_id] = entry
+                active.send(entry[2])
 
     def _worker_gone_locked(self, worker: _Worker) -> None:
         worker.alive = False
-        if not worker.ready.is_set() and not worker.retired:
+        if not worker.booted and not worker.retired:
             worker.error = "Speech is off: the speech engine stopped while starting."
             if not self._voices:
                 self._reason = worker.error
@@ -363,34 +379,6 @@ def make_speaker(require: bool = False, timeout: float = 5.0) -> Speaker:
     if require and not speaker.available:
         raise RuntimeError(speaker.reason)
     return speaker
-
-
-def render_to_wav(text: str, path: str | os.PathLike[str], settings: VoiceSettings) -> None:
-    """Render ``text`` to a WAV file at ``path`` in a fresh process (blocking).
-
-    Raises :class:`RuntimeError` with a human reason if the engine is missing or fails.
-    """
-    clean = sanitise_text(text)
-    if not clean:
-        raise ValueError("nothing to render: the text is empty")
-    reason = _precheck()
-    if reason and reason != APLAY_MISSING:  # rendering needs no player
-        raise RuntimeError(reason)
-    request = {"text": clean, "path": os.fspath(path), "settings": asdict(settings.clamped())}
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", WORKER_MODULE, "render"],
-            input=json.dumps(request).encode("utf-8"),
-            capture_output=True,
-            env=_worker_env(),
-            timeout=30.0 + len(clean) * 0.1,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise RuntimeError("Speech rendering timed out.") from error
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(message[-1] if message else f"render failed ({result.returncode})")
 
 
 @atexit.register

@@ -1,13 +1,15 @@
 """Child-process side of the pyttsx3 backend.
 
-Started by :mod:`app.speech.pyttsx3_backend` as ``python -m app.speech.worker`` in
+Started by :mod:`app.speech.pyttsx3_backend` with :func:`worker_command` in
 its own session (so the parent can kill it together with the ``aplay`` it runs).
 It speaks with pyttsx3's espeak driver, which synthesises each utterance into a
 temporary WAV and plays it with ``os.system("aplay <wav> -q")``.
 
 Protocol: JSON lines. Commands on stdin::
 
-    {"op": "say", "id": 7, "chunks": ["Hello."], "settings": {...}}
+    {"op": "say", "id": 7, "chunks": ["Hello."], "interrupt": true, "settings": {...}}
+    {"op": "stop"}     (a queued "say" followed by "stop" or an interrupting "say"
+                        is skipped, reported as {"ev": "skipped", "id": 7})
     {"op": "quit"}
 
 Notices on (the original) stdout::
@@ -17,8 +19,9 @@ Notices on (the original) stdout::
     {"ev": "start", "id": 7}
     {"ev": "end", "id": 7, "completed": true}
 
-``python -m app.speech.worker render`` instead reads one JSON object
-``{"text":..., "path":..., "settings": {...}}`` from stdin and writes a WAV file.
+``worker_command("render")`` instead reads one JSON object
+``{"text":..., "path":..., "settings": {...}}`` from stdin and writes a WAV file;
+:func:`render_to_wav` wraps that for the parent.
 
 pyttsx3 2.99 quirks handled here: the first ``runAndWait()`` of a process returns
 before the audio is produced, so completion is taken from the
@@ -33,13 +36,57 @@ import os
 import queue
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from app.speech.speaker import VoiceSettings, failure_reason
+from app.speech.speaker import VoiceSettings, failure_reason, sanitise_text
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+_LAUNCH = "import os, sys; from app.speech.worker import main; os._exit(main(sys.argv[1:]))"
+
+
+def worker_command(*args: str) -> list[str]:
+    """The command line that runs this module's :func:`main` in a fresh interpreter."""
+    return [sys.executable, "-c", _LAUNCH, *args]
+
+
+def worker_env() -> dict[str, str]:
+    """The environment for a worker: ours, with this project importable."""
+    env = dict(os.environ)
+    paths = [_ROOT, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
+
+
+def render_to_wav(text: str, path: str | os.PathLike[str], settings: VoiceSettings) -> None:
+    """Render ``text`` to a WAV file at ``path`` in a fresh process (blocking).
+
+    Raises :class:`RuntimeError` with a human reason if the engine is missing or fails.
+    """
+    clean = sanitise_text(text)
+    if not clean:
+        raise ValueError("nothing to render: the text is empty")
+    request = {"text": clean, "path": os.fspath(path), "settings": asdict(settings.clamped())}
+    try:
+        result = subprocess.run(
+            worker_command("render"),
+            input=json.dumps(request).encode("utf-8"),
+            capture_output=True,
+            env=worker_env(),
+            timeout=30.0 + len(clean) * 0.1,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError("Speech rendering timed out.") from error
+    if result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"rendering failed ({result.returncode})")
 
 
 class Engine:
@@ -187,14 +234,22 @@ def serve() -> int:
     notifier.send(ev="ready", pid=os.getpid(), voices=voices)
     if tempfile.tempdir == private_tmp and private_tmp:
         _remove_stale_dirs(private_tmp)
+    pending: list[dict[str, Any]] = []
     while True:
-        command = commands.get()
+        if not pending:
+            pending.append(commands.get())
+        while not commands.empty():
+            pending.append(commands.get_nowait())
+        command = pending.pop(0)
         op = command.get("op")
         if op == "quit":
             return 0
         if op != "say":
             continue
         utterance_id = int(command["id"])
+        if any(c.get("op") == "stop" or c.get("interrupt") for c in pending):
+            notifier.send(ev="skipped", id=utterance_id)  # cut off before it began
+            continue
         engine.apply(_settings_from(command.get("settings")))
         notifier.send(ev="start", id=utterance_id)
         completed = True
@@ -227,6 +282,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    code = main(sys.argv[1:])
-    sys.stdout.flush()
-    os._exit(code)
+    os._exit(main(sys.argv[1:]))

@@ -51,6 +51,12 @@ class UiContext:
             self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
 
 
+    def speak(self, text: str) -> None:
+        """Read text aloud with the main voice (the "Speak" and "Read all" actions)."""
+        if self.state.profile.speech_on:
+            self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
+
+
 class StatusSink(Protocol):
     """Where announcements are shown."""
 

@@ -69,4 +69,5 @@ class PromptScreen(Screen):
 
     def _read_all(self) -> None:
         words = "; ".join(f"{c.text}, {c.endorsements} me too" for c in self.contributions)
-        self.ctx.announce(f"{self.prompt.text} {words}" if words else "No keywords yet.")
+        self.ctx.status.show_status(f"Reading {len(self.contributions)} keywords aloud.")
+        self.ctx.speak(f"{self.prompt.text} {words}" if words else "No keywords yet.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QLabel
 
 from app.access.profile import AccessProfile, ProfileError
+from app.speech.speaker import SpeechKind
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
@@ -33,11 +34,20 @@ class Number:
     unit: str
 
 
+@dataclass(frozen=True)
+class VoicePick:
+    """A voice chosen by stepping through the engine's voices, with a sample."""
+
+    field: str
+    label: str
+    kind: SpeechKind
+
+
 COLOURS = (
     ("#FFD700", "Gold"), ("#C2185B", "Magenta"), ("#00E5FF", "Cyan"),
     ("#00C853", "Green"), ("#FFFFFF", "White"),
 )
-SETTINGS: tuple[Choice | Number, ...] = (
+SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     Choice("scan_mode", "Scan mode", (
         ("off", "Keys, mouse"), ("auto", "Auto-scan\n1 switch"),
         ("step", "Step-scan\n2 switches"), ("hold", "Hold to scan\n1 switch"),
@@ -56,7 +66,14 @@ SETTINGS: tuple[Choice | Number, ...] = (
     Choice("highlight_colour", "Highlight colour", tuple(COLOURS)),
     Number("highlight_thickness", "Highlight thickness", 2, "pixels"),
     Choice("speech_on", "Speech", ((True, "On"), (False, "Off"))),
+    VoicePick("main_voice", "Main voice", SpeechKind.SPEECH),
+    Number("main_rate", "Main voice speed", 20, "words a minute"),
+    Number("main_volume", "Main voice volume", 0.1, "of full"),
+    VoicePick("cue_voice", "Cue voice", SpeechKind.CUE),
+    Number("cue_rate", "Cue voice speed", 20, "words a minute"),
+    Number("cue_volume", "Cue voice volume", 0.1, "of full"),
 )
+SAMPLE = "This is how I sound."
 
 
 def value_text(setting: Number, value: float) -> str:
@@ -87,9 +104,16 @@ class SettingsScreen(Screen):
             self._add_row(setting, profile)
         self.body.addStretch(1)
 
-    def _add_row(self, setting: Choice | Number, profile: AccessProfile) -> None:
+    def _add_row(self, setting: Choice | Number | VoicePick, profile: AccessProfile) -> None:
         current = getattr(profile, setting.field)
-        if isinstance(setting, Number):
+        if isinstance(setting, VoicePick):
+            label = f"{setting.label}: {self._voice_name(current)}"
+            tiles = [
+                Tile("◀  Previous", self._step_voice(setting, -1), speech=f"{setting.label} previous"),
+                Tile("Next  ▶", self._step_voice(setting, +1), speech=f"{setting.label} next"),
+                Tile("🔊 Hear it", self._sample(setting), speech=f"Hear the {setting.label.lower()}"),
+            ]
+        elif isinstance(setting, Number):
             label = f"{setting.label}: {value_text(setting, current)}"
             tiles = [
                 Tile("−  Less", self._nudge(setting, -1), speech=f"{setting.label} less"),
@@ -124,6 +148,29 @@ class SettingsScreen(Screen):
             self._apply(setting.field, value, f"{setting.label}: {value_text(setting, value)}")
 
         return nudge
+
+    def _voice_ids(self) -> list[str]:
+        return ["", *(v.id for v in self.ctx.speaker.voices())]
+
+    def _voice_name(self, voice_id: str) -> str:
+        names = {v.id: v.name for v in self.ctx.speaker.voices()}
+        return names.get(voice_id, "standard") if voice_id else "standard"
+
+    def _step_voice(self, setting: VoicePick, direction: int) -> Callable[[], None]:
+        def step() -> None:
+            ids = self._voice_ids()
+            current = getattr(self.ctx.state.profile, setting.field)
+            index = ids.index(current) if current in ids else 0
+            voice = ids[(index + direction) % len(ids)]
+            self._apply(setting.field, voice, f"{setting.label}: {self._voice_name(voice)}")
+
+        return step
+
+    def _sample(self, setting: VoicePick) -> Callable[[], None]:
+        def sample() -> None:
+            self.ctx.speaker.say(SAMPLE, setting.kind, interrupt=True)
+
+        return sample
 
     def _chooser(self, setting: Choice, value: object) -> Callable[[], None]:
         name = " ".join(dict(setting.options)[value].split())
