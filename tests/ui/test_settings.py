@@ -100,3 +100,72 @@ def test_switching_to_auto_scan_starts_scanning(make_app):
     assert app.window.scan.active
     assert app.window.scan.frame.isVisible()
     assert _profile(app, "Alex").scan_mode == "auto"
+
+
+def test_two_switches_change_a_setting_and_undo_it(make_app):
+    app = make_app(last_member="Alex", scan_mode="step", switch1="Space", switch2="Return")
+
+    def move():
+        app.clock.advance(0.3)  # people do not press faster than the repeat guard
+        app.key(Qt.Key.Key_Space)
+
+    def choose():
+        app.clock.advance(0.3)
+        app.key(Qt.Key.Key_Return)
+
+    choose()  # enter Members row 1
+    choose()  # Alex
+    move()
+    move()
+    assert app.focus_name() == "Actions"
+    choose()
+    assert app.focus_name() == "Settings"
+    choose()
+    assert isinstance(app.window.current, SettingsScreen)
+    for _ in range(11):  # Actions, Scan mode, ... down to Theme
+        move()
+    assert app.focus_name() == "Theme: High contrast"
+    choose()
+    move()
+    assert app.focus_name() == "Theme: Light"
+    choose()
+    assert _profile(app, "Alex").theme == "light"
+    assert app.focus_name() == "Actions"
+    choose()
+    move()
+    assert app.focus_name() == "Undo"
+    choose()
+    assert _profile(app, "Alex").theme == "high-contrast"
+    assert "#000000" in app.window.styleSheet()
+
+
+def test_keyboard_changes_a_setting_and_undoes_it(make_app):
+    app = make_app()
+    app.key(Qt.Key.Key_Return)  # Alex
+    for _ in range(2):
+        app.key(Qt.Key.Key_Down)
+    assert app.focus_name() == "Settings"
+    app.key(Qt.Key.Key_Return)
+    assert app.focus_name() == "Back"
+    while app.focus_name() != "Loops before the scan rests more":
+        app.key(Qt.Key.Key_Tab)
+    app.key(Qt.Key.Key_Return)
+    assert _profile(app, "Alex").loops_before_rest == 3
+    assert app.focus_name() == "Loops before the scan rests more"  # keyboard focus stays
+    app.key(Qt.Key.Key_Escape)
+    assert isinstance(app.window.current, HomeScreen)
+    undo = next(t for t in app.window.tiles() if t.accessibleName() == "Undo")
+    while app.focus() is not undo:
+        app.key(Qt.Key.Key_Tab)
+    app.key(Qt.Key.Key_Return)
+    assert _profile(app, "Alex").loops_before_rest == 2
+
+
+def test_a_mouse_button_can_be_the_switch(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", switch1="Mouse:Right", switch2="")
+    assert app.focus_name() == "Members, row 1"
+    app.qtbot.mouseClick(app.window.current, Qt.MouseButton.RightButton)
+    assert app.focus_name() == "Alex"
+    app.clock.advance(0.3)
+    app.qtbot.mouseClick(app.window.current, Qt.MouseButton.RightButton)
+    assert isinstance(app.window.current, HomeScreen)
