@@ -92,9 +92,11 @@ class _Worker:
     def kill(self) -> None:
         """Kill the worker's whole process group (worker, shell, player)."""
         self._outbox.put(None)
+        if self.proc.returncode is not None:
+            return  # already reaped: the pid may belong to someone else now
         try:
             os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: Windows
             with contextlib.suppress(OSError):
                 self.proc.kill()
 

@@ -251,14 +251,16 @@ class NullSpeaker(_ListenerMixin, Speaker):
 class RecordingSpeaker(_ListenerMixin, Speaker):
     """Test double: records calls and notifies listeners synchronously.
 
-    ``said`` holds ``(text, kind, interrupt)`` for every spoken (sanitised,
-    non-empty, enabled) call; ``stops`` counts ``stop()`` calls. Each ``say``
+    ``calls`` holds ``(text, kind, interrupt)`` for every ``say`` call as made;
+    ``said`` only those that were spoken (sanitised text, non-empty, enabled);
+    ``stops`` counts ``stop()`` calls. Each ``say``
     immediately ends the previous utterance (completed=False when it interrupts,
     True when queued) and starts the new one; :meth:`finish` ends it as completed.
     """
 
     def __init__(self, voices: list[Voice] | None = None) -> None:
         super().__init__()
+        self.calls: list[tuple[str, SpeechKind, bool]] = []
         self.said: list[tuple[str, SpeechKind, bool]] = []
         self.stops = 0
         self.settings: dict[SpeechKind, VoiceSettings] = {
@@ -287,6 +289,7 @@ class RecordingSpeaker(_ListenerMixin, Speaker):
 
     def say(self, text: str, kind: SpeechKind = SpeechKind.SPEECH, interrupt: bool = True) -> None:
         """Record the call and emit on_end (previous) and on_start (this one)."""
+        self.calls.append((text, SpeechKind(kind), interrupt))
         clean = sanitise_text(text)
         if not clean or not self.enabled or self.closed:
             return

@@ -101,12 +101,11 @@ class Engine:
         self._engine.connect("finished-utterance", self._on_finished)
         self.default_voice = str(self._engine.getProperty("voice") or "")
         self._applied: VoiceSettings | None = None
-        try:
+        self._is_playing = None
+        if getattr(self._engine, "driver_name", "") == "espeak":
             from pyttsx3.drivers import _espeak
 
-            self._is_playing = _espeak.IsPlaying
-        except (ImportError, AttributeError):
-            self._is_playing = None
+            self._is_playing = getattr(_espeak, "IsPlaying", None)
 
     def _on_finished(self, name: object = None, completed: bool = True) -> None:
         self._completed = bool(completed)
@@ -183,7 +182,7 @@ def _remove_stale_dirs(own_dir: str) -> None:
 
 def _die() -> None:
     """Exit at once, taking any running player with us (we lead our process group)."""
-    if os.getpgrp() == os.getpid():
+    if hasattr(os, "getpgrp") and os.getpgrp() == os.getpid():
         os.killpg(os.getpid(), signal.SIGKILL)
     os._exit(0)
 
