@@ -24,10 +24,12 @@ def default_db_path() -> Path:
 
 def database_url(db: str | None) -> str:
     """Turn --db / CANVAS_DB / the default into an SQLAlchemy URL."""
+    from app.store.database import sqlite_url
+
     value = db or os.environ.get("CANVAS_DB") or str(default_db_path())
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    return sqlite_url(Path(value).expanduser().resolve())
 
 
 def build_parser() -> argparse.ArgumentParser:
