@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -79,13 +80,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from app.access.prediction import Predictor, WordfreqSource
     from app.speech import NullSpeaker, make_speaker
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     quiet = args.no_speech or bool(args.screenshot)
     speaker = NullSpeaker("Speech is off: started with --no-speech.") if quiet else make_speaker()
-    window = MainWindow(services, speaker, project.id)
+    predictor = Predictor(WordfreqSource())
+    # The general word list takes about half a second to index: do it off the GUI thread.
+    threading.Thread(target=predictor.load, name="predictor-load", daemon=True).start()
+    window = MainWindow(services, speaker, project.id, predictor)
     try:
         if args.screenshot:
             from app.ui.screenshots import save_screenshots

@@ -9,6 +9,7 @@ from app.services.drafts import DraftService
 from app.services.inprogress import InProgressService
 from app.services.projects import ProjectService
 from app.services.undo import UndoService
+from app.services.words import WordService
 from app.store.database import Store
 
 
@@ -21,6 +22,7 @@ class Services:
     drafts: DraftService
     inprogress: InProgressService
     undo: UndoService
+    words: WordService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -31,4 +33,5 @@ class Services:
             drafts=DraftService(store),
             inprogress=InProgressService(store),
             undo=UndoService(store),
+            words=WordService(store),
         )

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
-from app.services.dto import CommentInfo, Outcome, StanceInfo, VersionInfo
+from app.services.dto import CommentInfo, Outcome, StanceInfo, StanceSummary, VersionInfo
 from app.services.errors import DomainError
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
@@ -119,6 +119,49 @@ class DraftService(ServiceBase):
                 StanceInfo(st.version_id, st.member_id, name, st.position, st.reason)
                 for st, name in rows
             ]
+
+    def stance_summary(self, version_id: str) -> StanceSummary:
+        """Counts of agree / unsure / disagree, and the participants yet to respond."""
+        stances = self.list_stances(version_id)
+        counts = {p: 0 for p in STANCES}
+        for st in stances:
+            counts[st.position] += 1
+        with self.store.read() as s:
+            version = self._get(s, DraftVersion, version_id, "version")
+            definition = s.get(Definition, version.definition_id)
+            prompt = s.get(Prompt, definition.prompt_id) if definition else None
+            said = {st.member_id for st in stances}
+            members = s.scalars(
+                select(Member)
+                .where(
+                    Member.project_id == (prompt.project_id if prompt else ""),
+                    Member.role == "participant",
+                    Member.withdrawn_at.is_(None),
+                )
+                .order_by(Member.position, Member.display_name)
+            ).all()
+            waiting = [m.display_name for m in members if m.id not in said]
+        return StanceSummary(version_id, counts, waiting)
+
+    def siblings(self, version_id: str) -> list[VersionInfo]:
+        """Other versions written from the same earlier version (concurrent edits)."""
+        with self.store.read() as s:
+            version = self._get(s, DraftVersion, version_id, "version")
+            definition = s.get(Definition, version.definition_id)
+            prompt_id = definition.prompt_id if definition else ""
+            rows = s.execute(
+                select(DraftVersion, Member.display_name)
+                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                .where(
+                    DraftVersion.definition_id == version.definition_id,
+                    DraftVersion.parent_id.is_(None)
+                    if version.parent_id is None
+                    else DraftVersion.parent_id == version.parent_id,
+                    DraftVersion.id != version.id,
+                )
+                .order_by(DraftVersion.created_at)
+            ).all()
+            return [_version_info(v, prompt_id, name) for v, name in rows]
 
     def comment(self, member_id: str, version_id: str, text: str) -> Outcome:
         """Add a comment on a version."""

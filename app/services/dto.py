@@ -105,3 +105,18 @@ class Outcome:
     message: str
     undo_token: str | None = None
     record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StanceSummary:
+    """Where the group stands on one version, and who has still to say."""
+
+    version_id: str
+    counts: dict[str, int]
+    waiting: list[str]
+
+    @property
+    def text(self) -> str:
+        """E.g. "4 agree · 1 unsure", or "No one has said yet"."""
+        parts = [f"{self.counts[p]} {p}" for p in ("agree", "unsure", "disagree") if self.counts.get(p)]
+        return " · ".join(parts) if parts else "No one has said yet"

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from app.access.prediction import Predictor
 from app.access.profile import AccessProfile, ProfileError
 from app.access.switches import SwitchError, SwitchMap
 from app.services.container import Services
@@ -21,6 +22,7 @@ from app.ui.screens.members import MemberScreen
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.switch_test import SwitchTestScreen
+from app.ui.screens.write import WriteRequest, WriteScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
 from app.ui.widgets import Tile
@@ -43,12 +45,15 @@ class MainWindow(QMainWindow):
         services: Services,
         speaker: Speaker,
         project_id: str,
+        predictor: Predictor,
         clock: SchedulingClock | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.services = services
         self.speaker = speaker
+        self.base_predictor = predictor
+        self._member_predictor: Predictor | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -91,6 +96,7 @@ class MainWindow(QMainWindow):
         """Make `member` the one taking part and load their access profile."""
         self.state.member = member
         self.state.undo_tokens.clear()
+        self._member_predictor = None
         self.services.projects.start_session(member.id)
         self.apply_profile(_profile_of(member))
         self._open(lambda: HomeScreen(self.ctx))
@@ -110,6 +116,29 @@ class MainWindow(QMainWindow):
     def show_switch_test(self) -> None:
         """The switch test."""
         self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
+
+    def show_write(self, request: WriteRequest) -> None:
+        """The on-screen keyboard for one piece of writing."""
+        predictor = self._predictor()
+        self._open(lambda: WriteScreen(self.ctx, request, predictor))
+
+    def rescan(self) -> None:
+        """The current screen's keys changed: scan the new ones, keeping the place."""
+        if self.current is not None:
+            self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key())
+
+    def _predictor(self) -> Predictor:
+        """This member's predictor: general English, the project's words, their own history."""
+        if self._member_predictor is None:
+            predictor = self.base_predictor.fresh()
+            if self.state.member is not None:
+                for text in self.services.words.member_texts(self.state.member.id):
+                    predictor.learn(text)
+            self._member_predictor = predictor
+        self._member_predictor.set_project_words(
+            self.services.words.project_texts(self.state.project_id)
+        )
+        return self._member_predictor
 
     def back(self) -> None:
         """Return to the previous screen (Escape, or Back in an action bar)."""

@@ -222,7 +222,8 @@ class ScanController(QObject, ScanListener):
     # -------------------------------------------------------- listener events
     def on_highlight(self, node: ScanNode, is_group: bool, path: tuple[str, ...]) -> None:
         """Move focus and the frame to the node, and speak its cue."""
-        entered = path[-2] if len(path) >= 2 else None
+        row_column = self.scanner.settings.layout == "row-column"
+        entered = path[-2] if row_column and len(path) >= 2 else None
         self._show_back_items(entered)
         widget = self._widget_of(node)
         self.steps += 1

@@ -13,7 +13,14 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from app.access.switches import Switch, SwitchMap
 
@@ -142,9 +149,11 @@ class InputRouter(QObject):
         key = event.key()
         if key not in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | {Qt.Key.Key_Escape}:
             return False
+        focus = QApplication.focusWidget()
+        if key != Qt.Key.Key_Escape and isinstance(focus, (QLineEdit, QPlainTextEdit, QTextEdit)):
+            return False  # a text field uses Space, Enter and the arrows itself
         if not pressed:
             return True
-        focus = QApplication.focusWidget()
         if key == Qt.Key.Key_Escape:
             self.on_escape()
         elif key in ACTIVATE_KEYS:

@@ -10,12 +10,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.access.clock import ManualClock
+from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.services.container import Services
 from app.services.demo import create_demo
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
 from app.ui.main_window import MainWindow
+
+
+# A small stand-in for wordfreq's list, so UI tests are fast and predictable.
+SMALL_ENGLISH = {
+    "the": 0.05, "to": 0.03, "and": 0.03, "of": 0.03, "a": 0.02, "in": 0.02, "is": 0.01,
+    "it": 0.01, "we": 0.005, "care": 0.001, "can": 0.002, "cat": 0.0005, "social": 0.0008,
+    "support": 0.0006, "people": 0.001, "time": 0.001, "heard": 0.0003, "help": 0.0008,
+}
 
 
 @dataclass
@@ -67,7 +76,7 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
             services.projects.start_session(member_id)
         clock = ManualClock()
         speaker = RecordingSpeaker()
-        window = MainWindow(services, speaker, project_id, clock=clock)
+        window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock)
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(1280, 860)
@@ -82,3 +91,34 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
         window.close()
     for store in stores:
         store.close()
+
+
+def scan_to(app: App, name: str, limit: int = 200) -> None:
+    """Let the auto-scan run until `name` is highlighted (as a member watching would)."""
+    for _ in range(limit):
+        if app.focus_name() == name:
+            return
+        app.clock.run_until_next()
+    raise AssertionError(f"the scan never reached {name!r}; it is on {app.focus_name()!r}")
+
+
+def switch(app: App) -> None:
+    """One press of switch 1 (Space), a moment after the last."""
+    app.clock.advance(0.2)
+    app.key(Qt.Key.Key_Space)
+
+
+def choose(app: App, name: str) -> None:
+    """Wait for `name` (a row or an item) to be highlighted, then press the switch."""
+    scan_to(app, name)
+    switch(app)
+
+
+def choose_key(app: App, spoken: str) -> None:
+    """Choose the on-screen tile spoken as `spoken`: first its row, then the tile."""
+    for group in app.window.current.scan_groups():
+        if any(t.accessibleName() == spoken for t in group.items):
+            choose(app, group.label)
+            choose(app, spoken)
+            return
+    raise AssertionError(f"no tile is spoken as {spoken!r}")

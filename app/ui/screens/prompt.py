@@ -7,6 +7,7 @@ from collections.abc import Callable
 from app.services.dto import ContributionInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.write import Option, WriteRequest
 from app.ui.widgets import Tile, action, tile_rows
 
 PER_ROW = 4
@@ -46,7 +47,8 @@ class PromptScreen(Screen):
             self.add_text("No keywords yet.", muted=True)
         self.body.addStretch(1)
         self.set_actions(
-            [action("Read all", self._read_all), self.undo_tile(), action("Back", ctx.nav.back)],
+            [action("＋ Add keyword", self._add), action("Read all", self._read_all),
+             self.undo_tile(), action("Back", ctx.nav.back)],
             first=True,
         )
 
@@ -66,6 +68,27 @@ class PromptScreen(Screen):
             self.ctx.nav.refresh()
 
         return toggle
+
+    def _add(self) -> None:
+        member = self.ctx.state.member
+        if member is None:
+            return
+        prompt = self.prompt
+        kinds = [("keyword", "Keyword"), ("phrase", "Phrase"), ("experience", "Experience")]
+        credit = [("named", f"Named: {member.display_name}"), ("anonymous", "Anonymous")]
+        self.ctx.nav.show_write(WriteRequest(
+            title=f"Add to: {prompt.text}",
+            target=f"contribution:{prompt.id}",
+            submit=lambda text, options: self.ctx.services.contributions.add(
+                member.id, prompt.id, text, options["kind"], options["credit"] == "anonymous"
+            ),
+            options=[
+                Option("kind", "Kind", kinds, "keyword"),
+                Option("credit", "Credit", credit,
+                       "anonymous" if member.anonymous_default else "named"),
+            ],
+            keywords=[c.text for c in self.contributions],
+        ))
 
     def _read_all(self) -> None:
         words = "; ".join(f"{c.text}, {c.endorsements} me too" for c in self.contributions)

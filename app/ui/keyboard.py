@@ -1,0 +1,191 @@
+"""The on-screen keyboard: rows of large keys over a KeyboardModel, scannable and clickable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+
+from app.access.keyboard_layout import Key
+from app.access.text_entry import KeyboardModel, TextState
+from app.ui.widgets import GroupFrame, ScanGroup, Tile
+
+_WORD = re.compile(r"[\w'’]+")
+_COMMAND_LABELS = {
+    "space": "␣ space", "backspace": "⌫", "delete_word": "⌫ word", "clear": "clear",
+    "undo": "↶ undo", "shift": "⇧ Aa", "speak": "🔊 speak", "done": "✔ done",
+}
+
+
+def utf16_index(text: str, index: int) -> int:
+    """Qt counts text positions in UTF-16 units; Python in code points."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def python_index(text: str, utf16: int) -> int:
+    """The code-point index of a UTF-16 position in `text`."""
+    units = 0
+    for i, ch in enumerate(text):
+        if units >= utf16:
+            return i
+        units += 2 if ord(ch) > 0xFFFF else 1
+    return len(text)
+
+
+class TextField(QPlainTextEdit):
+    """The text being written; a physical keyboard types into it directly."""
+
+    submitted = Signal()
+
+    def __init__(self, multiline: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.multiline = multiline
+        self.setAccessibleName("Text being written")
+        self.setTabChangesFocus(True)
+        self.setMinimumHeight(110 if multiline else 70)
+        self.setMaximumHeight(220 if multiline else 110)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Enter submits a one-line text; Ctrl+Enter always submits."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if enter and (ctrl or not self.multiline):
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class KeyboardPanel(QWidget):
+    """Draws the model's rows as key tiles; every key press goes through `press`."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        model: KeyboardModel,
+        on_result: Callable[[str], None],
+        on_word: Callable[[str], None],
+        multiline: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.on_result = on_result
+        self.on_word = on_word
+        self._clear_armed = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.field = TextField(multiline)
+        self.field.textChanged.connect(self._typed)
+        self.field.submitted.connect(lambda: self.press_id("done"))
+        layout.addWidget(self.field)
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(2)
+        layout.addLayout(self.rows_box)
+        self.groups: list[ScanGroup] = []
+        self._ids: list[list[str]] = []
+        self._build_rows()
+        self._show_text()
+
+    # ----------------------------------------------------------------- API
+    @property
+    def text(self) -> str:
+        """The text as it will be saved."""
+        return self.model.state.final_text()
+
+    def press_id(self, key_id: str) -> None:
+        """Perform a key by id, as a click or a switch choice does."""
+        for row in self.model.rows():
+            for key in row:
+                if key.id == key_id:
+                    self.press(key)
+                    return
+
+    def press(self, key: Key) -> None:
+        """Perform one key: edit the text, speak a finished word, refresh the keys."""
+        if key.kind == "clear" and self.model.state.text and not self._clear_armed:
+            self._clear_armed = True
+            self.on_result("confirm-clear")
+            return
+        self._clear_armed = False
+        prefix = self.model.state.context().prefix
+        result = self.model.press(key)
+        finished = key.kind in ("space", "prediction") or (
+            key.kind == "char" and not (key.text.isalnum() or key.text == "'")
+        )
+        words = _WORD.findall(self.model.state.before)
+        if finished and words and (prefix or key.kind == "prediction"):
+            self.on_word(words[-1])  # read-back of each finished word
+        self._refresh()
+        if result is not None:
+            self.on_result(result)
+
+    # ----------------------------------------------------------- internals
+    def _key_tile(self, key: Key) -> Tile:
+        tile = Tile(self._label(key), lambda k=key: self.press(k), speech=key.spoken or key.label)
+        tile.setProperty("key_id", key.id)
+        return tile
+
+    @staticmethod
+    def _label(key: Key) -> str:
+        if key.kind == "prediction":
+            return key.text or " "
+        return _COMMAND_LABELS.get(key.kind, key.label)
+
+    def _build_rows(self) -> None:
+        while self.rows_box.count():
+            item = self.rows_box.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.groups = []
+        rows = self.model.rows()
+        self._ids = [[k.id for k in row] for row in rows]
+        for r, row in enumerate(rows, start=1):
+            is_predictions = bool(row) and row[0].kind == "prediction"
+            label = "Predictions" if is_predictions else ", ".join(k.spoken or k.label for k in row[:3])
+            frame = GroupFrame(label)
+            tiles = [self._key_tile(k) for k in row]
+            for tile in tiles:
+                frame.row.addWidget(tile, 1)
+            self.rows_box.addWidget(frame)
+            self.groups.append(ScanGroup(f"kb-row{r}", label, frame, tiles))
+
+    def _refresh(self) -> None:
+        rows = self.model.rows()
+        if [[k.id for k in row] for row in rows] != self._ids:
+            self._build_rows()
+        else:
+            for group, row in zip(self.groups, rows, strict=True):
+                for tile, key in zip(group.items, row, strict=True):
+                    tile.set_label(self._label(key), key.spoken or key.label)
+        self._show_text()
+        self.changed.emit()
+
+    def _show_text(self) -> None:
+        state = self.model.state
+        self.field.blockSignals(True)
+        self.field.setPlainText(state.text)
+        cursor = self.field.textCursor()
+        cursor.setPosition(utf16_index(state.text, state.cursor))
+        self.field.setTextCursor(cursor)
+        self.field.blockSignals(False)
+
+    def _typed(self) -> None:
+        """The physical keyboard changed the text: adopt it, keeping the cursor."""
+        text = self.field.toPlainText()
+        position = python_index(text, self.field.textCursor().position())
+        self.model.state = TextState(text, position)
+        self.model.refresh()
+        rows = self.model.rows()
+        for group, row in zip(self.groups, rows, strict=False):
+            for tile, key in zip(group.items, row, strict=False):
+                tile.set_label(self._label(key), key.spoken or key.label)
+        self.changed.emit()
+
+    def move_cursor_to_end(self) -> None:
+        """Put the text cursor at the end (used when text comes back after a restart)."""
+        self.field.moveCursor(QTextCursor.MoveOperation.End)

@@ -1,0 +1,145 @@
+"""Writing with the on-screen keyboard: text saved at every selection, options, done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.access.prediction import Predictor
+from app.access.text_entry import KeyboardModel, TextState
+from app.services.dto import Outcome
+from app.services.errors import DomainError
+from app.ui.context import UiContext
+from app.ui.keyboard import KeyboardPanel
+from app.ui.screens.base import Screen
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+
+
+@dataclass
+class Option:
+    """A choice shown beside the keyboard, e.g. keyword / phrase / experience."""
+
+    key: str
+    label: str
+    choices: list[tuple[str, str]]
+    value: str
+    tiles: list[Tile] = field(default_factory=list)
+
+
+@dataclass
+class WriteRequest:
+    """What is being written, and what to do with it when done."""
+
+    title: str
+    target: str
+    submit: Callable[[str, dict[str, str]], Outcome]
+    options: list[Option] = field(default_factory=list)
+    multiline: bool = False
+    initial: str = ""
+    keywords: list[str] = field(default_factory=list)
+
+
+class WriteScreen(Screen):
+    """The keyboard over a text field; Escape or Cancel keeps the text for later."""
+
+    key = "write"
+
+    def __init__(self, ctx: UiContext, request: WriteRequest, predictor: Predictor) -> None:
+        super().__init__(ctx, request.title)
+        self.request = request
+        profile = ctx.state.profile
+        predictor.set_keywords(request.keywords)
+        saved = None
+        if ctx.state.member is not None:
+            saved = ctx.services.inprogress.load(ctx.state.member.id, request.target)
+        text = saved.text if saved else request.initial
+        self.model = KeyboardModel(predictor, profile.keyboard_layout, profile.predictions, text=text)
+        if saved is not None:
+            self.model.state = TextState(saved.text, saved.cursor)
+            self.model.refresh()
+        self.panel = KeyboardPanel(self.model, self._result, self._word, request.multiline)
+        self.panel.changed.connect(self._changed)
+        self.body.addWidget(self.panel)
+        self.option_groups = [self._option_row(o) for o in request.options]
+        self.body.addStretch(1)
+        self.set_actions([action("Cancel: keep for later", self._cancel)])
+        if saved is not None:
+            ctx.status.show_status("Your unfinished text is back.")
+
+    def scan_groups(self) -> list[ScanGroup]:
+        """Predictions and keys first (cheapest), then the options, then Cancel."""
+        return [*self.panel.groups, *self.option_groups, *self.groups]
+
+    def spoken_title(self) -> str:
+        """Say what is being written, and any text already there."""
+        text = self.panel.text
+        return f"{self.title}. {text}" if text else self.title
+
+    # ---------------------------------------------------------------- options
+    def _option_row(self, option: Option) -> ScanGroup:
+        frame = GroupFrame(option.label)
+        for value, name in option.choices:
+            tile = Tile(name, self._chooser(option, value), speech=f"{option.label}: {name}")
+            option.tiles.append(tile)
+            frame.row.addWidget(tile, 1)
+        self._mark(option)
+        self.body.addWidget(frame)
+        return ScanGroup(f"option-{option.key}", option.label, frame, option.tiles)
+
+    def _chooser(self, option: Option, value: str) -> Callable[[], None]:
+        def choose() -> None:
+            option.value = value
+            self._mark(option)
+            self.ctx.announce(f"{option.label}: {dict(option.choices)[value]}")
+            self.ctx.nav.rescan()
+
+        return choose
+
+    @staticmethod
+    def _mark(option: Option) -> None:
+        for (value, name), tile in zip(option.choices, option.tiles, strict=True):
+            chosen = value == option.value
+            tile.set_label(f"✔ {name}" if chosen else name,
+                           f"{option.label}: {name}{', chosen' if chosen else ''}")
+            tile.setProperty("selected", "true" if chosen else "false")
+            tile.style().unpolish(tile)
+            tile.style().polish(tile)
+
+    # ------------------------------------------------------------------ keys
+    def _changed(self) -> None:
+        member = self.ctx.state.member
+        if member is not None:
+            state = self.model.state
+            self.ctx.services.inprogress.save(member.id, self.request.target, state.text, state.cursor)
+        self.ctx.nav.rescan()
+
+    def _word(self, word: str) -> None:
+        self.ctx.speak(word)
+
+    def _result(self, result: str) -> None:
+        if result == "speak":
+            self.ctx.speak(self.panel.text or "Nothing written yet.")
+        elif result == "confirm-clear":
+            self.ctx.announce("Choose clear again to clear everything.")
+        elif result == "done":
+            self._submit()
+
+    def _submit(self) -> None:
+        text = self.panel.text.strip()  # a space typed last is not part of the words
+        values = {o.key: o.value for o in self.request.options}
+        try:
+            outcome = self.request.submit(text, values)
+        except DomainError as exc:
+            self.ctx.announce(exc.message)
+            return
+        member = self.ctx.state.member
+        if member is not None:
+            self.ctx.services.inprogress.clear(member.id, self.request.target)
+            if outcome.undo_token:
+                self.ctx.state.undo_tokens.append(outcome.undo_token)
+        self.ctx.nav.back()
+        self.ctx.announce(outcome.message)
+
+    def _cancel(self) -> None:
+        self.ctx.announce("Kept for later. It will be here when you come back.")
+        self.ctx.nav.back()

@@ -1,0 +1,89 @@
+"""Writing with the on-screen keyboard: one switch, predictions, read-back, nothing lost."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.ui.screens.prompt import PromptScreen
+from app.ui.screens.write import WriteScreen
+from tests.ui.conftest import choose, choose_key
+
+NOW = "What does social care mean to us now?"
+
+
+def _open_add_keyword(app):
+    choose(app, "Members, row 1")
+    choose(app, "Alex")
+    choose(app, "Questions, row 1")
+    choose(app, NOW)
+    assert isinstance(app.window.current, PromptScreen)
+    choose(app, "Actions")
+    choose(app, "＋ Add keyword")
+    assert isinstance(app.window.current, WriteScreen)
+    return app.window.current
+
+
+def _keyword_texts(app):
+    prompt = next(p for p in app.services.projects.list_prompts(app.project_id) if p.text == NOW)
+    return {c.text: c for c in app.services.contributions.list_for_prompt(prompt.id)}
+
+
+def test_one_switch_writes_and_adds_a_keyword(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto")
+    screen = _open_add_keyword(app)
+    for letter in "lonely":
+        choose_key(app, letter)
+    assert screen.panel.text == "Lonely"
+    choose_key(app, "space")
+    assert ("Lonely", ) == tuple(t for t, k, _ in app.speaker.said if t == "Lonely")  # read back
+    choose_key(app, "done")
+    assert isinstance(app.window.current, PromptScreen)
+    added = _keyword_texts(app)["Lonely"]
+    assert added.author == "Alex" and added.kind == "keyword"
+    assert app.window.status.text() == "Keyword added: Lonely"
+    member = app.members()["Alex"]
+    assert app.services.inprogress.load(member, f"contribution:{added.prompt_id}") is None
+
+
+def test_predictions_offer_the_groups_own_words(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto")
+    screen = _open_add_keyword(app)
+    choose_key(app, "p")
+    assert "Patronising" in screen.model.predictions  # a keyword of this prompt
+    choose_key(app, "Patronising")
+    assert screen.model.state.text == "Patronising "  # the word and a space
+    choose_key(app, "done")
+    assert _keyword_texts(app)["patronising"].endorsements == 2  # a duplicate is a me too
+
+
+def test_text_in_progress_survives_a_restart(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto")
+    screen = _open_add_keyword(app)
+    for letter in "care":
+        choose_key(app, letter)
+    assert screen.panel.text == "Care"
+    app.window.close()
+    app2 = make_app(last_member="Alex", scan_mode="auto")
+    screen2 = _open_add_keyword(app2)
+    assert screen2.panel.text == "Care"
+    assert screen2.model.state.cursor == 4
+    assert app2.window.status.text() == "Your unfinished text is back."
+
+
+def test_a_physical_keyboard_types_into_the_field(make_app):
+    app = make_app()
+    app.key(Qt.Key.Key_Return)  # Alex
+    app.key(Qt.Key.Key_Return)  # the "now" question
+    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
+    add.setFocus()
+    app.key(Qt.Key.Key_Return)
+    screen = app.window.current
+    assert isinstance(screen, WriteScreen)
+    screen.panel.field.setFocus()
+    app.qtbot.keyClicks(screen.panel.field, "being heard")
+    assert screen.panel.text == "being heard"
+    member = app.members()["Alex"]
+    saved = app.services.inprogress.load(member, screen.request.target)
+    assert saved.text == "being heard" and saved.cursor == len("being heard")
+    app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_Return)
+    assert "being heard" in _keyword_texts(app)
