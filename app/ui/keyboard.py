@@ -16,7 +16,7 @@ from app.ui.widgets import GroupFrame, ScanGroup, Tile
 _WORD = re.compile(r"[\w'’]+")
 _COMMAND_LABELS = {
     "space": "␣ space", "backspace": "⌫", "delete_word": "⌫ word", "clear": "clear",
-    "undo": "↶ undo", "shift": "⇧ Aa", "speak": "🔊 speak", "done": "✔ done",
+    "undo": "↶ undo", "shift": "⇧ Aa", "speak": "speak aloud", "done": "✔ done",
 }
 
 
@@ -45,8 +45,8 @@ class TextField(QPlainTextEdit):
         self.multiline = multiline
         self.setAccessibleName("Text being written")
         self.setTabChangesFocus(True)
-        self.setMinimumHeight(110 if multiline else 70)
-        self.setMaximumHeight(220 if multiline else 110)
+        self.setMinimumHeight(120 if multiline else 64)
+        self.setMaximumHeight(200 if multiline else 80)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Enter submits a one-line text; Ctrl+Enter always submits."""
@@ -128,6 +128,7 @@ class KeyboardPanel(QWidget):
     def _key_tile(self, key: Key) -> Tile:
         tile = Tile(self._label(key), lambda k=key: self.press(k), speech=key.spoken or key.label)
         tile.setProperty("key_id", key.id)
+        tile.setProperty("role", "key")
         return tile
 
     @staticmethod
@@ -148,6 +149,7 @@ class KeyboardPanel(QWidget):
             is_predictions = bool(row) and row[0].kind == "prediction"
             label = "Predictions" if is_predictions else ", ".join(k.spoken or k.label for k in row[:3])
             frame = GroupFrame(label)
+            frame.row.setContentsMargins(6, 3, 6, 3)
             tiles = [self._key_tile(k) for k in row]
             for tile in tiles:
                 frame.row.addWidget(tile, 1)

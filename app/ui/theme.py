@@ -11,6 +11,7 @@ THEME_NAMES = ("high-contrast", "light", "dark")
 BASE_TARGET_PX = 64
 MIN_TARGET_PX = 44
 BASE_FONT_PX = 20
+BASE_KEY_PX = 50
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ def target_px(size_percent: int) -> int:
     return max(MIN_TARGET_PX, round(BASE_TARGET_PX * size_percent / 100))
 
 
+def key_px(size_percent: int) -> int:
+    """The height of an on-screen keyboard key: smaller than a tile, never below 44 px."""
+    return max(MIN_TARGET_PX, round(BASE_KEY_PX * size_percent / 100))
+
+
 def font_px(size_percent: int) -> int:
     """The base font size at this size setting."""
     return round(BASE_FONT_PX * size_percent / 100)
@@ -93,6 +99,11 @@ QPushButton[role="action"] {{
 }}
 QPushButton[selected="true"] {{ border-style: double; border-width: 6px; }}
 QPushButton:pressed {{ background: {theme.tile_border}; color: {theme.tile}; }}
+QPushButton[role="key"] {{ min-height: {key_px(size_percent)}px; padding: 2px 6px; }}
+QPlainTextEdit {{
+    background: {theme.tile}; color: {theme.tile_text}; border: 3px solid {theme.tile_border};
+    border-radius: 6px; font-size: {round(f * 1.3)}px; padding: 4px;
+}}
 QFrame#group {{ border: none; }}
 QScrollArea {{ border: none; }}
 """

@@ -111,7 +111,7 @@ class SettingsScreen(Screen):
             tiles = [
                 Tile("◀  Previous", self._step_voice(setting, -1), speech=f"{setting.label} previous"),
                 Tile("Next  ▶", self._step_voice(setting, +1), speech=f"{setting.label} next"),
-                Tile("🔊 Hear it", self._sample(setting), speech=f"Hear the {setting.label.lower()}"),
+                Tile("Hear it", self._sample(setting), speech=f"Hear the {setting.label.lower()}"),
             ]
         elif isinstance(setting, Number):
             label = f"{setting.label}: {value_text(setting, current)}"

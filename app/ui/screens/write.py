@@ -78,8 +78,10 @@ class WriteScreen(Screen):
     # ---------------------------------------------------------------- options
     def _option_row(self, option: Option) -> ScanGroup:
         frame = GroupFrame(option.label)
+        frame.row.setContentsMargins(6, 3, 6, 3)
         for value, name in option.choices:
             tile = Tile(name, self._chooser(option, value), speech=f"{option.label}: {name}")
+            tile.setProperty("role", "key")
             option.tiles.append(tile)
             frame.row.addWidget(tile, 1)
         self._mark(option)
