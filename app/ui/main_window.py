@@ -17,11 +17,15 @@ from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.ui.context import UiContext, UiState
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
+from app.ui.screens.definition import DefinitionScreen
 from app.ui.screens.home import HomeScreen
 from app.ui.screens.members import MemberScreen
+from app.ui.screens.pair import PairScreen
 from app.ui.screens.prompt import PromptScreen
+from app.ui.screens.sentence import SentenceScreen
 from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.switch_test import SwitchTestScreen
+from app.ui.screens.versions import VersionsScreen
 from app.ui.screens.write import WriteRequest, WriteScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
@@ -116,6 +120,31 @@ class MainWindow(QMainWindow):
     def show_switch_test(self) -> None:
         """The switch test."""
         self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
+
+    def show_definition(self, prompt_id: str, version_id: str | None = None) -> None:
+        """A prompt's shared definition (the newest version unless one is named)."""
+        self._open(lambda: DefinitionScreen(self.ctx, prompt_id, version_id))
+
+    def show_sentence(self, prompt_id: str, version_id: str, index: int) -> None:
+        """One sentence of a definition and what can be done with it."""
+        self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
+
+    def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False) -> None:
+        """Earlier versions; `replace` swaps the current versions screen for the new choice."""
+        factory: ScreenFactory = lambda: VersionsScreen(self.ctx, prompt_id, chosen)  # noqa: E731
+        if replace and self._history:
+            self._history[-1] = factory
+            self._replace(factory)
+        else:
+            self._open(factory)
+
+    def show_pair(self, prompt_id: str) -> None:
+        """The now and future definitions side by side."""
+        self._open(lambda: PairScreen(self.ctx, prompt_id))
+
+    def current_screen(self) -> Screen | None:
+        """The screen on show."""
+        return self.current
 
     def show_write(self, request: WriteRequest) -> None:
         """The on-screen keyboard for one piece of writing."""

@@ -26,8 +26,11 @@ class HomeScreen(Screen):
         self.body.addWidget(holder)
         self.body.addStretch(1)
         self.groups.extend(groups)
+        paired = next((p for p in self.prompts if p.paired_with_id), None)
+        pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
         self.set_actions([
             action("Settings", ctx.nav.show_settings),
+            *pair_action,
             action("Switch test", ctx.nav.show_switch_test),
             self.undo_tile(),
             action("Change member", ctx.nav.show_members),

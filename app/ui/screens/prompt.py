@@ -47,8 +47,8 @@ class PromptScreen(Screen):
             self.add_text("No keywords yet.", muted=True)
         self.body.addStretch(1)
         self.set_actions(
-            [action("＋ Add keyword", self._add), action("Read all", self._read_all),
-             self.undo_tile(), action("Back", ctx.nav.back)],
+            [action("＋ Add keyword", self._add), action("Our definition", self._definition),
+             action("Read all", self._read_all), self.undo_tile(), action("Back", ctx.nav.back)],
             first=True,
         )
 
@@ -89,6 +89,9 @@ class PromptScreen(Screen):
             ],
             keywords=[c.text for c in self.contributions],
         ))
+
+    def _definition(self) -> None:
+        self.ctx.nav.show_definition(self.prompt.id)
 
     def _read_all(self) -> None:
         words = "; ".join(f"{c.text}, {c.endorsements} me too" for c in self.contributions)

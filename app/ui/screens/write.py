@@ -37,6 +37,7 @@ class WriteRequest:
     multiline: bool = False
     initial: str = ""
     keywords: list[str] = field(default_factory=list)
+    back_steps: int = 1
 
 
 class WriteScreen(Screen):
@@ -139,7 +140,8 @@ class WriteScreen(Screen):
             self.ctx.services.inprogress.clear(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
-        self.ctx.nav.back()
+        for _ in range(self.request.back_steps):
+            self.ctx.nav.back()
         self.ctx.announce(outcome.message)
 
     def _cancel(self) -> None:
