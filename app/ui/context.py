@@ -64,9 +64,11 @@ class UiContext:
         """Read text aloud with the main voice (the "Speak" and "Read all" actions)."""
         if self.state.profile.speech_on:
             self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
+            self.status.spoke()
 
 
 class StatusSink(Protocol):
     """Where announcements are shown."""
 
     def show_status(self, text: str) -> None: ...
+    def spoke(self) -> None: ...

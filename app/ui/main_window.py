@@ -211,6 +211,10 @@ class MainWindow(QMainWindow):
         self.status.setText(text)
         self.scan.announced()
 
+    def spoke(self) -> None:
+        """Something is being read aloud: the next scan cue waits for it."""
+        self.scan.announced()
+
     # -------------------------------------------------------------- internals
     def _open(self, factory: ScreenFactory) -> None:
         self._history.append(factory)

@@ -18,7 +18,6 @@ from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
 from app.ui.main_window import MainWindow
 
-
 # A small stand-in for wordfreq's list, so UI tests are fast and predictable.
 SMALL_ENGLISH = {
     "the": 0.05, "to": 0.03, "and": 0.03, "of": 0.03, "a": 0.02, "in": 0.02, "is": 0.01,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from app.speech.speaker import SpeechKind
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.write import WriteScreen
 from tests.ui.conftest import choose, choose_key
@@ -35,7 +36,7 @@ def test_one_switch_writes_and_adds_a_keyword(make_app):
         choose_key(app, letter)
     assert screen.panel.text == "Lonely"
     choose_key(app, "space")
-    assert ("Lonely", ) == tuple(t for t, k, _ in app.speaker.said if t == "Lonely")  # read back
+    assert ("Lonely", SpeechKind.SPEECH, True) in app.speaker.said  # the finished word is read back
     choose_key(app, "done")
     assert isinstance(app.window.current, PromptScreen)
     added = _keyword_texts(app)["Lonely"]
