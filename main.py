@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from app.commands import is_subcommand, run
+
+    if is_subcommand(argv):
+        return run(argv)
     args = build_parser().parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
