@@ -97,6 +97,8 @@ def _check_field(f: Field[Any], value: object) -> object:
         allowed = ", ".join(repr(c) for c in choices)
         raise ProfileError(f"{name} must be one of {allowed}, not {value!r}")
     if kind == "colour":
+        if value == "":
+            return value  # "" means the theme's own highlight colour
         if not _COLOUR_RE.match(value):
             raise ProfileError(f"{name} must be a colour like '#FFD700', not {value!r}")
         return value.upper()
@@ -184,7 +186,7 @@ class AccessProfile:
     wait_for_cue: bool = False
     switch1: str = _setting("Space", kind="key")
     switch2: str = _setting("Return", kind="key-optional")
-    highlight_colour: str = _setting("#FFD700", kind="colour")
+    highlight_colour: str = _setting("", kind="colour")
     highlight_thickness: int = _setting(8, bounds=(6, 24))
     theme: str = _setting("high-contrast", choices=THEMES)
     size_percent: int = _setting(100, bounds=(100, 300))

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
             SpeechKind.SPEECH,
             VoiceSettings(profile.main_voice, profile.main_rate, profile.main_volume),
         )
-        self.scan.apply_profile(profile, theme.highlight_inner)
+        self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
 
     def show_status(self, text: str) -> None:
         """Show an announcement in the status line (the context speaks it)."""

@@ -160,10 +160,10 @@ class ScanController(QObject, ScanListener):
         """True in step-scan, where switch 2 selects."""
         return self.scanner.mode == "step"
 
-    def apply_profile(self, profile: AccessProfile, theme_inner: str) -> None:
-        """Take the member's timings, mode and highlight look."""
+    def apply_profile(self, profile: AccessProfile, theme_highlight: str, theme_inner: str) -> None:
+        """Take the member's timings, mode and highlight look (their colour, else the theme's)."""
         self.profile = profile
-        self.frame.colour = QColor(profile.highlight_colour)
+        self.frame.colour = QColor(profile.highlight_colour or theme_highlight)
         self.frame.inner = QColor(theme_inner)
         self.frame.thickness = profile.highlight_thickness
         self.scanner.update_settings(profile.scan_settings(), self.clock.now())

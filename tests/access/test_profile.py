@@ -24,7 +24,7 @@ def test_defaults():
     assert (p.ignore_repeat, p.pause_after_select, p.loops_before_rest) == (0.1, 0.5, 2)
     assert p.restart_after_select == "top" and p.wait_for_cue is False
     assert (p.switch1, p.switch2) == ("Space", "Return")
-    assert (p.highlight_colour, p.highlight_thickness) == ("#FFD700", 8)
+    assert (p.highlight_colour, p.highlight_thickness) == ("", 8)  # "": the theme's colour
     assert (p.theme, p.size_percent, p.speech_on) == ("high-contrast", 100, True)
     assert (p.cue_voice, p.cue_rate, p.cue_volume) == ("", 220, 0.8)
     assert (p.main_voice, p.main_rate, p.main_volume) == ("", 170, 1.0)

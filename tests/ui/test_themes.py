@@ -113,11 +113,12 @@ def test_inner_band_shows_against_the_outer_band_or_the_background(name, back):
 @pytest.mark.parametrize("name", THEME_NAMES)
 @pytest.mark.parametrize(("member_colour", "colour_name"), COLOURS)
 def test_every_member_highlight_colour_shows_in_every_theme(name, member_colour, colour_name):
-    # The frame's outer band is the member's chosen colour (settings), the inner the theme's.
+    # The frame's outer band is the member's chosen colour ("" = the theme's), the inner the theme's.
     theme = load_theme(name)
+    outer = member_colour or theme.highlight
     hidden = [
         back for back in BACKGROUNDS
-        if not frame_visible(member_colour, theme.highlight_inner, colour(theme, back))
+        if not frame_visible(outer, theme.highlight_inner, colour(theme, back))
     ]
     assert not hidden, f"{colour_name} frame does not show on {hidden} in {name}"
 

@@ -44,7 +44,7 @@ class VoicePick:
 
 
 COLOURS = (
-    ("#FFD700", "Gold"), ("#C2185B", "Magenta"), ("#00E5FF", "Cyan"),
+    ("", "Theme's own"), ("#FFD700", "Gold"), ("#C2185B", "Magenta"), ("#00E5FF", "Cyan"),
     ("#00C853", "Green"), ("#FFFFFF", "White"),
 )
 SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
