@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QObject, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
 
@@ -111,10 +111,10 @@ class HighlightFrame(QWidget):
         if self.is_group:
             outer.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(outer)
-        painter.drawRect(self.rect().adjusted(t // 2, t // 2, -(t + 1) // 2, -(t + 1) // 2))
-        inner = QPen(self.inner, 3)
-        painter.setPen(inner)
-        painter.drawRect(self.rect().adjusted(t + 1, t + 1, -t - 2, -t - 2))
+        half = t / 2
+        painter.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
+        painter.setPen(QPen(self.inner, 3))
+        painter.drawRect(QRectF(self.rect()).adjusted(t + 1.5, t + 1.5, -t - 1.5, -t - 1.5))
         painter.end()
 
 
