@@ -109,9 +109,14 @@ class MainWindow(QMainWindow):
         """The current member's home screen."""
         self._open(lambda: HomeScreen(self.ctx))
 
-    def show_prompt(self, prompt_id: str) -> None:
-        """A prompt's keywords."""
-        self._open(lambda: PromptScreen(self.ctx, prompt_id))
+    def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
+        """A prompt's keywords (one page of them); `replace` turns the page in place."""
+        factory: ScreenFactory = lambda: PromptScreen(self.ctx, prompt_id, page)  # noqa: E731
+        if replace and self._history:
+            self._history[-1] = factory
+            self._replace(factory)
+        else:
+            self._open(factory)
 
     def show_settings(self) -> None:
         """The member's settings."""

@@ -11,6 +11,8 @@ from app.ui.screens.write import Option, WriteRequest
 from app.ui.widgets import Tile, action, tile_rows
 
 PER_ROW = 4
+# Drawing is limited to a page of tiles so the screen stays quick however many there are.
+PAGE_SIZE = 40
 
 
 def tile_caption(c: ContributionInfo) -> tuple[str, str]:
@@ -27,30 +29,56 @@ class PromptScreen(Screen):
 
     key = "prompt"
 
-    def __init__(self, ctx: UiContext, prompt_id: str) -> None:
+    def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0) -> None:
         self.prompt = ctx.services.projects.get_prompt(prompt_id)
         super().__init__(ctx, self.prompt.text)
         viewer = ctx.state.member.id if ctx.state.member else None
         self.contributions = ctx.services.contributions.list_for_prompt(prompt_id, viewer)
+        self.page = page
+        shown = self.contributions[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         self.tiles: list[Tile] = []
-        for c in self.contributions:
-            shown, spoken = tile_caption(c)
-            tile = Tile(shown, self._toggler(c), speech=spoken)
+        sections: dict[str | None, list[Tile]] = {}
+        for c in shown:
+            caption, spoken = tile_caption(c)
+            tile = Tile(caption, self._toggler(c), speech=spoken)
             tile.setProperty("selected", "true" if c.endorsed_by_viewer else "false")
             self.tiles.append(tile)
+            sections.setdefault(c.theme, []).append(tile)
         if self.tiles:
             self.add_text("Choose a tile to say “me too”; choose it again to take it back.", True)
-            holder, groups = tile_rows("keywords", "Keywords", self.tiles, per_row=PER_ROW)
-            self.body.addWidget(holder)
-            self.groups.extend(groups)
+            self._sections(sections)
         else:
             self.add_text("No keywords yet.", muted=True)
         self.body.addStretch(1)
+        pages = [
+            *([action("◀ Earlier keywords", lambda: self._page(page - 1))] if page > 0 else []),
+            *([action("More keywords ▶", lambda: self._page(page + 1))]
+              if (page + 1) * PAGE_SIZE < len(self.contributions) else []),
+        ]
         self.set_actions(
             [action("＋ Add keyword", self._add), action("Our definition", self._definition),
-             action("Read all", self._read_all), self.undo_tile(), action("Back", ctx.nav.back)],
+             action("Read all", self._read_all), self.undo_tile(), *pages,
+             action("Back", ctx.nav.back)],
             first=True,
         )
+
+    def _sections(self, sections: dict[str | None, list[Tile]]) -> None:
+        """The facilitator's themes as sections, when there are any; the rest after them."""
+        if list(sections) == [None]:
+            holder, groups = tile_rows("keywords", "Keywords", sections[None], per_row=PER_ROW)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
+            return
+        named = [name for name in sections if name is not None]
+        for i, name in enumerate([*named, *([None] if None in sections else [])]):
+            title = f"Theme: {name}" if name else "Not in a theme yet"
+            self.add_text(title)
+            holder, groups = tile_rows(f"theme{i}-", title, sections[name], per_row=PER_ROW)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
+
+    def _page(self, page: int) -> None:
+        self.ctx.nav.show_prompt(self.prompt.id, page, replace=True)
 
     def spoken_title(self) -> str:
         """The prompt is read aloud on entry."""
