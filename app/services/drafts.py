@@ -63,7 +63,10 @@ class DraftService(ServiceBase):
                 s, member.project_id, member.id, "version_saved", "draft_version", version.id,
                 parent_id=parent_id, note=note,
             )
-            return Outcome("New version saved.", undo_token=event.id, record_id=version.id)
+            return Outcome(
+                "New version saved. Everyone can say again where they stand.",
+                undo_token=event.id, record_id=version.id,
+            )
 
     def list_versions(self, prompt_id: str) -> list[VersionInfo]:
         """Every version of the prompt's definition, oldest first."""

@@ -68,7 +68,7 @@ def test_two_members_gather_keywords_and_agree_a_definition(make_app):
     assert app.window.current.panel.text == "Enabling "
     _type(app, "us")
     choose_key(app, "done")
-    assert app.window.status.text() == "New version saved."
+    assert app.window.status.text() == "New version saved. Everyone can say again where they stand."
     assert "enabling" in app.window.current.coverage.used
     choose(app, "Where I stand")
     choose(app, "Agree")
@@ -135,3 +135,18 @@ def test_two_members_gather_keywords_and_agree_a_definition(make_app):
         assert actions["endorsement_set"] == 2  # the duplicate and the me too
         assert actions["version_saved"] == 2 and actions["stance_set"] == 2
         assert actions["comment_added"] == 1
+
+
+def test_comments_are_read_aloud(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", step_time=0.5, first_item_extra=0.0)
+    now = next(p for p in app.services.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    version = app.services.drafts.current_version(now.id)
+    app.services.drafts.comment(app.members()["Sam"], version.id, "I like the second sentence")
+    _pick(app, "Alex", "Members, row 1")
+    choose(app, "Questions, row 1")
+    choose(app, "What does social care mean to us now?")
+    choose(app, "Actions")
+    choose(app, "Our definition")
+    choose(app, "Actions")
+    choose(app, "Read comments")
+    assert ("Sam said: I like the second sentence", SpeechKind.SPEECH, True) in app.speaker.said

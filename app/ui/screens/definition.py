@@ -81,7 +81,8 @@ class DefinitionScreen(Screen):
         self.set_actions([
             action("Speak", self.speak_all), action("＋ Sentence", lambda: self.write_sentence(None)),
             action("Rewrite all", self.rewrite_all), action("Versions", self._versions),
-            action("Comment", self._comment), self.undo_tile(), action("Back", ctx.nav.back),
+            action("Comment", self._comment), action("Read comments", self._read_comments),
+            self.undo_tile(), action("Back", ctx.nav.back),
         ])
 
     # -------------------------------------------------------------- layout
@@ -90,7 +91,9 @@ class DefinitionScreen(Screen):
         index = self.versions.index(self.version) + 1
         summary = self.ctx.services.drafts.stance_summary(self.version.id)
         waiting = f" Still to say: {', '.join(summary.waiting)}." if summary.waiting else ""
-        self.add_text(f"{version_label(index, self.version)}. {summary.text}.{waiting}", muted=True)
+        comments = len(self.ctx.services.drafts.list_comments(self.version.id))
+        said = f" {comments} comment{'s' if comments != 1 else ''}." if comments else ""
+        self.add_text(f"{version_label(index, self.version)}. {summary.text}.{waiting}{said}", muted=True)
         siblings = self.ctx.services.drafts.siblings(self.version.id)
         if siblings:
             names = ", ".join(s.author or "someone" for s in siblings)
@@ -213,6 +216,13 @@ class DefinitionScreen(Screen):
             submit=lambda text, _o: self.ctx.services.drafts.comment(member.id, version.id, text),
             multiline=True,
         ))
+
+    def _read_comments(self) -> None:
+        comments = self.ctx.services.drafts.list_comments(self.version.id) if self.version else []
+        if not comments:
+            self.ctx.speak("No comments on this version yet.")
+            return
+        self.ctx.speak(". ".join(f"{c.author or 'Someone'} said: {c.text}" for c in comments))
 
     def _versions(self) -> None:
         self.ctx.nav.show_versions(self.prompt.id)

@@ -1,0 +1,398 @@
+"""Word prediction and next-letter probabilities for the on-screen keyboard (pure Python).
+
+wordfreq and the optional general word pairs are read only when first needed;
+a :class:`Predictor` also works with a small injected vocabulary or none.
+Words are predicted in lower case; :meth:`Predictor.cased` gives a word's
+usual written form ("I", "NHS"); the keyboard model capitalises sentences.
+
+Model: unigram ``P(w) = (B P_base(w) + C(w)) / (B + N)`` where ``P_base`` is
+general English (wordfreq) worth ``B = base_weight`` pseudo-words and
+``C(w)`` sums the project's texts (``project_weight`` per word), the
+member's history (``member_weight``), the keywords (``keyword_weight``) and
+:meth:`Predictor.add_corpus` texts (``N`` is the total): a word used once
+gains as much as a general word of frequency ``weight / B``.  General pairs
+(optional): ``Q(w | v) = b P_pairs(w | v) + (1 - b) P(w)``, ``b = pair_weight``.
+Learned pairs, Witten-Bell: ``P(w | v) = (C(v, w) + g T(v) Q(w | v)) / (C(v)
++ g T(v))``, ``T(v)`` = different words seen after ``v``, ``g =
+bigram_backoff``; :data:`SENTENCE_START` is the word before a sentence.
+Letters (:meth:`Predictor.letter_distribution`): ``P(w | v)`` of the words
+starting with the prefix, added up by next letter; a finished word is
+followed by space or punctuation as the member writes; ``letter_floor`` goes
+to a fixed letter table, so unknown words can be typed.  Speed: word lists are
+sorted with cumulative probabilities (a prefix's mass by bisection) and keep
+their top words per prefix.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib.util
+import itertools
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["CHARSET", "SENTENCE_START", "Predictor", "SymspellPairs", "WordfreqSource", "tokenize"]
+
+SENTENCE_START = "<s>"
+WORD_CHARS = "abcdefghijklmnopqrstuvwxyz'0123456789"
+CHARSET = " abcdefghijklmnopqrstuvwxyz'.,?!-\":;()/&@%£+=#*0123456789"
+"""Every character :meth:`Predictor.letter_distribution` gives a probability to."""
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[.!?\n]")
+_TOP_K = 16
+_ENGLISH = dict(zip(" etaoinsrhldcumfgypwbvk'jxqz.,?-", (  # % of running text (wordfreq's English)
+    18.3, 9.76, 7.52, 6.68, 6.45, 6.0, 5.74, 5.22, 4.88, 4.1, 3.38, 3.01, 2.39, 2.37, 2.08, 1.78,
+    1.74, 1.69, 1.63, 1.61, 1.29, 0.86, 0.72, 0.31, 0.18, 0.15, 0.07, 0.07, 0.9, 0.9, 0.1, 0.1), strict=True))
+_END_PRIOR = {" ": 85.0, ".": 6.0, ",": 5.0, "?": 0.6, "!": 0.4, ":": 0.3, ";": 0.2, "-": 0.5,
+              ")": 0.2, '"': 0.3, "'": 0.2}
+_AFTER_PRIOR = {" ": 90.0, '"': 1.0, ")": 1.0, ".": 0.5}
+_FALLBACK = {ch: _ENGLISH.get(ch, 0.0) + 0.01 for ch in CHARSET}
+_FALLBACK = {ch: v / sum(_FALLBACK.values()) for ch, v in _FALLBACK.items()}
+
+
+def tokenize(text: str) -> list[tuple[str, str, str, str]]:
+    """Words of *text* as ``(lower-case word, as written, previous word or SENTENCE_START, next char)``."""
+    text = text.replace("\u2019", "'")
+    out, previous = [], SENTENCE_START
+    for m in _TOKEN_RE.finditer(text):
+        if (tok := m.group()) in ".!?\n":
+            previous = SENTENCE_START
+            continue
+        out.append((tok.lower(), tok, previous, text[m.end():m.end() + 1]))
+        previous = tok.lower()
+    return out
+
+
+def _plain(word: str) -> bool:
+    return bool(_WORD_RE.fullmatch(word)) and (len(word) > 1 or word in ("a", "i"))
+
+
+class WordfreqSource:
+    """General English from ``wordfreq``: the *n* commonest words, loaded on demand."""
+
+    def __init__(self, n: int = 100_000, lang: str = "en") -> None:
+        self.n, self.lang = n, lang
+
+    def load(self) -> list[tuple[str, float]]:
+        """``(word, frequency)`` pairs, commonest first."""
+        from wordfreq import get_frequency_dict, top_n_list  # lazy: optional dependency
+        freqs = get_frequency_dict(self.lang)
+        return [(w, freqs[w]) for w in top_n_list(self.lang, self.n) if _plain(w)]
+
+
+class SymspellPairs:
+    """English word pairs (Google Books counts) listed in the symspellpy package (never imported),
+    or in the "first second count" file *path*; empty without either."""
+
+    FILE = "frequency_bigramdictionary_en_243_342.txt"
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else None
+
+    def find(self) -> Path | None:
+        """The pair file to read, or None."""
+        spec = None if self.path else importlib.util.find_spec("symspellpy")
+        path = self.path or (Path(next(iter(spec.submodule_search_locations))) / self.FILE
+                             if spec and spec.submodule_search_locations else None)
+        return path if path and path.exists() else None
+
+    def load(self) -> list[tuple[str, str, float]]:
+        """``(first, second, count)`` triples."""
+        path = self.find()
+        lines = path.read_text(encoding="utf-8").splitlines() if path else []
+        return [(a, b, float(c)) for a, b, c in (ln.split() for ln in lines if ln.count(" ") == 2)]
+
+
+class _Index:
+    """Words sorted with cumulative probabilities, and the top words of each prefix."""
+
+    def __init__(self, weights: Mapping[str, float], short: int = 0) -> None:
+        total = sum(weights.values()) or 1.0
+        self.prob = {w: p / total for w, p in weights.items()}
+        self.words = sorted(self.prob)
+        self.probs = [self.prob[w] for w in self.words]
+        self.cum = [0.0, *itertools.accumulate(self.probs)]
+        self.top: dict[str, list[str]] = {}
+        for word in sorted(self.prob, key=self.prob.__getitem__, reverse=True):
+            for n in range(min(short, len(word)) + 1):
+                lst = self.top.setdefault(word[:n], [])
+                if len(lst) < _TOP_K:
+                    lst.append(word)
+        self._short, self._cache = short, {}  # type: ignore[var-annotated]
+
+    def span(self, prefix: str, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+        hi = len(self.words) if hi is None else hi
+        return bisect_left(self.words, prefix, lo, hi), bisect_left(self.words, prefix + "\uffff", lo, hi)
+
+    def mass(self, prefix: str, lo: int = 0, hi: int | None = None) -> float:
+        lo, hi = self.span(prefix, lo, hi)
+        return self.cum[hi] - self.cum[lo]
+
+    def top_for(self, prefix: str) -> list[str]:
+        if len(prefix) <= self._short:
+            return self.top.get(prefix, [])
+        if prefix not in self._cache:
+            if len(self._cache) > 5_000:
+                self._cache.clear()
+            lo, hi = self.span(prefix)
+            best = heapq.nlargest(_TOP_K, range(lo, hi), self.probs.__getitem__)
+            self._cache[prefix] = [self.words[i] for i in best]
+        return self._cache[prefix]
+
+
+class Predictor:
+    """Ranks words for the keyboard's prediction row and letters for adaptive scanning."""
+
+    def __init__(
+        self, base: WordfreqSource | Mapping[str, float] | Iterable[tuple[str, float]] | None = None, *,
+        bigrams: SymspellPairs | Iterable[tuple[str, str, float]] | None = None,
+        base_weight: float = 1000.0, pair_weight: float = 0.7, project_weight: float = 0.5,
+        member_weight: float = 1.0, keyword_weight: float = 5.0, bigram_backoff: float = 3.0,
+        letter_floor: float = 0.01,
+    ) -> None:
+        """Create a predictor; *base* is the general word list, *bigrams* general word pairs."""
+        self._sources_in = (base, bigrams)
+        self._base_index: _Index | None = None
+        self._pairs: dict[str, _Index] = {}
+        self.settings = dict(base_weight=base_weight, pair_weight=pair_weight, project_weight=project_weight,
+                             member_weight=member_weight, keyword_weight=keyword_weight,
+                             bigram_backoff=bigram_backoff, letter_floor=letter_floor)
+        self._counts: dict[str, tuple[float, Counter[tuple[str, str]]]] = {}
+        self._phrases: list[tuple[tuple[str, ...], str]] = []
+        self._forms: dict[str, Counter[str]] = {}
+        self._end, self._after = Counter(_END_PRIOR), Counter(_AFTER_PRIOR)  # after words / punctuation
+        self._reset()
+
+    @property
+    def _base(self) -> _Index:
+        if self._base_index is None:
+            self.load()
+        return self._base_index  # type: ignore[return-value]
+
+    def load(self) -> None:
+        """Load and index the general word list and pairs now (otherwise on first use)."""
+        base, pairs = self._sources_in
+        items = base.load() if isinstance(base, WordfreqSource) else (
+            base.items() if isinstance(base, Mapping) else base or ())
+        weights: dict[str, float] = {}
+        for word, freq in items:
+            if _plain(word.lower()) and freq > 0 and not any(c.isdigit() for c in word):
+                weights[word.lower()] = weights.get(word.lower(), 0.0) + float(freq)
+        self._base_index = _Index(weights, short=3)
+        grouped: dict[str, dict[str, float]] = {}
+        for first, second, count in pairs.load() if isinstance(pairs, SymspellPairs) else pairs or ():
+            if _plain(second) and count > 0 and not any(c.isdigit() for c in second):
+                grouped.setdefault(first.lower(), {})[second.lower()] = float(count)
+        self._pairs = {v: _Index(succ) for v, succ in grouped.items()}
+
+    def fresh(self) -> Predictor:
+        """A predictor with the same settings, sources, project words and keywords, no history."""
+        other = Predictor(self._sources_in[0], bigrams=self._sources_in[1], **self.settings)
+        other._base_index, other._pairs, other._phrases = self._base, self._pairs, list(self._phrases)
+        for name in set(self._counts) & {"project", "keywords"}:
+            other._counts[name] = (self._counts[name][0], Counter(self._counts[name][1]))
+        other._rebuild()
+        return other
+
+    def base_words(self) -> list[str]:
+        """The general word list, sorted."""
+        return self._base.words
+
+    @property
+    def vocabulary_size(self) -> int:
+        """Number of distinct words known (general and learned)."""
+        return len(self._base.prob.keys() | self._uni.keys())
+
+    def add_corpus(self, words_or_text: str | Iterable[str], weight: float = 1.0) -> None:
+        """Add text (a string, or strings each read as a text) with *weight* per word."""
+        texts = [words_or_text] if isinstance(words_or_text, str) else list(words_or_text)
+        self._learn_texts(f"corpus:{weight}", texts, weight)
+
+    def learn(self, text: str) -> None:
+        """Add the member's own writing (history), online."""
+        self._learn_texts("member", [text], self.settings["member_weight"], stats=True)
+
+    def learn_word(self, word: str, previous: str | None = None, following: str = " ") -> None:
+        """Learn a word the member just finished (a capital not at a sentence start is its form)."""
+        word = word.replace("\u2019", "'")
+        if _WORD_RE.fullmatch(word.lower()):
+            prev = (previous or SENTENCE_START).lower()
+            self._note_form(word.lower(), word, prev)
+            self._end[following] += 1 if following else 0
+            self._add("member", self.settings["member_weight"], word.lower(), prev)
+
+    def set_project_words(self, texts: Iterable[str]) -> None:
+        """Replace the project's words with those of *texts* (contributions and drafts)."""
+        self._counts.pop("project", None)
+        self._learn_texts("project", list(texts), self.settings["project_weight"], rebuild=True)
+
+    def set_keywords(self, phrases: Iterable[str]) -> None:
+        """Use the group's keywords (words or phrases) for the current prompt as quick-picks."""
+        self._counts.pop("keywords", None)
+        phrases = [p.strip() for p in phrases if p.strip()]
+        self._phrases = [(tuple(t[0] for t in tokenize(p)), p) for p in phrases if tokenize(p)]
+        self._learn_texts("keywords", phrases, self.settings["keyword_weight"], rebuild=True)
+
+    def _learn_texts(self, name: str, texts: list[str], weight: float, stats: bool = False,
+                     rebuild: bool = False) -> None:
+        for text in texts:
+            for word, surface, prev, following in tokenize(text):
+                self._note_form(word, surface, prev)
+                self._end[following] += 1 if stats and following else 0
+                self._add(name, weight, word, prev, count=not rebuild)
+            for i, ch in enumerate(text[:-1] if stats else ""):
+                self._after[text[i + 1]] += 1 if ch in ".,?!;:" else 0
+        if rebuild:
+            self._rebuild()
+
+    def _note_form(self, word: str, surface: str, prev: str) -> None:
+        if prev != SENTENCE_START or surface[1:] != surface[1:].lower():
+            self._forms.setdefault(word, Counter())[surface] += 1
+
+    def cased(self, word: str) -> str:
+        """The usual written form of *word* (or of each word of a phrase)."""
+        if " " in word:
+            for words, surface in self._phrases:
+                if " ".join(words) == word and surface[1:] != surface[1:].lower():
+                    return surface
+            return " ".join(self.cased(w) for w in word.split(" "))
+        best, n = (self._forms.get(word) or Counter({word: 0})).most_common(1)[0]
+        return best if n > self._forms.get(word, Counter()).get(word, 0) else word
+
+    def _reset(self) -> None:
+        self._uni: dict[str, float] = {}  # learned counts; below: by prefix, by previous word
+        self._prefix_mass, self._top, self._total = {}, {}, 0.0  # type: ignore[var-annotated]
+        self._bi, self._bi_total = {}, {}  # type: ignore[var-annotated]
+
+    def _rebuild(self) -> None:
+        self._reset()
+        for weight, pairs in self._counts.values():
+            for (prev, word), n in pairs.items():
+                self._count(word, prev, n * weight)
+
+    def _add(self, name: str, weight: float, word: str, prev: str, count: bool = True) -> None:
+        self._counts.setdefault(name, (weight, Counter()))[1][(prev, word)] += 1
+        if count:
+            self._count(word, prev, weight)
+
+    def _count(self, word: str, prev: str, amount: float) -> None:
+        uni = self._uni
+        uni[word] = uni.get(word, 0.0) + amount
+        self._total += amount
+        for n in range(len(word) + 1):
+            self._prefix_mass[word[:n]] = self._prefix_mass.get(word[:n], 0.0) + amount
+            lst = self._top.setdefault(word[:n], [])
+            if word not in lst:
+                lst.append(word)
+            lst.sort(key=uni.__getitem__, reverse=True)
+            del lst[_TOP_K:]
+        succ = self._bi.setdefault(prev, {})
+        succ[word] = succ.get(word, 0.0) + amount
+        self._bi_total[prev] = self._bi_total.get(prev, 0.0) + amount
+
+    def _general(self, word: str, prev: str) -> float:
+        """``Q(word | prev)``: general English and pairs mixed with the learned unigram."""
+        b = self.settings["base_weight"] if self._base.prob else 0.0
+        u = (b * self._base.prob.get(word, 0.0) + self._uni.get(word, 0.0)) / ((b + self._total) or 1.0)
+        pairs, w = self._pairs.get(prev), self.settings["pair_weight"]
+        return u if pairs is None else w * pairs.prob.get(word, 0.0) + (1 - w) * u
+
+    def _general_masses(self, prefix: str, prev: str, chars: str) -> dict[str, float]:
+        """Mass of ``Q(. | prev)`` over the words starting with ``prefix + ch``, for each ch."""
+        base, b = self._base, (self.settings["base_weight"] if self._base.prob else 0.0)
+        denom = (b + self._total) or 1.0
+        lo, hi = base.span(prefix)
+        out = {ch: (b * base.mass(prefix + ch, lo, hi) + self._prefix_mass.get(prefix + ch, 0.0)) / denom
+               for ch in chars}
+        pairs = self._pairs.get(prev)
+        if pairs is not None:
+            w = self.settings["pair_weight"]
+            lo, hi = pairs.span(prefix)
+            out = {ch: w * pairs.mass(prefix + ch, lo, hi) + (1 - w) * m for ch, m in out.items()}
+        return out
+
+    def probability(self, word: str, previous: str | None = None) -> float:
+        """``P(word | previous)`` under the whole model."""
+        word, prev = word.lower(), (previous or "").lower()
+        succ, q = self._bi.get(prev), self._general(word, prev)
+        if not succ:
+            return q
+        back = self.settings["bigram_backoff"] * len(succ)
+        return (succ.get(word, 0.0) + back * q) / (self._bi_total[prev] + back)
+
+    def predict(self, prefix: str, previous: str | None = None, n: int = 5) -> list[str]:
+        """The *n* likeliest words (or keyword phrases) starting with *prefix*, best first.
+
+        With an empty prefix these are next-word predictions after *previous*.
+        Words are lower case; a word equal to a non-empty prefix is left out.
+        """
+        p, prev = prefix.lower().replace("\u2019", "'"), (previous or "").lower()
+        cands = set(self._base.top_for(p)) | set(self._top.get(p, ()))
+        if prev in self._pairs:
+            cands.update(self._pairs[prev].top_for(p))
+        cands.update(w for w in self._bi.get(prev, ()) if w.startswith(p))
+        cands.discard(p)
+        scored = {w: self.probability(w, prev) for w in cands}
+        for words, _surface in self._phrases:
+            for i in range(len(words) - 1):
+                if (i == 0 or words[i - 1] == prev) and words[i].startswith(p):
+                    scored[" ".join(words[i:])] = 1.5 * self.probability(words[i], prev)
+        return heapq.nlargest(max(0, n), scored, key=scored.__getitem__)
+
+    def _buckets(self, p: str, prev: str) -> dict[str, float]:
+        """``P(. | prev)`` summed over words starting with ``p + ch``, for each word character."""
+        buckets = self._general_masses(p, prev, WORD_CHARS)
+        succ = self._bi.get(prev)
+        if succ:
+            back = self.settings["bigram_backoff"] * len(succ)
+            norm = self._bi_total[prev] + back
+            buckets = {ch: v * back / norm for ch, v in buckets.items()}
+            for w, c in succ.items():
+                if len(w) > len(p) and w.startswith(p):
+                    buckets[w[len(p)]] += c / norm
+        return buckets
+
+    def completion_probabilities(self, prefix: str, previous: str | None, words: Iterable[str]) -> dict:
+        """P(word | previous, the word starts with *prefix*) for each of *words* (phrases: first word)."""
+        p, prev = prefix.lower(), (previous or "").lower()
+        mass = sum(self._buckets(p, prev).values()) + (self.probability(p, prev) if p else 0.0)
+        return {w: min(1.0, self.probability(w.split(" ")[0], prev) / mass) if mass > 0 else 0.0
+                for w in words}
+
+    def letter_distribution(
+        self, prefix: str, previous: str | None = None, *, after: str = " ", exclude: Iterable[str] = (),
+    ) -> dict[str, float]:
+        """P(next character) over :data:`CHARSET` (lower case; " " is space).
+
+        *after* is the character before *prefix* (``text_entry.split_context``).  Words
+        in *exclude* (the predictions shown, which the member would pick) are left out.
+        """
+        p = prefix.lower().replace("\u2019", "'")
+        if not p and after not in (" ", "", "\n"):
+            total = sum(self._after.values())
+            return self._mix({ch: self._after.get(ch, 0.0) / total for ch in CHARSET}, 0.05)
+        prev = (previous or "").lower()
+        buckets = self._buckets(p, prev)
+        for w in exclude:
+            w = w.lower()
+            if " " not in w and w.startswith(p) and w != p:
+                buckets[w[len(p)]] = max(0.0, buckets[w[len(p)]] - self.probability(w, prev))
+        end = self.probability(p, prev) if p else 0.0
+        total = sum(buckets.values()) + end
+        if total <= 0:
+            return dict(_FALLBACK)
+        ends = self.end_distribution()
+        raw = {ch: (buckets.get(ch, 0.0) + end * ends[ch]) / total for ch in CHARSET}
+        return self._mix(raw, self.settings["letter_floor"])
+
+    def end_distribution(self) -> dict[str, float]:
+        """P(character after a finished word): space or punctuation, as the member writes."""
+        total = sum(self._end.get(ch, 0.0) for ch in CHARSET)
+        return {ch: self._end.get(ch, 0.0) / total for ch in CHARSET}
+
+    @staticmethod
+    def _mix(raw: Mapping[str, float], floor: float) -> dict[str, float]:
+        return {ch: (1 - floor) * raw.get(ch, 0.0) + floor * _FALLBACK[ch] for ch in CHARSET}
