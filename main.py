@@ -85,14 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from app.access.prediction import Predictor, WordfreqSource
+    from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.speech import NullSpeaker, make_speaker
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     quiet = args.no_speech or bool(args.screenshot)
     speaker = NullSpeaker("Speech is off: started with --no-speech.") if quiet else make_speaker()
-    predictor = Predictor(WordfreqSource())
+    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
     # The general word list takes about half a second to index: do it off the GUI thread.
     threading.Thread(target=predictor.load, name="predictor-load", daemon=True).start()
     window = MainWindow(services, speaker, project.id, predictor)
