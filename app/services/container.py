@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.services.contributions import ContributionService
 from app.services.drafts import DraftService
 from app.services.inprogress import InProgressService
+from app.services.phrases import PhraseService
 from app.services.projects import ProjectService
 from app.services.undo import UndoService
 from app.services.words import WordService
@@ -23,6 +24,7 @@ class Services:
     inprogress: InProgressService
     undo: UndoService
     words: WordService
+    phrases: PhraseService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -34,4 +36,5 @@ class Services:
             inprogress=InProgressService(store),
             undo=UndoService(store),
             words=WordService(store),
+            phrases=PhraseService(store),
         )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
+from app.services.phrases import PHRASES_KEY
 from app.store.models import Event, Member, Project, Prompt
 
 
@@ -93,6 +94,9 @@ class ProjectService(ServiceBase):
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             before = dict(member.access_profile or {})
+            profile = dict(profile)
+            if PHRASES_KEY in before and PHRASES_KEY not in profile:
+                profile[PHRASES_KEY] = before[PHRASES_KEY]  # phrases live beside the settings
             if before == profile:
                 return Outcome("Settings unchanged.")
             member.access_profile = dict(profile)

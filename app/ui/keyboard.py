@@ -124,6 +124,12 @@ class KeyboardPanel(QWidget):
         if result is not None:
             self.on_result(result)
 
+    def insert_phrase(self, phrase: str) -> None:
+        """Put a saved phrase in at the cursor (in place of a half-typed word), then a space."""
+        self.model.state.insert_prediction(phrase)
+        self.model.refresh()
+        self._refresh()
+
     # ----------------------------------------------------------- internals
     def _key_tile(self, key: Key) -> Tile:
         tile = Tile(self._label(key), lambda k=key: self.press(k), speech=key.spoken or key.label)

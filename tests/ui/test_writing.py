@@ -88,3 +88,34 @@ def test_a_physical_keyboard_types_into_the_field(make_app):
     assert saved.text == "being heard" and saved.cursor == len("being heard")
     app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_Return)
     assert "being heard" in _keyword_texts(app)
+
+
+def test_a_saved_phrase_is_reused(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto")
+    alex = app.members()["Alex"]
+    app.services.phrases.save(alex, "being listened to")
+    screen = _open_add_keyword(app)
+    choose_key(app, "Phrase: being listened to")
+    assert screen.model.state.text == "Being listened to "  # a sentence start is a capital
+    choose_key(app, "done")
+    assert "Being listened to" in _keyword_texts(app)
+    # a profile change keeps the phrases
+    app.services.projects.save_profile(alex, {"scan_mode": "auto", "theme": "dark"})
+    assert app.services.phrases.list(alex) == ["being listened to"]
+
+
+def test_saving_what_was_written_as_a_phrase(make_app):
+    app = make_app()
+    app.key(Qt.Key.Key_Return)  # Alex
+    app.key(Qt.Key.Key_Return)  # the "now" question
+    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
+    add.setFocus()
+    app.key(Qt.Key.Key_Return)
+    screen = app.window.current
+    screen.panel.field.setFocus()
+    app.qtbot.keyClicks(screen.panel.field, "no choice")
+    save = next(t for t in app.window.tiles() if t.accessibleName() == "Save this text as a phrase")
+    save.setFocus()
+    app.key(Qt.Key.Key_Return)
+    assert app.services.phrases.list(app.members()["Alex"]) == ["no choice"]
+    assert app.window.status.text() == "Phrase saved: no choice"

@@ -14,6 +14,8 @@ from app.ui.keyboard import KeyboardPanel
 from app.ui.screens.base import Screen
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
 
+PHRASES_SHOWN = 4
+
 
 @dataclass
 class Option:
@@ -62,6 +64,7 @@ class WriteScreen(Screen):
         self.panel.changed.connect(self._changed)
         self.body.addWidget(self.panel)
         self.option_groups = [self._option_row(o) for o in request.options]
+        self.phrase_group = self._phrase_row()
         self.body.addStretch(1)
         self.set_actions([action("Cancel: keep for later", self._cancel)])
         if saved is not None:
@@ -69,12 +72,41 @@ class WriteScreen(Screen):
 
     def scan_groups(self) -> list[ScanGroup]:
         """Predictions and keys first (cheapest), then the options, then Cancel."""
-        return [*self.panel.groups, *self.option_groups, *self.groups]
+        return [*self.panel.groups, self.phrase_group, *self.option_groups, *self.groups]
 
     def spoken_title(self) -> str:
         """Say what is being written, and any text already there."""
         text = self.panel.text
         return f"{self.title}. {text}" if text else self.title
+
+    # ---------------------------------------------------------------- phrases
+    def _phrase_row(self) -> ScanGroup:
+        frame = GroupFrame("My phrases")
+        frame.row.setContentsMargins(6, 3, 6, 3)
+        member = self.ctx.state.member
+        phrases = self.ctx.services.phrases.list(member.id)[:PHRASES_SHOWN] if member else []
+        tiles = [Tile("Save as a phrase", self._save_phrase, speech="Save this text as a phrase")]
+        for phrase in phrases:
+            tiles.append(Tile(phrase, lambda p=phrase: self.panel.insert_phrase(p),
+                              speech=f"Phrase: {phrase}"))
+        for tile in tiles:
+            tile.setProperty("role", "key")
+            frame.row.addWidget(tile, 1)
+        self.body.addWidget(frame)
+        return ScanGroup("phrases", "My phrases", frame, tiles)
+
+    def _save_phrase(self) -> None:
+        member = self.ctx.state.member
+        text = self.panel.text.strip()
+        if member is None or not text:
+            self.ctx.announce("Write the phrase first, then save it.")
+            return
+        try:
+            outcome = self.ctx.services.phrases.save(member.id, text)
+        except DomainError as exc:
+            self.ctx.announce(exc.message)
+            return
+        self.ctx.announce(outcome.message)
 
     # ---------------------------------------------------------------- options
     def _option_row(self, option: Option) -> ScanGroup:
