@@ -31,6 +31,19 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     if prompts:
         window.show_prompt(prompts[0].id)
         saved.append(_save(window, folder, "prompt"))
+        window.show_definition(prompts[0].id)
+        saved.append(_save(window, folder, "definition"))
+        window.show_versions(prompts[0].id)
+        saved.append(_save(window, folder, "versions"))
+        window.show_prompt(prompts[0].id)
+        window.current.add_keyword()
+        screen = window.current
+        for key in ("char:c", "char:a"):
+            screen.panel.press_id(key)
+        saved.append(_save(window, folder, "keyboard"))
+        window.back()
+        window.show_pair(prompts[0].id)
+        saved.append(_save(window, folder, "pair"))
     window.show_settings()
     saved.append(_save(window, folder, "settings"))
     window.show_switch_test()

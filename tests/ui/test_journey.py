@@ -41,8 +41,7 @@ def _add_keyword(app, word):
 
 def _change_member(app):
     while not isinstance(app.window.current, HomeScreen):
-        choose(app, "Actions")
-        choose(app, "Back")
+        choose_key(app, "Back")
     choose(app, "Actions")
     choose(app, "Change member")
 
@@ -96,8 +95,7 @@ def test_two_members_gather_keywords_and_agree_a_definition(make_app):
     assert app.window.current.version.text == "Enabling us all"
     choose(app, "Where I stand")
     choose(app, "Agree")
-    choose(app, "Actions")
-    choose(app, "Comment")
+    choose_key(app, "Comment")
     _type(app, "yes")
     choose_key(app, "done")
     assert app.window.status.text() == "Comment added."
@@ -147,6 +145,5 @@ def test_comments_are_read_aloud(make_app):
     choose(app, "What does social care mean to us now?")
     choose(app, "Actions")
     choose(app, "Our definition")
-    choose(app, "Actions")
-    choose(app, "Read comments")
+    choose_key(app, "Read comments")
     assert ("Sam said: I like the second sentence", SpeechKind.SPEECH, True) in app.speaker.said

@@ -8,6 +8,8 @@ from app.access.profile import AccessProfile
 from app.ui.context import UiContext
 from app.ui.widgets import Heading, ScanGroup, Tile, action_bar
 
+MAX_PER_BAR = 5
+
 
 class Screen(QWidget):
     """Base class: subclasses fill `self.body` and list their groups in `self.groups`."""
@@ -56,14 +58,25 @@ class Screen(QWidget):
         return label
 
     def set_actions(self, tiles: list[Tile], first: bool = False) -> ScanGroup:
-        """Put the action bar at the bottom; `first` puts it first in scan order."""
-        frame, group = action_bar(f"{self.key}-actions", tiles)
-        self.bar_holder.addWidget(frame)
-        if first:
-            self.groups.insert(0, group)
-        else:
-            self.groups.append(group)
-        return group
+        """Put the action bar at the bottom; `first` puts it first in scan order.
+
+        More than five actions make two rows, "Actions" and "More actions", so that
+        every label stays whole at the largest size.
+        """
+        half = (len(tiles) + 1) // 2 if len(tiles) > MAX_PER_BAR else len(tiles)
+        rows = [tiles[:half], tiles[half:]] if half < len(tiles) else [tiles]
+        groups = []
+        for i, row in enumerate(rows):
+            frame, group = action_bar(f"{self.key}-actions{i or ''}", row)
+            if i:
+                frame.setAccessibleName("More actions")
+                group.label = "More actions"
+            self.bar_holder.addWidget(frame)
+            groups.append(group)
+        self.groups[0:0] = groups if first else []
+        if not first:
+            self.groups.extend(groups)
+        return groups[0]
 
     def undo_tile(self) -> Tile:
         """The action bar's Undo: reverses the member's last addition or change."""

@@ -56,7 +56,7 @@ class PromptScreen(Screen):
               if (page + 1) * PAGE_SIZE < len(self.contributions) else []),
         ]
         self.set_actions(
-            [action("＋ Add keyword", self._add), action("Our definition", self._definition),
+            [action("＋ Add keyword", self.add_keyword), action("Our definition", self._definition),
              action("Read all", self._read_all), self.undo_tile(), *pages,
              action("Back", ctx.nav.back)],
             first=True,
@@ -97,7 +97,8 @@ class PromptScreen(Screen):
 
         return toggle
 
-    def _add(self) -> None:
+    def add_keyword(self) -> None:
+        """Open the keyboard to add a keyword, phrase or experience to this prompt."""
         member = self.ctx.state.member
         if member is None:
             return
