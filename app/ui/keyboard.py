@@ -39,6 +39,7 @@ class TextField(QPlainTextEdit):
     """The text being written; a physical keyboard types into it directly."""
 
     submitted = Signal()
+    prediction_key = Signal(int)
 
     def __init__(self, multiline: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +50,10 @@ class TextField(QPlainTextEdit):
         self.setMaximumHeight(200 if multiline else 80)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        """Enter submits a one-line text; Ctrl+Enter always submits."""
+        """Enter submits a one-line text; Ctrl+Enter always submits; F1–F6 take a prediction."""
+        if Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F6:
+            self.prediction_key.emit(event.key() - Qt.Key.Key_F1 + 1)
+            return
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if enter and (ctrl or not self.multiline):
@@ -82,6 +86,7 @@ class KeyboardPanel(QWidget):
         self.field = TextField(multiline)
         self.field.textChanged.connect(self._typed)
         self.field.submitted.connect(lambda: self.press_id("done"))
+        self.field.prediction_key.connect(lambda n: self.press_id(f"prediction:{n}"))
         layout.addWidget(self.field)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(2)

@@ -119,3 +119,19 @@ def test_saving_what_was_written_as_a_phrase(make_app):
     app.key(Qt.Key.Key_Return)
     assert app.services.phrases.list(app.members()["Alex"]) == ["no choice"]
     assert app.window.status.text() == "Phrase saved: no choice"
+
+
+def test_keyboard_users_take_a_prediction_with_a_function_key(make_app):
+    app = make_app()
+    app.key(Qt.Key.Key_Return)  # Alex
+    app.key(Qt.Key.Key_Return)  # the "now" question
+    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
+    add.setFocus()
+    app.key(Qt.Key.Key_Return)
+    screen = app.window.current
+    screen.panel.field.setFocus()
+    app.qtbot.keyClicks(screen.panel.field, "pat")
+    first = screen.model.predictions[0]
+    assert first.lower().startswith("pat")
+    app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_F1)
+    assert screen.model.state.text == f"{first} "
