@@ -130,8 +130,8 @@ def test_keyboard_users_take_a_prediction_with_a_function_key(make_app):
     app.key(Qt.Key.Key_Return)
     screen = app.window.current
     screen.panel.field.setFocus()
-    app.qtbot.keyClicks(screen.panel.field, "pat")
+    app.qtbot.keyClicks(screen.panel.field, "p")
     first = screen.model.predictions[0]
-    assert first.lower().startswith("pat")
+    assert first.lower().startswith("p")
     app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_F1)
     assert screen.model.state.text == f"{first} "
