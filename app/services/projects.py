@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
@@ -128,3 +128,13 @@ class ProjectService(ServiceBase):
                 .limit(1)
             )
             return None if member is None else member_info(member)
+
+    def change_marker(self, project_id: str) -> tuple[int, str]:
+        """Something that changes whenever anything is recorded in the project (for polling)."""
+        with self.store.read() as s:
+            count, newest = s.execute(
+                select(func.count(Event.id), func.max(Event.created_at)).where(
+                    Event.project_id == project_id
+                )
+            ).one()
+            return int(count or 0), str(newest or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
@@ -32,6 +32,7 @@ from app.ui.theme import load_theme, stylesheet
 from app.ui.widgets import Tile
 
 ScreenFactory = Callable[[], Screen]
+POLL_MS = 1000
 
 
 def _profile_of(member: MemberInfo) -> AccessProfile:
@@ -80,6 +81,12 @@ class MainWindow(QMainWindow):
             app.focusChanged.connect(self._focus_changed)
         self.current: Screen | None = None
         self._history: list[ScreenFactory] = []
+        # Another machine on a shared database may add things: look for changes every second.
+        self._marker = services.projects.change_marker(project_id)
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._look_for_changes)
+        self._poll.start()
         last = services.projects.last_session_member(project_id)
         self.apply_profile(_profile_of(last) if last else AccessProfile())
         self.show_members()
@@ -242,6 +249,7 @@ class MainWindow(QMainWindow):
             self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
             self.scan.announced()
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
+        self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
 
@@ -260,6 +268,18 @@ class MainWindow(QMainWindow):
         tiles = self.tiles()
         if tiles:
             tiles[min(index, len(tiles) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _look_for_changes(self) -> None:
+        try:
+            marker = self.services.projects.change_marker(self.state.project_id)
+        except Exception:  # noqa: BLE001 - an unreachable server must not stop the window
+            self.show_status("The shared database cannot be reached. Your writing is kept here.")
+            return
+        if marker == self._marker:
+            return
+        self._marker = marker
+        if self.current is not None and not isinstance(self.current, WriteScreen):
+            self.refresh()  # writing is never disturbed; its screen shows the news on return
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.
