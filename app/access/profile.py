@@ -184,6 +184,7 @@ class AccessProfile:
     loops_before_rest: int = _setting(2, bounds=(1, 10))
     restart_after_select: str = _setting("top", choices=RESTART_CHOICES)
     wait_for_cue: bool = False
+    adaptive_keyboard: bool = False
     switch1: str = _setting("Space", kind="key")
     switch2: str = _setting("Return", kind="key-optional")
     highlight_colour: str = _setting("", kind="colour")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.access.huffman import key_probabilities
 from app.access.keyboard_layout import Key
 from app.access.text_entry import KeyboardModel, TextState
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
@@ -128,6 +129,23 @@ class KeyboardPanel(QWidget):
         self._refresh()
         if result is not None:
             self.on_result(result)
+
+    # ------------------------------------------------ adaptive scanning (AdaptiveProvider)
+    def key_probabilities(self) -> dict[str, float]:
+        """How likely each key on show is to be wanted next, from the prediction model."""
+        return key_probabilities(self.model)
+
+    def tile_for(self, key_id: str) -> QWidget | None:
+        """The tile of a key."""
+        for group in self.groups:
+            for tile in group.items:
+                if tile.property("key_id") == key_id:
+                    return tile
+        return None
+
+    def perform(self, key_id: str) -> None:
+        """Press a key chosen by adaptive scanning."""
+        self.press_id(key_id)
 
     def insert_phrase(self, phrase: str) -> None:
         """Put a saved phrase in at the cursor (in place of a half-typed word), then a space."""

@@ -167,6 +167,15 @@ class MainWindow(QMainWindow):
         """The current screen's keys changed: scan the new ones, keeping the place."""
         if self.current is not None:
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key())
+            self._adapt(self.current)
+
+    def _adapt(self, screen: Screen) -> None:
+        """Adaptive keyboard scanning, where the member has chosen it and the screen has keys."""
+        provider = screen.adaptive_provider() if isinstance(screen, WriteScreen) else None
+        if provider is not None and self.state.profile.adaptive_keyboard:
+            self.scan.start_adaptive(provider)
+        else:
+            self.scan.stop_adaptive()
 
     def _predictor(self) -> Predictor:
         """This member's predictor: general English, the project's words, their own history."""
@@ -202,7 +211,7 @@ class MainWindow(QMainWindow):
         """Apply a member's profile at once: theme, size, scanning, switches, speech."""
         self.state.profile = profile
         theme = load_theme(profile.theme)
-        self.setStyleSheet(stylesheet(theme, profile.size_percent))
+        self.setStyleSheet(stylesheet(theme, profile.size_percent, profile.highlight_colour))
         try:
             self.router.switches = SwitchMap.from_profile(profile)
         except SwitchError:
@@ -249,6 +258,7 @@ class MainWindow(QMainWindow):
             self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
             self.scan.announced()
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
+        self._adapt(screen)
         self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)

@@ -1,121 +1,36 @@
-"""The Qt side of scanning: a timer for the engine, focus, the highlight frame and cues."""
+"""The Qt side of scanning: drives the engines, moves focus and the frame, speaks cues."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QRect, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
+from shiboken6 import isValid
 
+from app.access.adaptive import MORE, AdaptiveScan
 from app.access.profile import AccessProfile
 from app.access.scan_tree import ScanListener, ScanNode
 from app.access.scanner import Scanner
 from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
+from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
 from app.ui.speech_bridge import SpeechBridge
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
+
+__all__ = ["HighlightFrame", "QtClock", "ScanController", "SchedulingClock", "is_scan_only"]
 
 CUE_SAFETY_MS = 8000
 
 
-class SchedulingClock(Protocol):
-    """A clock that can call back once at an absolute time (real or manual)."""
+class AdaptiveProvider(Protocol):
+    """A screen's keys for adaptive scanning: their odds, their tiles, and pressing one."""
 
-    def now(self) -> float: ...
-    def call_at(self, deadline: float, callback: Callable[[], None]) -> None: ...
-    def cancel(self) -> None: ...
-
-
-class QtClock(QObject):
-    """time.monotonic with one precise single-shot QTimer, armed for absolute deadlines."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._callback: Callable[[], None] | None = None
-        self._timer.timeout.connect(self._fire)
-
-    def now(self) -> float:
-        """Seconds on the monotonic clock."""
-        return time.monotonic()
-
-    def call_at(self, deadline: float, callback: Callable[[], None]) -> None:
-        """Call `callback` once at `deadline`, replacing any earlier request."""
-        self._callback = callback
-        self._timer.start(max(0, round((deadline - self.now()) * 1000)))
-
-    def cancel(self) -> None:
-        """Forget the pending call."""
-        self._timer.stop()
-        self._callback = None
-
-    def _fire(self) -> None:
-        callback, self._callback = self._callback, None
-        if callback is not None:
-            callback()
-
-
-class HighlightFrame(QWidget):
-    """A thick two-band frame over the highlighted widget: solid for items, dashed for groups.
-
-    The outer band is the member's colour; the inner band is the theme's contrast colour,
-    so the frame shows on any background and is recognisable by shape alone.
-    """
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.colour = QColor("#FFD700")
-        self.inner = QColor("#FFFFFF")
-        self.thickness = 8
-        self.is_group = False
-        self.target: QWidget | None = None
-        self.hide()
-
-    def show_on(self, target: QWidget, is_group: bool) -> None:
-        """Frame `target` (an item, or a whole group)."""
-        self.target = target
-        self.is_group = is_group
-        self.reposition()
-        self.show()
-        self.raise_()
-        self.update()
-
-    def reposition(self) -> None:
-        """Follow the target after a move, resize or scroll."""
-        if self.target is None or self.parentWidget() is None:
-            return
-        pad = self.thickness + 2
-        top_left = self.target.mapTo(self.parentWidget(), self.target.rect().topLeft())
-        rect = QRect(top_left, self.target.size()).adjusted(-pad, -pad, pad, pad)
-        self.setGeometry(rect.intersected(self.parentWidget().rect()))
-
-    def clear(self) -> None:
-        """Hide the frame."""
-        self.target = None
-        self.hide()
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        """Draw the outer coloured band and the inner contrast band."""
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t = self.thickness
-        outer = QPen(self.colour, t)
-        outer.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-        if self.is_group:
-            outer.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(outer)
-        half = t / 2
-        painter.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
-        painter.setPen(QPen(self.inner, 3))
-        painter.drawRect(QRectF(self.rect()).adjusted(t + 1.5, t + 1.5, -t - 1.5, -t - 1.5))
-        painter.end()
+    def key_probabilities(self) -> dict[str, float]: ...
+    def tile_for(self, key_id: str) -> QWidget | None: ...
+    def perform(self, key_id: str) -> None: ...
 
 
 class ScanController(QObject, ScanListener):
@@ -136,6 +51,7 @@ class ScanController(QObject, ScanListener):
         self.frame = HighlightFrame(overlay_parent)
         self._widgets: dict[str, QWidget] = {}
         self._groups: list[ScanGroup] = []
+        self._roots: list[ScanNode] = []
         self._on_rest = on_rest
         self.steps = 0
         # "Finish the cue before moving on": match each cue's end notice to its highlight.
@@ -148,6 +64,9 @@ class ScanController(QObject, ScanListener):
         self._cue_safety = QTimer(self)
         self._cue_safety.setSingleShot(True)
         self._cue_safety.timeout.connect(self._cue_overdue)
+        self.adaptive = AdaptiveScan(self.profile.scan_settings(), self._adaptive_show, self._adaptive_chosen)
+        self._provider: AdaptiveProvider | None = None
+        self._inset: list[QWidget] = []
 
     # ------------------------------------------------------------ adapter API
     @property
@@ -185,6 +104,7 @@ class ScanController(QObject, ScanListener):
                 self._widgets[key] = tile
                 children.append(ScanNode.item(key, getattr(tile, "speech", tile.text())))
             roots.append(ScanNode.group(group.key, group.label, children))
+        self._roots = roots
         self._show_back_items()
         self.scanner.set_tree(roots, self.clock.now(), keep_key=keep_key)
         if not self.active:
@@ -198,13 +118,33 @@ class ScanController(QObject, ScanListener):
 
     def press(self, switch: Switch) -> None:
         """A switch went down."""
-        self.scanner.press(switch, self.clock.now())
+        engine = self.adaptive if self.adaptive.active else self.scanner
+        engine.press(switch, self.clock.now())
         self._rearm()
 
     def release(self, switch: Switch) -> None:
         """A switch went up."""
-        self.scanner.release(switch, self.clock.now())
+        engine = self.adaptive if self.adaptive.active else self.scanner
+        engine.release(switch, self.clock.now())
         self._rearm()
+
+    def start_adaptive(self, provider: AdaptiveProvider) -> None:
+        """Scan the provider's keys by likelihood (Huffman scanning) instead of by rows."""
+        if self.scanner.mode not in ("auto", "step"):
+            self.stop_adaptive()
+            return
+        self._provider = provider
+        self.adaptive.settings = self.profile.scan_settings()
+        self.frame.clear()
+        self.adaptive.start(provider.key_probabilities(), self.clock.now())
+        self._rearm()
+
+    def stop_adaptive(self) -> None:
+        """Back to scanning by rows."""
+        if self.adaptive.active or self._inset:
+            self.adaptive.stop()
+            self._mark_inset([])
+            self._rearm()
 
     def cue_done(self) -> None:
         """The cue for the highlighted item has finished (from the speech bridge)."""
@@ -301,7 +241,52 @@ class ScanController(QObject, ScanListener):
                 return
             parent = parent.parentWidget()
 
+    def _adaptive_show(self, keys: frozenset[str]) -> None:
+        provider = self._provider
+        if provider is None:
+            return
+        tiles = [w for w in (provider.tile_for(k) for k in sorted(keys)) if w is not None]
+        self._mark_inset(tiles)
+        if tiles:
+            tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.steps += 1
+        names = [getattr(w, "speech", "") for w in tiles[:3]]
+        more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+        label = ", ".join(n for n in names if n) + more
+        if MORE in keys and len(keys) == 1:
+            label = "other choices"
+        if self.profile.speech_on and self.speaker.available and label:
+            self.speaker.say(label, SpeechKind.CUE, interrupt=not self._after_announcement)
+            self._after_announcement = False
+
+    def _adaptive_chosen(self, key: str) -> None:
+        self._mark_inset([])
+        if key == MORE or self._provider is None:
+            # The rest of the screen (phrases, options, cancel) by rows, from the top.
+            self.scanner.set_tree(self._roots, self.clock.now())
+            return
+        self._provider.perform(key)
+
+    def _mark_inset(self, tiles: list[QWidget]) -> None:
+        for widget in self._inset:
+            if isValid(widget):
+                widget.setProperty("inset", "false")
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+        self._inset = tiles
+        for widget in tiles:
+            widget.setProperty("inset", "true")
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
     def _rearm(self) -> None:
+        if self.adaptive.active:
+            deadline = self.adaptive.next_deadline()
+            if deadline is None:
+                self.clock.cancel()
+            else:
+                self.clock.call_at(deadline, self._tick)
+            return
         deadline = self.scanner.next_deadline()
         if deadline is None:
             self.clock.cancel()
@@ -309,7 +294,8 @@ class ScanController(QObject, ScanListener):
             self.clock.call_at(deadline, self._tick)
 
     def _tick(self) -> None:
-        self.scanner.tick(self.clock.now())
+        engine = self.adaptive if self.adaptive.active else self.scanner
+        engine.tick(self.clock.now())
         self._rearm()
 
 

@@ -79,8 +79,9 @@ def font_px(size_percent: int) -> int:
     return round(BASE_FONT_PX * size_percent / 100)
 
 
-def stylesheet(theme: Theme, size_percent: int = 100) -> str:
-    """A Qt style sheet for the whole window at the given size."""
+def stylesheet(theme: Theme, size_percent: int = 100, highlight: str = "") -> str:
+    """A Qt style sheet for the whole window at the given size and highlight colour."""
+    mark = highlight or theme.highlight
     t = target_px(size_percent)
     f = font_px(size_percent)
     return f"""
@@ -104,6 +105,7 @@ QPlainTextEdit {{
     background: {theme.tile}; color: {theme.tile_text}; border: 3px solid {theme.tile_border};
     border-radius: 6px; font-size: {round(f * 1.3)}px; padding: 4px;
 }}
+QPushButton[inset="true"] {{ border: 6px dashed {mark}; background: {theme.tile}; }}
 QFrame#group {{ border: none; }}
 QScrollArea {{ border: none; }}
 """

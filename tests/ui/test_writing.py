@@ -135,3 +135,44 @@ def test_keyboard_users_take_a_prediction_with_a_function_key(make_app):
     assert first.lower().startswith("p")
     app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_F1)
     assert screen.model.state.text == f"{first} "
+
+
+def _towards(app, spoken):
+    """One move of a member who watches the highlighted set: press if the key is in it."""
+    if spoken in [w.accessibleName() for w in app.window.scan._inset]:
+        app.clock.advance(0.2)
+        app.key(Qt.Key.Key_Space)
+    else:
+        app.clock.run_until_next()
+
+
+def test_adaptive_keyboard_with_one_switch(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", adaptive_keyboard=True)
+    screen = _open_add_keyword(app)
+    assert app.window.scan.adaptive.active
+    assert app.window.scan._inset  # a set of likely keys is highlighted
+    for letter in "safe":
+        before = screen.model.state.text
+        for _ in range(60):
+            if screen.model.state.text != before:
+                break
+            _towards(app, letter)
+    assert screen.model.state.text == "Safe"
+    for _ in range(60):
+        if not isinstance(app.window.current, WriteScreen):
+            break
+        _towards(app, "done")
+    assert "Safe" in _keyword_texts(app)
+
+
+def test_adaptive_other_choices_reach_the_rest_of_the_screen(make_app):
+    app = make_app(last_member="Alex", scan_mode="auto", adaptive_keyboard=True)
+    _open_add_keyword(app)
+    for _ in range(80):
+        if not app.window.scan.adaptive.active:
+            break
+        _towards(app, "Other choices")
+    assert not app.window.scan.adaptive.active
+    choose(app, "Actions")
+    choose(app, "Cancel: keep for later")
+    assert isinstance(app.window.current, PromptScreen)

@@ -61,6 +61,8 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     Choice("restart_after_select", "After a choice", (("top", "Start from top"), ("stay", "Stay"))),
     Choice("layout", "Scan order", (("row-column", "Rows then items"), ("linear", "One by one"))),
     Choice("wait_for_cue", "Finish the cue before moving on", ((False, "No"), (True, "Yes"))),
+    Choice("adaptive_keyboard", "Keyboard scanning",
+           ((False, "Rows then keys"), (True, "Adaptive: likely keys first"))),
     Choice("theme", "Theme", (("high-contrast", "High contrast"), ("light", "Light"), ("dark", "Dark"))),
     Number("size_percent", "Size", 25, "percent"),
     Choice("highlight_colour", "Highlight colour", tuple(COLOURS)),

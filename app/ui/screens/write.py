@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.access.adaptive import MORE
 from app.access.prediction import Predictor
 from app.access.text_entry import KeyboardModel, TextState
 from app.services.dto import Outcome
@@ -66,13 +70,35 @@ class WriteScreen(Screen):
         self.option_groups = [self._option_row(o) for o in request.options]
         self.phrase_group = self._phrase_row()
         self.body.addStretch(1)
+        self.more_tile = Tile("Other choices", None, speech="Other choices", role="action")
+        self.more_tile.setProperty("scan_only", True)
+        self.more_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.more_tile.setVisible(False)
         self.set_actions([action("Cancel: keep for later", self._cancel)])
+        self.bar_holder.addWidget(self.more_tile)
         if saved is not None:
             ctx.status.show_status("Your unfinished text is back.")
 
     def scan_groups(self) -> list[ScanGroup]:
         """Predictions and keys first (cheapest), then the options, then Cancel."""
         return [*self.panel.groups, self.phrase_group, *self.option_groups, *self.groups]
+
+    def adaptive_provider(self) -> WriteScreen:
+        """The keys adaptive scanning works over (this screen answers for them)."""
+        self.more_tile.setVisible(True)
+        return self
+
+    def key_probabilities(self) -> dict[str, float]:
+        """The keyboard's odds for each key."""
+        return self.panel.key_probabilities()
+
+    def tile_for(self, key_id: str) -> QWidget | None:
+        """A key's tile; "other choices" leads to the phrases, options and Cancel."""
+        return self.more_tile if key_id == MORE else self.panel.tile_for(key_id)
+
+    def perform(self, key_id: str) -> None:
+        """Press a key chosen by adaptive scanning."""
+        self.panel.perform(key_id)
 
     def spoken_title(self) -> str:
         """Say what is being written, and any text already there."""
