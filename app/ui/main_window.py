@@ -171,8 +171,9 @@ class MainWindow(QMainWindow):
 
     def _adapt(self, screen: Screen) -> None:
         """Adaptive keyboard scanning, where the member has chosen it and the screen has keys."""
-        provider = screen.adaptive_provider() if isinstance(screen, WriteScreen) else None
-        if provider is not None and self.state.profile.adaptive_keyboard:
+        wanted = self.state.profile.adaptive_keyboard and self.scan.active
+        provider = screen.adaptive_provider() if wanted and isinstance(screen, WriteScreen) else None
+        if provider is not None:
             self.scan.start_adaptive(provider)
         else:
             self.scan.stop_adaptive()

@@ -23,7 +23,7 @@ class Screen(QWidget):
         self.title = title
         self.setAccessibleName(title)
         self.groups: list[ScanGroup] = []
-        outer = QVBoxLayout(self)
+        outer = self._outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
         self.heading = Heading(title)
@@ -38,6 +38,10 @@ class Screen(QWidget):
         outer.addWidget(self.scroll, 1)
         self.bar_holder = QVBoxLayout()
         outer.addLayout(self.bar_holder)
+
+    def add_fixed(self, widget: QWidget) -> None:
+        """Put a widget under the title, outside the scrolling body (it never scrolls away)."""
+        self._outer.insertWidget(1, widget)
 
     def scan_groups(self) -> list[ScanGroup]:
         """The groups in the order the scanner walks them."""

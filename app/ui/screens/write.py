@@ -66,6 +66,7 @@ class WriteScreen(Screen):
             self.model.refresh()
         self.panel = KeyboardPanel(self.model, self._result, self._word, request.multiline)
         self.panel.changed.connect(self._changed)
+        self.add_fixed(self.panel.field)  # the text stays in view while the keys scroll
         self.body.addWidget(self.panel)
         self.option_groups = [self._option_row(o) for o in request.options]
         self.phrase_group = self._phrase_row()
