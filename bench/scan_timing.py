@@ -207,7 +207,7 @@ def measure(step_time: float, steps: int, tiles: int = ROWS * PER_ROW) -> StepFi
         scan_mode="auto", layout="linear", step_time=step_time, first_item_extra=0.0,
         loops_before_rest=10, pause_after_select=0.0, wait_for_cue=False, speech_on=False,
     )
-    scan.apply_profile(profile, theme.highlight_inner)
+    scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
     safety = QTimer()
     safety.setSingleShot(True)
     safety.timeout.connect(loop.quit)
