@@ -12,10 +12,19 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from app.store.database import Store
+
 APP_NAME = "coproduction-canvas"
+STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _arm_startup_probe
 
 
 def default_db_path() -> Path:
@@ -33,6 +42,98 @@ def database_url(db: str | None) -> str:
     return sqlite_url(Path(value).expanduser().resolve())
 
 
+def _after_first_paint(app: QApplication, window: QWidget, callback: Callable[[], None]) -> None:
+    """Call `callback` once the window's first paint has happened and the event loop is idle
+    again. Filters installed later run first, so their callbacks are queued first."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                    and watched.window() is window):
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, callback)  # runs once the paint pass and queued events are done
+            return False
+
+    app.installEventFilter(FirstPaint(window))
+
+
+def _arm_startup_probe(app: QApplication, window: QWidget) -> None:
+    """For bench/startup.py: once the first screen is painted and the event loop is idle,
+    print `startup-probe <time.monotonic()>` and quit."""
+    import time
+
+    def report() -> None:
+        print(f"startup-probe {time.monotonic():.6f}", flush=True)
+        app.quit()
+
+    _after_first_paint(app, window, report)
+
+
+def _has_display() -> bool:
+    """Whether a window can be shown to ask a question (not offscreen; on Linux a display)."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in ("offscreen", "minimal", "minimalegl"):
+        return False
+    if sys.platform.startswith("linux") and platform in ("", "xcb", "wayland"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _open_or_recover(url: str, choice: str | None) -> Store | None:
+    """Open the store; if its file is damaged, restore the newest good backup or start a new
+    file (`choice` from --recover, else asked in a dialog when there is a display), always
+    keeping the damaged file beside it. None (after saying why on stderr) if it stays shut."""
+    from sqlalchemy.engine import make_url
+
+    from app.store import recovery
+    from app.store.database import Store, StoreError
+
+    try:
+        return Store.open(url)
+    except StoreError as exc:
+        problem = str(exc)
+    parsed = make_url(url)
+    diagnosis = None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        diagnosis = recovery.diagnose(Path(parsed.database))
+    if diagnosis is None or not diagnosis.recoverable:
+        print(f"canvas: {problem}", file=sys.stderr)
+        return None
+    backup = recovery.newest_good_backup(diagnosis.path)
+    tell: Callable[[str], None] = lambda text: print(f"canvas: {text}", file=sys.stderr)  # noqa: E731
+    if choice is None and _has_display():
+        from PySide6.QtWidgets import QApplication
+
+        from app.ui import recovery_dialog
+
+        QApplication.instance() or QApplication([sys.argv[0]])
+        choice = recovery_dialog.ask(problem, diagnosis.path, backup)
+        tell = recovery_dialog.tell
+    elif choice is None:
+        found = f"the newest good backup is from {backup.label()}" if backup else "no good backup was found"
+        print(f"canvas: {problem}\ncanvas: {found}. Start the app again with --recover restore "
+              "(put that backup back) or --recover new (start a new empty file); either way the "
+              "damaged file is kept beside it.", file=sys.stderr)
+        return None
+    try:
+        if choice == "restore" and backup is None:
+            raise recovery.RecoveryError("There is no good backup to restore; nothing was changed.")
+        if choice == "restore":
+            kept = recovery.restore_backup(diagnosis.path, backup)
+        elif choice == "new":
+            kept = recovery.start_new(diagnosis.path)
+        else:
+            print(f"canvas: {problem}", file=sys.stderr)
+            return None
+        print(f"canvas: the damaged file was kept as {kept}", file=sys.stderr)
+        return Store.open(url)
+    except (StoreError, recovery.RecoveryError) as exc:
+        tell(str(exc))
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, documented in the README."""
     parser = argparse.ArgumentParser(
@@ -47,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render each main screen offscreen into DIR/<screen>.png and exit")
     parser.add_argument("--no-speech", action="store_true", help="start without speech output")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    parser.add_argument("--recover", choices=("restore", "new"),
+                        help="if the database file is damaged: put back the newest good backup, or "
+                        "start a new empty file (the damaged file is kept beside it either way)")
     return parser
 
 
@@ -63,12 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from app.services.container import Services
     from app.services.demo import create_demo, is_empty
-    from app.store.database import Store, StoreError
 
-    try:
-        store = Store.open(database_url(args.db))
-    except StoreError as exc:
-        print(f"canvas: {exc}", file=sys.stderr)
+    store = _open_or_recover(database_url(args.db), args.recover)
+    if store is None:
         return 2
     if args.demo or is_empty(store):
         create_demo(store)
@@ -93,11 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = args.no_speech or bool(args.screenshot)
     speaker = NullSpeaker("Speech is off: started with --no-speech.") if quiet else make_speaker()
     predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
-    # The general word list takes about half a second to index: do it off the GUI thread.
-    threading.Thread(target=predictor.load, name="predictor-load", daemon=True).start()
+    # The general word list takes about half a second to index: do it off the GUI thread, and
+    # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
+    load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
     window = MainWindow(services, speaker, project.id, predictor)
     try:
         if args.screenshot:
+            load_words.start()
             from app.ui.screenshots import save_screenshots
 
             for path in save_screenshots(window, Path(args.screenshot)):
@@ -109,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             window.show()
         window.activateWindow()
+        _after_first_paint(app, window, load_words.start)
+        if os.environ.get(STARTUP_PROBE):
+            _arm_startup_probe(app, window)
         return app.exec()
     finally:
         window.close()

@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 from app.services.contributions import ContributionService
 from app.services.drafts import DraftService
+from app.services.exchange import ExchangeService
+from app.services.export import ExportService
+from app.services.facilitator import FacilitatorService
 from app.services.inprogress import InProgressService
+from app.services.participants import ParticipantService
 from app.services.phrases import PhraseService
 from app.services.projects import ProjectService
+from app.services.review import ReviewService
 from app.services.undo import UndoService
 from app.services.words import WordService
 from app.store.database import Store
@@ -25,10 +30,16 @@ class Services:
     undo: UndoService
     words: WordService
     phrases: PhraseService
+    exchange: ExchangeService
+    facilitator: FacilitatorService
+    review: ReviewService
+    participants: ParticipantService
+    exports: ExportService
 
     @classmethod
     def build(cls, store: Store) -> Services:
         """Build every service over the same store."""
+        facilitator = FacilitatorService(store)
         return cls(
             projects=ProjectService(store),
             contributions=ContributionService(store),
@@ -37,4 +48,9 @@ class Services:
             undo=UndoService(store),
             words=WordService(store),
             phrases=PhraseService(store),
+            exchange=ExchangeService(store),
+            facilitator=facilitator,
+            review=ReviewService(store, facilitator),
+            participants=ParticipantService(store, facilitator),
+            exports=ExportService(store, facilitator),
         )

@@ -8,30 +8,56 @@ the SQLite backup API before any upgrade, then migrates to head.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from app.store.recovery import diagnose
+
+if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s at start-up
+    from alembic.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "db" / "migrations"
 BACKUPS_KEPT = 10
 BUSY_TIMEOUT_MS = 10_000
+WRITE_ATTEMPTS = 3  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
 
 
 class StoreError(Exception):
     """The database cannot be opened or migrated; the message says why, plainly."""
+
+
+class StoreBusy(StoreError):
+    """Another copy of the app kept the database busy for too long; nothing was written."""
+
+
+def _begin_immediate(conn: Connection) -> None:
+    """Take SQLite's write lock now, waiting (busy timeout, then retries) for other writers."""
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise StoreBusy(
+                    "The project is being changed in another copy of the app and stayed busy, "
+                    "so nothing was saved. Try again."
+                ) from exc
+            time.sleep(0.05 * 2**attempt)
 
 
 @dataclass(frozen=True)
@@ -69,6 +95,8 @@ def make_engine(url: str) -> Engine:
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at db/migrations for this URL."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -77,15 +105,48 @@ def alembic_config(url: str) -> Config:
 
 def head_revision() -> str:
     """The newest migration revision this version of the app knows."""
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    if head is None:
-        raise StoreError("no migrations found in db/migrations")
-    return head
+    return _script_revisions()[1]
 
 
 def _known_revisions() -> set[str]:
+    return _script_revisions()[0]
+
+
+_REVISION_LINE = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]\s*$""", re.M)
+_DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
+_QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
+
+
+def _script_revisions() -> tuple[set[str], str]:
+    """Every revision in db/migrations and the head, read from the files' text.
+
+    Start-up usually finds the file at head and then needs no Alembic at all. Anything
+    unusual (a merge, a file that does not say its revisions plainly) is left to Alembic.
+    """
+    files = [f for f in (MIGRATIONS / "versions").glob("*.py") if not f.name.startswith("_")]
+    known: set[str] = set()
+    parents: set[str] = set()
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        revision, down = _REVISION_LINE.findall(text), _DOWN_LINE.findall(text)
+        if len(revision) != 1 or len(down) != 1:
+            return _alembic_revisions()
+        known.add(revision[0])
+        parents.update(_QUOTED.findall(down[0]))
+    heads = known - parents
+    if len(known) != len(files) or len(heads) != 1 or not parents <= known:
+        return _alembic_revisions()
+    return known, heads.pop()
+
+
+def _alembic_revisions() -> tuple[set[str], str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return {rev.revision for rev in script.walk_revisions()}
+    head = script.get_current_head()
+    if head is None:
+        raise StoreError("no migrations found in db/migrations")
+    return {rev.revision for rev in script.walk_revisions()}, head
 
 
 def _sqlite_revision(path: Path) -> str | None:
@@ -145,24 +206,37 @@ def backup_sqlite(path: Path, label: str) -> Path:
 
 
 def _migrate(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     cfg = alembic_config(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         command.upgrade(cfg, revision)
         return
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _migration_pragmas)
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
         with engine.connect() as conn:
-            # Batch migrations copy tables; foreign keys must be off for that, and checked after.
-            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # One transaction for the whole upgrade (Alembic joins it), so that a crash or an
+            # error part-way leaves the file exactly as it was; references are checked in it.
+            conn.begin()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-            conn.commit()
             problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             if problems:
                 raise StoreError(f"migration left broken references: {problems[:5]}")
+            conn.commit()
     finally:
         engine.dispose()
+
+
+def _migration_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """The migration's connection: WAL as always, foreign keys off (batch migrations copy
+    tables) and no implicit transactions, so that the BEGIN in `_migrate` covers everything."""
+    dbapi_conn.isolation_level = None
+    for pragma in ("journal_mode=WAL", "foreign_keys=OFF", f"busy_timeout={BUSY_TIMEOUT_MS}"):
+        dbapi_conn.execute(f"PRAGMA {pragma}")
 
 
 def _migrate_or_explain(url: str, head: str, backup: Path | None) -> None:
@@ -192,6 +266,9 @@ class Store:
         backup: Path | None = None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             path = Path(parsed.database).expanduser()
+            diagnosis = diagnose(path)  # damaged files are refused untouched (app/store/recovery.py)
+            if diagnosis.recoverable:
+                raise StoreError(f"{diagnosis.message} The file was not changed.")
             before = _sqlite_revision(path)
             if before is not None and before not in _known_revisions():
                 raise StoreError(
@@ -216,6 +293,8 @@ class Store:
 
     @staticmethod
     def _current_revision(url: str) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         engine = create_engine(url)
         try:
             with engine.connect() as conn:
@@ -227,6 +306,10 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
         with self._sessions() as session, session.begin():
+            if self.engine.dialect.name == "sqlite":
+                # Writers queue here, before any read: nothing can change between this unit's
+                # reads and its writes, so two copies of the app on one file lose nothing.
+                _begin_immediate(session.connection())
             yield session
 
     @contextmanager

@@ -370,3 +370,30 @@ class InProgressText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = _created()
+
+
+
+class LocalMachine(Base):
+    """This store's own machine id (one row, made on first need); local, never in a bundle."""
+
+    __tablename__ = "local_machine"
+    __table_args__ = (CheckConstraint("singleton = 1", name="singleton"), UniqueConstraint("singleton"))
+
+    id: Mapped[str] = _id()
+    singleton: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = _created()
+
+
+class BundleLog(Base):
+    """A bundle sent to or received from another machine; local, marks where "changes since" start."""
+
+    __tablename__ = "bundle_log"
+    __table_args__ = (CheckConstraint(_in("direction", ("sent", "received")), name="direction"),)
+
+    id: Mapped[str] = _id()
+    bundle_id: Mapped[str] = mapped_column(String(36), index=True)
+    direction: Mapped[str] = mapped_column(String(10))
+    project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    machine_id: Mapped[str] = mapped_column(String(36), index=True)
+    oldest_change: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = _created()

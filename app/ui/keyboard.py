@@ -41,10 +41,12 @@ class TextField(QPlainTextEdit):
 
     submitted = Signal()
     prediction_key = Signal(int)
+    secret_typed = Signal(str)
 
-    def __init__(self, multiline: bool, parent: QWidget | None = None) -> None:
+    def __init__(self, multiline: bool, secret: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.multiline = multiline
+        self.secret = secret
         self.setAccessibleName("Text being written")
         self.setTabChangesFocus(True)
         self.setMinimumHeight(120 if multiline else 64)
@@ -52,6 +54,13 @@ class TextField(QPlainTextEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Enter submits a one-line text; Ctrl+Enter always submits; F1–F6 take a prediction."""
+        if self.secret and event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab):
+            # A passphrase is never shown: keys go to the model, the field shows dots.
+            if event.key() == Qt.Key.Key_Backspace:
+                self.secret_typed.emit("\b")
+            elif event.text() and event.text().isprintable():
+                self.secret_typed.emit(event.text())
+            return
         if Qt.Key.Key_F1 <= event.key() <= Qt.Key.Key_F6:
             self.prediction_key.emit(event.key() - Qt.Key.Key_F1 + 1)
             return
@@ -74,9 +83,12 @@ class KeyboardPanel(QWidget):
         on_result: Callable[[str], None],
         on_word: Callable[[str], None],
         multiline: bool = False,
+        secret: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.secret = secret
+        self._secret_shift = False
         self.model = model
         self.on_result = on_result
         self.on_word = on_word
@@ -84,8 +96,11 @@ class KeyboardPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.field = TextField(multiline)
-        self.field.textChanged.connect(self._typed)
+        self.field = TextField(multiline, secret)
+        if secret:
+            self.field.secret_typed.connect(self._secret_key)
+        else:
+            self.field.textChanged.connect(self._typed)
         self.field.submitted.connect(lambda: self.press_id("done"))
         self.field.prediction_key.connect(lambda n: self.press_id(f"prediction:{n}"))
         layout.addWidget(self.field)
@@ -118,6 +133,9 @@ class KeyboardPanel(QWidget):
             self.on_result("confirm-clear")
             return
         self._clear_armed = False
+        if self.secret and key.kind in ("char", "space", "shift"):
+            self._secret_char(key)
+            return
         prefix = self.model.state.context().prefix
         result = self.model.press(key)
         finished = key.kind in ("space", "prediction") or (
@@ -199,11 +217,31 @@ class KeyboardPanel(QWidget):
     def _show_text(self) -> None:
         state = self.model.state
         self.field.blockSignals(True)
+        if self.secret:
+            self.field.setPlainText("•" * len(state.text))
+            self.field.blockSignals(False)
+            return
         self.field.setPlainText(state.text)
         cursor = self.field.textCursor()
         cursor.setPosition(utf16_index(state.text, state.cursor))
         self.field.setTextCursor(cursor)
         self.field.blockSignals(False)
+
+    def _secret_char(self, key: Key) -> None:
+        """A passphrase takes characters exactly as chosen: no automatic capitals or spaces."""
+        if key.kind == "shift":
+            self._secret_shift = not self._secret_shift
+            return
+        ch = " " if key.kind == "space" else key.text
+        if self._secret_shift:
+            ch, self._secret_shift = ch.upper(), False
+        self._secret_key(ch)
+
+    def _secret_key(self, text: str) -> None:
+        current = self.model.state.text
+        new = current[:-1] if text == "\b" else current + text
+        self.model.state = TextState(new)
+        self._refresh()
 
     def _typed(self) -> None:
         """The physical keyboard changed the text: adopt it, keeping the cursor."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
@@ -15,6 +16,7 @@ from app.services.container import Services
 from app.services.dto import MemberInfo
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.ui.context import UiContext, UiState
+from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import DefinitionScreen
@@ -42,7 +44,7 @@ def _profile_of(member: MemberInfo) -> AccessProfile:
         return AccessProfile()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FacilitatorNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     def __init__(
@@ -52,11 +54,13 @@ class MainWindow(QMainWindow):
         project_id: str,
         predictor: Predictor,
         clock: SchedulingClock | None = None,
+        exports_folder: Path | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.services = services
         self.speaker = speaker
+        self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
         self.base_predictor = predictor
         self._member_predictor: Predictor | None = None
         central = QWidget()
@@ -118,12 +122,7 @@ class MainWindow(QMainWindow):
 
     def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
         """A prompt's keywords (one page of them); `replace` turns the page in place."""
-        factory: ScreenFactory = lambda: PromptScreen(self.ctx, prompt_id, page)  # noqa: E731
-        if replace and self._history:
-            self._history[-1] = factory
-            self._replace(factory)
-        else:
-            self._open(factory)
+        self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
 
     def show_settings(self) -> None:
         """The member's settings."""
@@ -143,7 +142,10 @@ class MainWindow(QMainWindow):
 
     def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False) -> None:
         """Earlier versions; `replace` swaps the current versions screen for the new choice."""
-        factory: ScreenFactory = lambda: VersionsScreen(self.ctx, prompt_id, chosen)  # noqa: E731
+        self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen), replace)
+
+    def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
+        """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
         if replace and self._history:
             self._history[-1] = factory
             self._replace(factory)

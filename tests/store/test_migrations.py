@@ -30,13 +30,16 @@ from app.store.database import (
 from app.store.models import Base, Member
 
 TABLES = set(Base.metadata.tables)
+# The app's real newest revision; the test-only revision below is added on top of it.
+REAL_HEAD = head_revision()
+TEST_HEAD = "test_extra"
 
 SECOND_REVISION = '''"""test-only second revision"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "test_extra"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
@@ -124,17 +127,17 @@ def plain(message: str) -> bool:
 
 @pytest.fixture
 def with_second_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Return a function that switches the app to a copy of db/migrations plus revision 0002."""
+    """Return a function that switches the app to a copy of db/migrations plus one test revision."""
 
     def install(fail: bool = False) -> Path:
         copy = tmp_path / "migrations"
         shutil.copytree(database.MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
         body = SECOND_REVISION.replace(
             "{fail}", 'raise RuntimeError("test migration failed")' if fail else "pass"
-        )
-        (copy / "versions" / "0002_test_extra.py").write_text(body)
+        ).replace("{down}", REAL_HEAD)
+        (copy / "versions" / "9999_test_extra.py").write_text(body)
         monkeypatch.setattr(database, "MIGRATIONS", copy)
-        assert head_revision() == "0002"
+        assert head_revision() == TEST_HEAD
         return copy
 
     return install
@@ -215,23 +218,23 @@ def test_backup_is_taken_before_an_upgrade(db_path: Path, with_second_revision):
     store = open_store(db_path)
     store.close()
     report = store.report
-    assert (report.before, report.after) == ("0001", "0002")
+    assert (report.before, report.after) == (REAL_HEAD, TEST_HEAD)
 
     backups = sorted((db_path.parent / "backups").glob("*.db"))
     assert backups == [report.backup]
     backup = report.backup
-    assert backup.name.startswith("canvas-") and backup.name.endswith("-before-0002.db")
+    assert backup.name.startswith("canvas-") and backup.name.endswith(f"-before-{TEST_HEAD}.db")
     # The backup is a sound SQLite store at the old revision with every row.
     conn = sqlite3.connect(backup)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
-    assert sqlite_revision(backup) == "0001"
+    assert sqlite_revision(backup) == REAL_HEAD
     assert "test_extra" not in sqlite_tables(backup)
     assert row_counts(backup) == counts
     # The store itself moved on, keeping its rows.
-    assert sqlite_revision(db_path) == "0002"
+    assert sqlite_revision(db_path) == TEST_HEAD
     assert "test_extra" in sqlite_tables(db_path)
     assert row_counts(db_path) == counts
 
@@ -252,9 +255,9 @@ def test_failed_upgrade_is_reported_plainly_and_the_backup_kept(db_path: Path, w
     assert "could not be upgraded" in message and "test migration failed" in message
     backups = list((db_path.parent / "backups").glob("*.db"))
     assert len(backups) == 1 and str(backups[0]) in message
-    assert sqlite_revision(backups[0]) == "0001"
+    assert sqlite_revision(backups[0]) == REAL_HEAD
     assert row_counts(backups[0]) == counts
-    assert sqlite_revision(db_path) == "0001"
+    assert sqlite_revision(db_path) == REAL_HEAD
 
 
 def test_backup_sqlite_copies_committed_data_of_an_open_store(db_path: Path):

@@ -27,7 +27,8 @@ class MemberScreen(Screen):
         self.body.addWidget(holder)
         self.body.addStretch(1)
         self.groups.extend(groups)
-        self.set_actions([action("Switch test", ctx.nav.show_switch_test), action("Quit", on_quit)])
+        self.set_actions([action("Switch test", ctx.nav.show_switch_test),
+                          action("Facilitator", ctx.nav.show_facilitator_entry), action("Quit", on_quit)])
 
     @staticmethod
     def _picker(member: MemberInfo, on_pick: Callable[[MemberInfo], None]) -> Callable[[], None]:

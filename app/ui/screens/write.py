@@ -44,6 +44,8 @@ class WriteRequest:
     initial: str = ""
     keywords: list[str] = field(default_factory=list)
     back_steps: int = 1
+    secret: bool = False  # a passphrase: shown as dots, never saved, spoken or learned from
+    then: Callable[[], None] | None = None  # after a successful submit and going back
 
 
 class WriteScreen(Screen):
@@ -57,19 +59,22 @@ class WriteScreen(Screen):
         profile = ctx.state.profile
         predictor.set_keywords(request.keywords)
         saved = None
-        if ctx.state.member is not None:
+        if ctx.state.member is not None and not request.secret:
             saved = ctx.services.inprogress.load(ctx.state.member.id, request.target)
         text = saved.text if saved else request.initial
-        self.model = KeyboardModel(predictor, profile.keyboard_layout, profile.predictions, text=text)
+        predictions = 0 if request.secret else profile.predictions
+        self.model = KeyboardModel(predictor, profile.keyboard_layout, predictions, text=text,
+                                   learn="off" if request.secret else "word")
         if saved is not None:
             self.model.state = TextState(saved.text, saved.cursor)
             self.model.refresh()
-        self.panel = KeyboardPanel(self.model, self._result, self._word, request.multiline)
+        self.panel = KeyboardPanel(self.model, self._result, self._word, request.multiline,
+                                   request.secret)
         self.panel.changed.connect(self._changed)
         self.add_fixed(self.panel.field)  # the text stays in view while the keys scroll
         self.body.addWidget(self.panel)
         self.option_groups = [self._option_row(o) for o in request.options]
-        self.phrase_group = self._phrase_row()
+        self.phrase_group = None if request.secret else self._phrase_row()
         self.body.addStretch(1)
         self.more_tile = Tile("Other choices", None, speech="Other choices", role="action")
         self.more_tile.setProperty("scan_only", True)
@@ -82,7 +87,8 @@ class WriteScreen(Screen):
 
     def scan_groups(self) -> list[ScanGroup]:
         """Predictions and keys first (cheapest), then the options, then Cancel."""
-        return [*self.panel.groups, self.phrase_group, *self.option_groups, *self.groups]
+        phrases = [self.phrase_group] if self.phrase_group is not None else []
+        return [*self.panel.groups, *phrases, *self.option_groups, *self.groups]
 
     def adaptive_provider(self) -> WriteScreen:
         """The keys adaptive scanning works over (this screen answers for them)."""
@@ -170,16 +176,19 @@ class WriteScreen(Screen):
     # ------------------------------------------------------------------ keys
     def _changed(self) -> None:
         member = self.ctx.state.member
-        if member is not None:
+        if member is not None and not self.request.secret:
             state = self.model.state
             self.ctx.services.inprogress.save(member.id, self.request.target, state.text, state.cursor)
         self.ctx.nav.rescan()
 
     def _word(self, word: str) -> None:
-        self.ctx.speak(word)
+        if not self.request.secret:
+            self.ctx.speak(word)
 
     def _result(self, result: str) -> None:
-        if result == "speak":
+        if result == "speak" and self.request.secret:
+            self.ctx.speak(f"{len(self.panel.text)} characters, not read aloud.")
+        elif result == "speak":
             self.ctx.speak(self.panel.text or "Nothing written yet.")
         elif result == "confirm-clear":
             self.ctx.announce("Choose clear again to clear everything.")
@@ -187,7 +196,8 @@ class WriteScreen(Screen):
             self._submit()
 
     def _submit(self) -> None:
-        text = self.panel.text.strip()  # a space typed last is not part of the words
+        # A space typed last is not part of the words (but may be part of a passphrase).
+        text = self.panel.text if self.request.secret else self.panel.text.strip()
         values = {o.key: o.value for o in self.request.options}
         try:
             outcome = self.request.submit(text, values)
@@ -195,13 +205,15 @@ class WriteScreen(Screen):
             self.ctx.announce(exc.message)
             return
         member = self.ctx.state.member
-        if member is not None:
+        if member is not None and not self.request.secret:
             self.ctx.services.inprogress.clear(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
         for _ in range(self.request.back_steps):
             self.ctx.nav.back()
         self.ctx.announce(outcome.message)
+        if self.request.then is not None:
+            self.request.then()
 
     def _cancel(self) -> None:
         self.ctx.announce("Kept for later. It will be here when you come back.")

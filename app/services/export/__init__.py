@@ -1,0 +1,81 @@
+"""Exports: a DOCX or Markdown report, and CSV files for analysis.
+
+What goes out (the same in every format unless said):
+- each question's chosen definition: the newest version marked "final", else the newest
+  marked "agreed", else the newest; the now and future pair side by side; the keyword
+  table (text, kind, "me too" count, author or "anonymous", theme); the version history
+  with authors, notes, stance counts and comments;
+- never: withdrawn contributions, review notes, hidden reasons, consent records;
+- hidden contributions: only in contributions.csv, flagged hidden=1 (not in DOCX/MD);
+- names: display names (pseudonyms). A member whose consent says credit "anonymous", or
+  who has withdrawn, is "anonymous". `real_names=True` is plumbed through, but the schema
+  keeps no real names, so it also gives display names for now.
+
+Files are written atomically (a temporary file in the same folder, then os.replace) and
+readable by their owner only. Long exports call `progress(done, total)` as they go.
+Each export is recorded in the audit log ("export_written": format and file names).
+
+`ExportService` (for the screens) needs a live FacilitatorSession; the module functions
+`export_docx`, `export_markdown` and `export_csv` are what it and the command line use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.services.export.csv import export_csv
+from app.services.export.docx import export_docx
+from app.services.export.markdown import export_markdown
+from app.services.export.report import ExportError, Progress, log_export
+from app.services.facilitator import GuardedService
+from app.services.review_dto import ExportResult, FacilitatorSession
+from app.store.database import Store
+
+__all__ = ["ExportError", "ExportService", "export_csv", "export_docx", "export_markdown", "export_project"]
+
+FORMATS = ("docx", "md", "csv")
+
+
+def export_project(store: Store, project_id: str, fmt: str, out: Path | str, *, real_names: bool = False,
+                   progress: Progress | None = None, member_id: str | None = None) -> list[Path]:
+    """Write one export ("docx", "md" or "csv"; for csv `out` is a folder) and log it."""
+    if fmt == "docx":
+        paths = [export_docx(store, project_id, out, real_names=real_names, progress=progress)]
+    elif fmt == "md":
+        paths = [export_markdown(store, project_id, out, real_names=real_names, progress=progress)]
+    elif fmt == "csv":
+        paths = export_csv(store, project_id, out, real_names=real_names, progress=progress)
+    else:
+        raise ExportError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    log_export(store, project_id, member_id, fmt, paths, real_names)
+    return paths
+
+
+class ExportService(GuardedService):
+    """Exports for the facilitator's screens; each is logged as one Event."""
+
+    def docx(self, session: FacilitatorSession, path: Path | str, real_names: bool = False,
+             progress: Progress | None = None) -> ExportResult:
+        """Write the report as a Word document at `path`."""
+        return self._run(session, "docx", path, real_names, progress)
+
+    def markdown(self, session: FacilitatorSession, path: Path | str, real_names: bool = False,
+                 progress: Progress | None = None) -> ExportResult:
+        """Write the report as Markdown at `path`."""
+        return self._run(session, "md", path, real_names, progress)
+
+    def csv(self, session: FacilitatorSession, folder: Path | str, real_names: bool = False,
+            progress: Progress | None = None) -> ExportResult:
+        """Write the six CSV files into `folder`."""
+        return self._run(session, "csv", folder, real_names, progress)
+
+    def _run(self, session: FacilitatorSession, fmt: str, out: Path | str, real_names: bool,
+             progress: Progress | None) -> ExportResult:
+        session = self._session(session)
+        if not isinstance(real_names, bool):
+            raise ExportError("real_names is yes or no.")
+        paths = export_project(self.store, session.project_id, fmt, out, real_names=bool(real_names),
+                               progress=progress, member_id=session.member_id)
+        where = paths[0] if fmt != "csv" else paths[0].parent
+        files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
+        return ExportResult(tuple(paths), f"Exported {files} to {where}.")

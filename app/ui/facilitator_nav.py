@@ -1,0 +1,92 @@
+"""The facilitator's screens as moves of the main window (kept apart to keep it small)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.ui.screens.facilitator.audit import AuditScreen
+from app.ui.screens.facilitator.dashboard import DashboardScreen, KeywordReviewScreen
+from app.ui.screens.facilitator.entry import passphrase_request
+from app.ui.screens.facilitator.exports import ExportScreen
+from app.ui.screens.facilitator.history import CompareScreen, HistoryScreen, VersionReviewScreen
+from app.ui.screens.facilitator.home import FacilitatorHome
+from app.ui.screens.facilitator.participants import (
+    ParticipantScreen,
+    ParticipantsScreen,
+    WithdrawalScreen,
+)
+
+if TYPE_CHECKING:
+    from app.ui.context import UiContext
+    from app.ui.screens.base import Screen
+    from app.ui.screens.write import WriteRequest
+
+
+class FacilitatorNavigation:
+    """Mixed into MainWindow: every facilitator screen needs a live facilitator session."""
+
+    ctx: UiContext
+    exports_folder: Path
+
+    def _turn(self, factory: Callable[[], Screen], replace: bool) -> None: ...  # MainWindow's
+    def show_write(self, request: WriteRequest) -> None: ...
+
+    def show_facilitator_entry(self) -> None:
+        """Ask for the facilitator's passphrase (set it on first use)."""
+        self.show_write(passphrase_request(self.ctx))
+
+    def _guarded(self, factory: Callable[[], Screen], replace: bool = False) -> None:
+        session = self.ctx.state.facilitator
+        if session is None or not self.ctx.services.facilitator.is_unlocked(session):
+            self.ctx.state.facilitator = None
+            self.ctx.announce("Facilitator mode is locked. Give the passphrase again.")
+            self.show_facilitator_entry()
+            return
+        self._turn(factory, replace)
+
+    def show_facilitator(self) -> None:
+        """The facilitator's tools."""
+        self._guarded(lambda: FacilitatorHome(self.ctx))
+
+    def show_dashboard(self, prompt_id: str) -> None:
+        """Keywords and themes of a prompt."""
+        self._guarded(lambda: DashboardScreen(self.ctx, prompt_id))
+
+    def show_keyword_review(self, prompt_id: str, contribution_id: str) -> None:
+        """One keyword: themes and hiding."""
+        self._guarded(lambda: KeywordReviewScreen(self.ctx, prompt_id, contribution_id))
+
+    def show_history(self, prompt_id: str) -> None:
+        """The version timeline of a prompt's definition."""
+        self._guarded(lambda: HistoryScreen(self.ctx, prompt_id))
+
+    def show_version_review(self, prompt_id: str, version_id: str) -> None:
+        """One version with its marks and private note."""
+        self._guarded(lambda: VersionReviewScreen(self.ctx, prompt_id, version_id))
+
+    def show_compare(self, prompt_id: str, older_id: str, newer_id: str) -> None:
+        """A word diff of two versions."""
+        self._guarded(lambda: CompareScreen(self.ctx, prompt_id, older_id, newer_id))
+
+    def show_participants(self) -> None:
+        """Members and consent."""
+        self._guarded(lambda: ParticipantsScreen(self.ctx))
+
+    def show_participant(self, member_id: str) -> None:
+        """One member's record."""
+        self._guarded(lambda: ParticipantScreen(self.ctx, member_id))
+
+    def show_withdrawal(self, member_id: str, mode: str) -> None:
+        """The preview of a withdrawal, before anything changes."""
+        self._guarded(lambda: WithdrawalScreen(self.ctx, member_id, mode))
+
+    def show_audit(self, action: str | None = None, member_id: str | None = None, page: int = 0,
+                   replace: bool = False) -> None:
+        """The audit log, filtered."""
+        self._guarded(lambda: AuditScreen(self.ctx, action, member_id, page), replace)
+
+    def show_exports(self) -> None:
+        """Exports for the research team."""
+        self._guarded(lambda: ExportScreen(self.ctx, self.exports_folder))

@@ -1,0 +1,1 @@
+"""The facilitator's screens: review, history and diffs, participants, audit log, exports."""

@@ -1,0 +1,119 @@
+"""The review dashboard for one prompt: keywords with counts, authors, meetings, themes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.services.review_dto import KeywordRow, PromptReview
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.screens.write import WriteRequest
+from app.ui.widgets import Tile, action, tile_rows
+
+
+def keyword_line(k: KeywordRow) -> str:
+    """Everything the facilitator needs about one keyword, in words (not colour)."""
+    who = k.author or "anonymous"
+    endorsers = f" ({', '.join(k.endorsers)})" if k.endorsers else ""
+    parts = [k.text, f"{k.kind}", f"{k.endorsements} me too{endorsers}", f"by {who}"]
+    if k.meeting:
+        parts.append(k.meeting)
+    parts.append(f"theme: {k.theme}" if k.theme else "no theme")
+    if k.hidden:
+        parts.append(f"HIDDEN: {k.hidden_reason or 'no reason'}")
+    return " · ".join(parts)
+
+
+class DashboardScreen(Screen):
+    """Choose a keyword to move it between themes or hide it; make and rename themes."""
+
+    key = "dashboard"
+
+    def __init__(self, ctx: UiContext, prompt_id: str) -> None:
+        session = ctx.state.facilitator
+        assert session is not None
+        self.review: PromptReview = ctx.services.review.prompt_review(session, prompt_id)
+        super().__init__(ctx, f"Keywords and themes: {self.review.prompt.text}")
+        themes = ", ".join(f"{t.name} ({t.count})" for t in self.review.themes) or "none yet"
+        self.add_text(f"{len(self.review.keywords)} keywords. Themes: {themes}.", muted=True)
+        tiles = [Tile(keyword_line(k), self._open(k)) for k in self.review.keywords]
+        holder, groups = tile_rows("review", "Keywords", tiles, per_row=1)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
+        theme_tiles = [action(f"Rename “{t.name}”", self._rename(t.id, t.name)) for t in self.review.themes]
+        self.set_actions([action("New theme", self._new_theme), *theme_tiles[:3],
+                          action("Back", ctx.nav.back)], first=True)
+
+    def _open(self, keyword: KeywordRow) -> Callable[[], None]:
+        return lambda: self.ctx.nav.show_keyword_review(self.review.prompt.id, keyword.id)
+
+    def _new_theme(self) -> None:
+        session = self.ctx.state.facilitator
+        prompt_id = self.review.prompt.id
+        self.ctx.nav.show_write(WriteRequest(
+            title="Name the new theme", target=f"theme:{prompt_id}",
+            submit=lambda text, _o: self.ctx.services.review.create_theme(session, prompt_id, text),
+        ))
+
+    def _rename(self, theme_id: str, name: str) -> Callable[[], None]:
+        def rename() -> None:
+            session = self.ctx.state.facilitator
+            self.ctx.nav.show_write(WriteRequest(
+                title=f"New name for “{name}”", target=f"theme-name:{theme_id}", initial=name,
+                submit=lambda text, _o: self.ctx.services.review.rename_theme(session, theme_id, text),
+            ))
+
+        return rename
+
+
+class KeywordReviewScreen(Screen):
+    """One keyword: move it to a theme (or none), hide it with a reason, or show it again."""
+
+    key = "keyword-review"
+
+    def __init__(self, ctx: UiContext, prompt_id: str, contribution_id: str) -> None:
+        session = ctx.state.facilitator
+        assert session is not None
+        review = ctx.services.review.prompt_review(session, prompt_id)
+        self.keyword = next(k for k in review.keywords if k.id == contribution_id)
+        super().__init__(ctx, f"Keyword: {self.keyword.text}")
+        self.add_text(keyword_line(self.keyword))
+        for comment in self.keyword.comments:
+            self.add_text(f"{comment.author or 'Someone'}: {comment.text}", muted=True)
+        targets = [Tile(f"Into “{t.name}”", self._move(t.id), speech=f"Move into {t.name}")
+                   for t in review.themes if t.id != self.keyword.theme_id]
+        if self.keyword.theme_id is not None:
+            targets.append(Tile("Out of its theme", self._move(None)))
+        if targets:
+            holder, groups = tile_rows("themes", "Move to a theme", targets, per_row=3)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
+        self.body.addStretch(1)
+        hide = (action("Show it to the group again", self._unhide) if self.keyword.hidden
+                else action("Hide with a reason", self._hide))
+        self.set_actions([hide, action("Back", ctx.nav.back)], first=True)
+
+    def _done(self, message: str) -> None:
+        self.ctx.nav.back()
+        self.ctx.announce(message)
+
+    def _move(self, theme_id: str | None) -> Callable[[], None]:
+        def move() -> None:
+            session = self.ctx.state.facilitator
+            outcome = self.ctx.services.review.move_to_theme(session, [self.keyword.id], theme_id)
+            self._done(outcome.message)
+
+        return move
+
+    def _hide(self) -> None:
+        session = self.ctx.state.facilitator
+        cid = self.keyword.id
+        self.ctx.nav.show_write(WriteRequest(
+            title=f"Why hide “{self.keyword.text}”?", target=f"hide:{cid}", multiline=True,
+            submit=lambda text, _o: self.ctx.services.review.hide(session, cid, text), back_steps=2,
+        ))
+
+    def _unhide(self) -> None:
+        session = self.ctx.state.facilitator
+        self._done(self.ctx.services.review.unhide(session, self.keyword.id).message)

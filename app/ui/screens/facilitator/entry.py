@@ -1,0 +1,29 @@
+"""Entering facilitator mode: the passphrase (set on first use), typed as dots."""
+
+from __future__ import annotations
+
+from app.services.dto import Outcome
+from app.services.errors import DomainError
+from app.ui.context import UiContext
+from app.ui.screens.write import WriteRequest
+
+MIN_LENGTH = 8
+
+
+def passphrase_request(ctx: UiContext) -> WriteRequest:
+    """The keyboard, in secret mode, asking for (or setting) the passphrase."""
+    project_id = ctx.state.project_id
+    first_time = not ctx.services.facilitator.has_passphrase(project_id)
+
+    def submit(text: str, _options: dict[str, str]) -> Outcome:
+        service = ctx.services.facilitator
+        result = service.set_passphrase(project_id, text) if first_time else service.unlock(project_id, text)
+        if not result.ok or result.session is None:
+            raise DomainError(result.message)
+        ctx.state.facilitator = result.session
+        return Outcome(result.message)
+
+    title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters)" if first_time
+             else "Facilitator passphrase")
+    return WriteRequest(title=title, target="facilitator", submit=submit, secret=True,
+                        then=ctx.nav.show_facilitator)

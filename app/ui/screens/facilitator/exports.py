@@ -1,0 +1,58 @@
+"""Exports for the research team: DOCX report, Markdown, CSV files; written atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.services.errors import DomainError
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+
+
+class ExportScreen(Screen):
+    """Choose a format; the file goes to the exports folder, and its path is said."""
+
+    key = "exports"
+
+    def __init__(self, ctx: UiContext, folder: Path) -> None:
+        super().__init__(ctx, "Export for the research")
+        self.folder = folder
+        self.add_text(f"Files go to {folder}. Withdrawn data and private notes are never exported; "
+                      "names are pseudonyms.", muted=True)
+        frame = GroupFrame("Formats")
+        tiles = [Tile("Word report (DOCX)", self._run("docx")), Tile("Markdown", self._run("md")),
+                 Tile("CSV files for analysis", self._run("csv"))]
+        for tile in tiles:
+            frame.row.addWidget(tile, 1)
+        self.body.addWidget(frame)
+        self.groups.append(ScanGroup("formats", "Formats", frame, tiles))
+        self.body.addStretch(1)
+        self.set_actions([action("Back", ctx.nav.back)])
+
+    def _run(self, fmt: str) -> Callable[[], None]:
+        def run() -> None:
+            session = self.ctx.state.facilitator
+            stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            exports = self.ctx.services.exports
+            targets = {"docx": (exports.docx, f"canvas-{stamp}.docx"),
+                       "md": (exports.markdown, f"canvas-{stamp}.md"),
+                       "csv": (exports.csv, f"canvas-{stamp}-csv")}
+            write, name = targets[fmt]
+            try:
+                result = write(session, self.folder / name, progress=self._progress)
+            except (DomainError, OSError) as exc:
+                self.ctx.announce(getattr(exc, "message", str(exc)))
+                return
+            self.ctx.announce(f"{result.message} Saved in {self.folder}.")
+
+        return run
+
+    def _progress(self, done: int, total: int) -> None:
+        self.ctx.status.show_status(f"Exporting: {done} of {total}")
+        QApplication.processEvents()

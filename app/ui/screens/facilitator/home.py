@@ -1,0 +1,40 @@
+"""The facilitator's home: the review tools, and locking again."""
+
+from __future__ import annotations
+
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import Tile, action, tile_rows
+
+
+class FacilitatorHome(Screen):
+    """Each tool is one tile; "Lock and leave" ends facilitator mode at once."""
+
+    key = "facilitator"
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx, "Facilitator: review and records")
+        nav = ctx.nav
+        prompts = ctx.services.projects.list_prompts(ctx.state.project_id)
+        tiles = [
+            *[Tile(f"Keywords and themes: {p.text}", lambda p=p: nav.show_dashboard(p.id),
+                   speech=f"Keywords and themes for {p.text}") for p in prompts],
+            *[Tile(f"Definition history: {p.text}", lambda p=p: nav.show_history(p.id),
+                   speech=f"Definition history for {p.text}") for p in prompts],
+            Tile("Participants and consent", nav.show_participants),
+            Tile("Audit log", nav.show_audit),
+            Tile("Export for the research", nav.show_exports),
+        ]
+        holder, groups = tile_rows("tools", "Tools", tiles, per_row=2)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
+        self.set_actions([action("Lock and leave", self._lock)], first=True)
+
+    def _lock(self) -> None:
+        session = self.ctx.state.facilitator
+        if session is not None:
+            self.ctx.services.facilitator.lock(session)
+        self.ctx.state.facilitator = None
+        self.ctx.nav.show_members()
+        self.ctx.announce("Facilitator mode locked.")

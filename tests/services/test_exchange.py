@@ -1,0 +1,382 @@
+"""Bundles between machines: export, preview, merge rules, and the round trip A → B → A.
+
+Machine A is the `store` fixture (SQLite, and PostgreSQL when CANVAS_TEST_PG_URL is set);
+machine B is always an SQLite file, so the round trip runs SQLite ↔ SQLite and PostgreSQL ↔ SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.services import exchange as exchange_module
+from app.services.bundle_format import FORMAT_VERSION, KINDS, BundleError
+from app.services.container import Services
+from app.services.demo import create_demo
+from app.services.errors import NotFound
+from app.services.exchange import ExchangeService
+from app.store.database import Store, sqlite_url
+from app.store.models import (
+    BundleLog,
+    Contribution,
+    Definition,
+    DraftVersion,
+    Endorsement,
+    LocalMachine,
+    Member,
+    Stance,
+    utcnow,
+)
+
+from .conftest import Project, dump_rows
+
+
+@pytest.fixture
+def machine_b(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
+    """A second machine: its own SQLite file."""
+    path = tmp_path / "machine-b.db"
+    path.write_bytes(migrated_template.read_bytes())
+    store = Store.open(sqlite_url(path))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def ex(store: Store) -> ExchangeService:
+    return ExchangeService(store)
+
+
+def send(source: Store, target: Store, path: Path, project_id: str, since: Store | None = None):
+    """Export from `source` (changes since the last bundle to `since`'s machine) and import into target."""
+    to = ex(since).machine_id() if since is not None else None
+    ex(source).export_bundle(project_id, path, since_machine=to)
+    return ex(target).import_bundle(path)
+
+
+def ids(store: Store, model) -> set[str]:
+    with store.read() as s:
+        return set(s.scalars(select(model.id)))
+
+
+def shared(store: Store) -> dict:
+    """The canonical dump less the members' own settings, which stay as each machine has them."""
+    rows = dump_rows(store, canonical=True)
+    rows["member"] = sorted(tuple(c for c in row if c[0] not in ("anonymous_default", "access_profile"))
+                            for row in rows["member"])
+    return rows
+
+
+def add_member(store: Store, project_id: str, name: str) -> str:
+    with store.transaction() as s:
+        member = Member(project_id=project_id, display_name=name, role="participant")
+        s.add(member)
+        s.flush()
+        return member.id
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def test_a_bundle_is_one_private_zip_with_a_manifest(store: Store, demo: Project, tmp_path: Path):
+    result = ex(store).export_bundle(demo.id, tmp_path / "group.canvas")
+    path = tmp_path / "group.canvas"
+    assert result.path == path and result.scope == "whole" and result.since is None
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bundle-")]
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+        assert names == {"manifest.json", *(k.part for k in KINDS)}
+        import hashlib
+
+        for kind in KINDS:
+            data = zf.read(kind.part)
+            assert hashlib.sha256(data).hexdigest() == manifest["sha256"][kind.part]
+            assert len(json.loads(data)) == manifest["counts"][kind.name]
+    assert manifest["format"] == "coproduction-canvas-bundle"
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["project_id"] == demo.id
+    assert manifest["machine_id"] == ex(store).machine_id() == result.machine_id
+    assert manifest["created_at"].endswith("+00:00")
+    assert manifest["counts"]["member"] == 6 and manifest["counts"]["contribution"] == 13
+    assert result.counts == manifest["counts"]
+
+
+def test_machine_id_is_made_once_and_kept_in_one_row(store: Store):
+    with store.read() as s:
+        assert s.scalar(select(func.count()).select_from(LocalMachine)) == 0
+    first = ex(store).machine_id()
+    assert first == ex(store).machine_id() == Services.build(store).exchange.machine_id()
+    with store.read() as s:
+        assert list(s.scalars(select(LocalMachine.id))) == [first]
+
+
+def test_another_project_and_unfinished_text_do_not_travel(
+    store: Store, services: Services, demo: Project, other: Project, machine_b: Store, tmp_path: Path
+):
+    services.inprogress.save(demo.member("Alex"), "contribution:x", "half a thou", 4)
+    send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    b = dump_rows(machine_b)
+    assert b["in_progress_text"] == []
+    assert len(b["project"]) == 1 and len(b["member"]) == 6
+    assert ids(machine_b, Contribution) < ids(store, Contribution)
+
+
+def test_export_refuses_unknown_project_and_bad_machine_ids(store: Store, demo: Project, tmp_path: Path):
+    out = tmp_path / "x.canvas"
+    with pytest.raises(NotFound):
+        ex(store).export_bundle("00000000-0000-4000-8000-000000000000", out)
+    with pytest.raises(BundleError, match="machine id"):
+        ex(store).export_bundle(demo.id, out, since_machine="not-a-machine")
+    with pytest.raises(BundleError, match="own id"):
+        ex(store).export_bundle(demo.id, out, since_machine=ex(store).machine_id())
+    assert not out.exists()
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+def test_preview_says_what_is_new_and_whose_and_writes_nothing(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    path = tmp_path / "a.canvas"
+    ex(store).export_bundle(demo.id, path)
+    before = dump_rows(machine_b)
+    preview = ex(machine_b).preview_import(path)
+    assert dump_rows(machine_b) == before  # not even a machine id is made
+    assert preview.project_is_new and preview.project_name == demo_name(store, demo)
+    assert preview.new["member"] == 6 and preview.new["contribution"] == 13
+    assert preview.new["endorsement"] == 10 and preview.already_here == 0
+    assert preview.source_machine == ex(store).machine_id()
+    assert set(preview.authors) == {"Alex", "Sam", "Jordan", "Priya", "Kai"}
+    assert sum(preview.authors.values()) == 13 + 10 + 1  # contributions, me too's, the version
+    assert preview.new_members == sorted(demo.members)
+    text = "\n".join(preview.lines())
+    assert "13 keywords and phrases" in text and "10 me too's" in text and "From: Alex" in text
+
+
+def demo_name(store: Store, demo: Project) -> str:
+    return Services.build(store).projects.list_projects()[0].name
+
+
+def test_importing_twice_changes_nothing(store: Store, demo: Project, machine_b: Store, tmp_path: Path):
+    path = tmp_path / "a.canvas"
+    ex(store).export_bundle(demo.id, path)
+    first = ex(machine_b).import_bundle(path)
+    assert first.total_new == 36 and not first.already_imported
+    after_once = dump_rows(machine_b)
+    second = ex(machine_b).import_bundle(path)
+    assert second.total_new == 0 and second.already_imported and second.already_here == 36
+    assert dump_rows(machine_b) == after_once
+    # Importing its own bundle back changes nothing on the machine that made it either.
+    before = dump_rows(store)
+    assert ex(store).import_bundle(path).total_new == 0
+    assert dump_rows(store, canonical=True) == dump_rows(machine_b, canonical=True)
+    assert {k: v for k, v in dump_rows(store).items() if k != "bundle_log"} == {
+        k: v for k, v in before.items() if k != "bundle_log"}
+
+
+def test_a_different_project_of_the_same_name_is_refused(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    create_demo(machine_b)  # the same name, made separately: another id
+    path = tmp_path / "a.canvas"
+    ex(store).export_bundle(demo.id, path)
+    before = dump_rows(machine_b)
+    with pytest.raises(BundleError, match="already has a different project called"):
+        ex(machine_b).import_bundle(path)
+    with pytest.raises(BundleError, match="rename one"):
+        ex(machine_b).preview_import(path)
+    assert dump_rows(machine_b) == before
+
+
+def test_a_member_of_the_same_name_is_the_same_person(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    zed_a = add_member(store, demo.id, "Zed")
+    zed_b = add_member(machine_b, demo.id, "Zed")
+    sb = Services.build(machine_b)
+    sb.contributions.add(zed_b, demo.now, "said on B by Zed")
+    preview = send(machine_b, store, tmp_path / "b.canvas", demo.id)
+    assert preview.matched_members == ["Zed"] and preview.new_members == []
+    assert preview.authors == {"Zed": 1}
+    with store.read() as s:
+        row = s.scalar(select(Contribution).where(Contribution.text == "said on B by Zed"))
+        assert row.member_id == zed_a
+        assert s.scalar(select(func.count()).select_from(Member).where(Member.display_name == "Zed")) == 1
+
+
+def test_two_definitions_for_one_prompt_become_one_with_sibling_versions(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    send(store, machine_b, tmp_path / "a0.canvas", demo.id)
+    sa, sb = Services.build(store), Services.build(machine_b)
+    va = sa.drafts.save_version(demo.member("Alex"), demo.future, "Future, as A wrote it", None).record_id
+    vb = sb.drafts.save_version(demo.member("Sam"), demo.future, "Future, as B wrote it", None).record_id
+    assert ids(store, Definition) != ids(machine_b, Definition)
+
+    preview = send(machine_b, store, tmp_path / "b.canvas", demo.id)
+    assert preview.new["definition"] == 0 and preview.new["draft_version"] == 1
+    versions = sa.drafts.list_versions(demo.future)
+    assert {v.id for v in versions} == {va, vb}
+    assert len({v.definition_id for v in versions}) == 1
+    assert [s.id for s in sa.drafts.siblings(va)] == [vb]
+
+    send(store, machine_b, tmp_path / "a1.canvas", demo.id)
+    assert {v.id for v in sb.drafts.list_versions(demo.future)} == {va, vb}
+    # Later versions written on B, in B's own definition, still find their place on A.
+    vb2 = sb.drafts.save_version(demo.member("Sam"), demo.future, "B again", vb).record_id
+    send(machine_b, store, tmp_path / "b2.canvas", demo.id, since=store)
+    assert vb2 in {v.id for v in sa.drafts.list_versions(demo.future)}
+    assert dump_rows(store, canonical=True) == dump_rows(machine_b, canonical=True)
+
+
+def test_the_newer_me_too_and_stance_win_whichever_side_has_them(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    send(store, machine_b, tmp_path / "a0.canvas", demo.id)
+    sa, sb = Services.build(store), Services.build(machine_b)
+    alex, kai = demo.member("Alex"), demo.member("Kai")
+    contribution = sa.contributions.list_for_prompt(demo.now)[0].id
+    version = sa.drafts.current_version(demo.now).id
+    # Each side makes its own row (different ids) for the same member and target; B's are newer.
+    sa.contributions.endorse(kai, contribution, True)
+    sa.drafts.set_stance(alex, version, "agree")
+    sb.contributions.endorse(kai, contribution, True)
+    sb.contributions.endorse(kai, contribution, False)
+    sb.drafts.set_stance(alex, version, "disagree", "not yet")
+
+    preview = send(machine_b, store, tmp_path / "b.canvas", demo.id)
+    assert preview.updated == {"endorsement": 1, "stance": 1}
+
+    def state(s: Store) -> tuple:
+        with s.read() as r:
+            e = r.scalar(select(Endorsement).where(Endorsement.contribution_id == contribution,
+                                                   Endorsement.member_id == kai))
+            st = r.scalar(select(Stance).where(Stance.version_id == version, Stance.member_id == alex))
+            return (e.id, e.active, st.id, st.position, st.reason)
+
+    assert state(store) == state(machine_b)
+    assert state(store)[1:2] == (False,) and state(store)[3:] == ("disagree", "not yet")
+    # The older versions coming back change nothing.
+    assert send(store, machine_b, tmp_path / "a1.canvas", demo.id).updated == {"endorsement": 0, "stance": 0}
+    assert state(store) == state(machine_b)
+    # The same row changed later on A travels to B as an update of that row.
+    sa.drafts.set_stance(alex, version, "unsure")
+    assert send(store, machine_b, tmp_path / "a2.canvas", demo.id).updated["stance"] == 1
+    assert state(machine_b)[3] == "unsure"
+
+
+# --- the round trip ------------------------------------------------------------------------
+
+
+def test_round_trip_a_to_b_and_back(store: Store, demo: Project, machine_b: Store, tmp_path: Path):
+    sa, sb = Services.build(store), Services.build(machine_b)
+    first = send(store, machine_b, tmp_path / "1.canvas", demo.id, since=machine_b)
+    assert first.scope == "whole" and first.project_is_new
+    assert dump_rows(store, canonical=True) == dump_rows(machine_b, canonical=True)
+
+    # Both machines work offline on the same project.
+    v0 = sa.drafts.current_version(demo.now).id
+    on_a = sa.drafts.save_version(demo.member("Priya"), demo.now, "A's edit", v0).record_id
+    on_b = sb.drafts.save_version(demo.member("Jordan"), demo.now, "B's edit", v0).record_id
+    sb.contributions.add(demo.member("Sam"), demo.now, "heard at last")
+    sb.contributions.add(demo.member("Kai"), demo.future, "a quiet one", anonymous=True)
+    taken_back = next(c for c in sb.contributions.list_for_prompt(demo.now) if c.endorsements)
+    with machine_b.read() as s:
+        endorser = s.scalar(select(Endorsement.member_id).where(
+            Endorsement.contribution_id == taken_back.id, Endorsement.active.is_(True)))
+    sb.contributions.endorse(endorser, taken_back.id, False)
+    sb.drafts.comment(demo.member("Alex"), on_b, "I like this one")
+    sa.drafts.set_stance(demo.member("Kai"), on_a, "agree")
+
+    back = send(machine_b, store, tmp_path / "2.canvas", demo.id, since=store)
+    assert back.new["contribution"] == 2 and back.new["draft_version"] == 1
+    assert back.new["comment"] == 1 and back.updated["endorsement"] == 1
+    assert back.authors["anonymous"] == 1
+    again = send(store, machine_b, tmp_path / "3.canvas", demo.id, since=machine_b)
+    assert again.new["draft_version"] == 1 and again.new["stance"] == 1
+
+    # The same records on both machines. A member's own settings (here Kai's "anonymous by
+    # default", set by the anonymous keyword on B) are never overwritten by an import.
+    assert shared(store) == shared(machine_b)
+    assert dump_rows(store, canonical=True) != dump_rows(machine_b, canonical=True)
+    assert {v.id for v in sa.drafts.siblings(on_a)} == {on_b}  # the concurrent edits are siblings
+    tile = next(c for c in sa.contributions.list_for_prompt(demo.now) if c.id == taken_back.id)
+    assert tile.endorsements == taken_back.endorsements - 1
+    with store.read() as s:
+        logged = s.execute(select(BundleLog.direction, BundleLog.machine_id)).all()
+    assert sorted(logged) == sorted([("sent", ex(machine_b).machine_id())] * 2
+                                    + [("received", ex(machine_b).machine_id())])
+    machines = ex(store).known_machines(demo.id)
+    assert [m.machine_id for m in machines] == [ex(machine_b).machine_id()]
+    assert machines[0].last_sent and machines[0].last_received
+
+
+@pytest.fixture
+def no_margin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make "changes since" exact, so a test can see what a delta leaves out."""
+    monkeypatch.setattr(exchange_module, "MARGIN", timedelta(0))
+
+
+def test_changes_since_hold_only_what_changed(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path, no_margin
+):
+    sa = Services.build(store)
+    whole = ex(store).export_bundle(demo.id, tmp_path / "1.canvas", ex(machine_b).machine_id())
+    assert whole.scope == "whole"
+    ex(machine_b).import_bundle(tmp_path / "1.canvas")
+    sa.contributions.add(demo.member("Alex"), demo.now, "only this is new")
+    delta = ex(store).export_bundle(demo.id, tmp_path / "2.canvas", ex(machine_b).machine_id())
+    assert delta.scope == "changes" and delta.since is not None
+    assert delta.counts["contribution"] == 1 and delta.counts["endorsement"] == 0
+    assert delta.counts["event"] == 1
+    # The project's small structure always travels whole, so references always resolve.
+    assert delta.counts["member"] == 6 and delta.counts["definition"] == 1
+    assert ex(machine_b).import_bundle(tmp_path / "2.canvas").new["contribution"] == 1
+    nothing = ex(store).export_bundle(demo.id, tmp_path / "3.canvas", ex(machine_b).machine_id())
+    assert nothing.counts["contribution"] == nothing.counts["event"] == 0
+    # Another machine's marks are its own: a first bundle to it is whole.
+    fresh = ex(store).export_bundle(demo.id, tmp_path / "4.canvas", "11111111-1111-4111-8111-111111111111")
+    assert fresh.scope == "whole"
+
+
+def test_records_relayed_from_a_third_machine_are_not_missed(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path, migrated_template: Path, no_margin
+):
+    path_c = tmp_path / "machine-c.db"
+    path_c.write_bytes(migrated_template.read_bytes())
+    machine_c = Store.open(sqlite_url(path_c))
+    try:
+        # A sends the project to B and to C; A then writes something, stamped before B's next send.
+        send(store, machine_b, tmp_path / "ab.canvas", demo.id, since=machine_b)
+        send(store, machine_c, tmp_path / "ac.canvas", demo.id, since=machine_c)
+        Services.build(store).contributions.add(demo.member("Alex"), demo.now, "from A, via B")
+        send(machine_b, machine_c, tmp_path / "bc1.canvas", demo.id, since=machine_c)
+        # B receives it only now, after its last bundle to C: its old time must not hide it.
+        send(store, machine_b, tmp_path / "ab2.canvas", demo.id, since=machine_b)
+        relayed = send(machine_b, machine_c, tmp_path / "bc2.canvas", demo.id, since=machine_c)
+        assert relayed.new["contribution"] == 1
+        assert dump_rows(machine_c, canonical=True) == dump_rows(store, canonical=True)
+    finally:
+        machine_c.close()
+
+
+def test_times_survive_the_trip_exactly(store: Store, demo: Project, machine_b: Store, tmp_path: Path):
+    with store.transaction() as s:
+        row = s.scalar(select(Contribution).limit(1))
+        row.created_at = utcnow().replace(microsecond=123456)
+        wanted = (row.id, row.created_at)
+    send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    with machine_b.read() as s:
+        assert s.get(Contribution, wanted[0]).created_at == wanted[1]
+        assert s.scalar(select(func.count()).select_from(DraftVersion)) == 1

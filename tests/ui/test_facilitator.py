@@ -1,0 +1,137 @@
+"""The facilitator's side, driven by the keyboard alone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import text
+
+from app.speech.speaker import SpeechKind
+from app.store.models import Project
+from app.ui.screens.facilitator.history import CompareScreen
+from app.ui.screens.facilitator.home import FacilitatorHome
+from app.ui.screens.members import MemberScreen
+from app.ui.screens.write import WriteScreen
+
+PASSPHRASE = "our group 2026"
+
+
+def _tab_to(app, name, limit=80):
+    for _ in range(limit):
+        if app.focus_name() == name:
+            return
+        app.key(Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {name!r}; focus is on {app.focus_name()!r}")
+
+
+def _named(app, accept):
+    return next(t.accessibleName() for t in app.window.tiles() if accept(t.accessibleName()))
+
+
+def _unlock(app, passphrase=PASSPHRASE):
+    _tab_to(app, "Facilitator")
+    app.key(Qt.Key.Key_Return)
+    screen = app.window.current
+    assert isinstance(screen, WriteScreen) and screen.request.secret
+    screen.panel.field.setFocus()
+    app.qtbot.keyClicks(screen.panel.field, passphrase)
+    assert screen.panel.field.toPlainText() == "•" * len(passphrase)  # never shown
+    app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_Return)
+
+
+def test_set_passphrase_then_unlock_and_lock(make_app):
+    app = make_app()
+    _unlock(app)
+    assert isinstance(app.window.current, FacilitatorHome)
+    with app.store.read() as s:  # the passphrase is not stored as typed
+        secret = s.get(Project, app.project_id).facilitator_secret
+    assert PASSPHRASE not in secret and secret.startswith("scrypt$")
+    assert not [t for t, _k, _i in app.speaker.said if PASSPHRASE in t]
+    _tab_to(app, "Lock and leave")
+    app.key(Qt.Key.Key_Return)
+    assert isinstance(app.window.current, MemberScreen)
+    assert app.window.state.facilitator is None
+    _unlock(app, "wrong passphrase")
+    assert isinstance(app.window.current, WriteScreen)
+    assert "not right" in app.window.status.text()
+
+
+def test_compare_two_versions_with_keys_only(make_app):
+    app = make_app()
+    now = next(p for p in app.services.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    first = app.services.drafts.current_version(now.id)
+    app.services.drafts.save_version(
+        app.members()["Sam"], now.id, first.text.replace("unheard", "unheard and scared"), first.id,
+        "Added scared")
+    _unlock(app)
+    _tab_to(app, f"Definition history for {now.text}")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, _named(app, lambda name: "Version 2 from" in name))
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Compare with version 1 by Alex")
+    app.key(Qt.Key.Key_Return)
+    screen = app.window.current
+    assert isinstance(screen, CompareScreen)
+    assert "[+ and scared +]" in screen.diff.marked
+    _tab_to(app, "Read the changes aloud")
+    app.key(Qt.Key.Key_Return)
+    assert ("added: and scared", SpeechKind.SPEECH, True) in app.speaker.said
+
+
+def test_consent_and_withdrawal_with_a_preview(make_app):
+    app = make_app()
+    _unlock(app)
+    _tab_to(app, "Participants and consent")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Kai, participant")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Agrees to be quoted: No")
+    app.key(Qt.Key.Key_Return)
+    assert app.window.status.text() == "Saved. Agrees to be quoted: No"
+    _tab_to(app, "Withdraw: anonymise")
+    app.key(Qt.Key.Key_Return)
+    preview = app.window.current.preview
+    assert preview.mode == "anonymise" and preview.display_name == "Kai"
+    assert app.members()["Kai"]  # nothing has changed yet
+    _tab_to(app, "Confirm: withdraw and anonymise")
+    app.key(Qt.Key.Key_Return)
+    assert "Kai" not in app.members()
+    with app.store.read() as s:
+        names = s.execute(text("select display_name from member")).scalars().all()
+    assert "Kai" not in names
+
+
+def test_themes_and_hiding_from_the_dashboard(make_app):
+    app = make_app()
+    _unlock(app)
+    now = next(p for p in app.services.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    _tab_to(app, f"Keywords and themes for {now.text}")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "New theme")
+    app.key(Qt.Key.Key_Return)
+    field = app.window.current.panel.field
+    field.setFocus()
+    app.qtbot.keyClicks(field, "Not listened to")
+    app.qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert app.window.status.text() == "Theme added: Not listened to"
+    _tab_to(app, _named(app, lambda name: name.startswith("unheard")))
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Move into Not listened to")
+    app.key(Qt.Key.Key_Return)
+    unheard = next(c for c in app.services.contributions.list_for_prompt(now.id) if c.text == "unheard")
+    assert unheard.theme == "Not listened to"
+
+
+def test_export_a_report_and_csv_files(make_app, tmp_path):
+    app = make_app()
+    app.window.exports_folder = tmp_path / "exports"
+    _unlock(app)
+    _tab_to(app, "Export for the research")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Word report (DOCX)")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "CSV files for analysis")
+    app.key(Qt.Key.Key_Return)
+    written = sorted(p.name for p in (tmp_path / "exports").rglob("*"))
+    assert any(n.endswith(".docx") for n in written)
+    assert "contributions.csv" in written
+    assert "Saved in" in app.window.status.text()
