@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.ui.screens.facilitator.audit import AuditScreen
+from app.ui.screens.facilitator.bundles import BundlePreviewScreen, BundlesScreen
 from app.ui.screens.facilitator.dashboard import DashboardScreen, KeywordReviewScreen
 from app.ui.screens.facilitator.entry import passphrase_request
 from app.ui.screens.facilitator.exports import ExportScreen
@@ -29,6 +30,7 @@ class FacilitatorNavigation:
 
     ctx: UiContext
     exports_folder: Path
+    bundles_folder: Path
 
     def _turn(self, factory: Callable[[], Screen], replace: bool) -> None: ...  # MainWindow's
     def show_write(self, request: WriteRequest) -> None: ...
@@ -86,6 +88,14 @@ class FacilitatorNavigation:
                    replace: bool = False) -> None:
         """The audit log, filtered."""
         self._guarded(lambda: AuditScreen(self.ctx, action, member_id, page), replace)
+
+    def show_bundles(self) -> None:
+        """Bundles to import and to send."""
+        self._guarded(lambda: BundlesScreen(self.ctx, self.bundles_folder))
+
+    def show_bundle_preview(self, path: str) -> None:
+        """What a bundle would add."""
+        self._guarded(lambda: BundlePreviewScreen(self.ctx, path))
 
     def show_exports(self) -> None:
         """Exports for the research team."""

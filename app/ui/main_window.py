@@ -20,6 +20,7 @@ from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import DefinitionScreen
+from app.ui.screens.facilitator.bundles import send_work
 from app.ui.screens.home import HomeScreen
 from app.ui.screens.members import MemberScreen
 from app.ui.screens.pair import PairScreen
@@ -55,12 +56,14 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         predictor: Predictor,
         clock: SchedulingClock | None = None,
         exports_folder: Path | None = None,
+        bundles_folder: Path | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.services = services
         self.speaker = speaker
         self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
+        self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
         self.base_predictor = predictor
         self._member_predictor: Predictor | None = None
         central = QWidget()
@@ -159,6 +162,10 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
     def current_screen(self) -> Screen | None:
         """The screen on show."""
         return self.current
+
+    def send_work(self) -> None:
+        """A participant's "Send my work": a bundle file for the facilitator."""
+        send_work(self.ctx, self.bundles_folder)
 
     def show_write(self, request: WriteRequest) -> None:
         """The on-screen keyboard for one piece of writing."""

@@ -42,8 +42,7 @@ def _add_keyword(app, word):
 def _change_member(app):
     while not isinstance(app.window.current, HomeScreen):
         choose_key(app, "Back")
-    choose(app, "Actions")
-    choose(app, "Change member")
+    choose_key(app, "Change member")
 
 
 def test_two_members_gather_keywords_and_agree_a_definition(make_app):

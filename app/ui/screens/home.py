@@ -33,6 +33,7 @@ class HomeScreen(Screen):
             *pair_action,
             action("Switch test", ctx.nav.show_switch_test),
             self.undo_tile(),
+            action("Send my work", ctx.nav.send_work),
             action("Change member", ctx.nav.show_members),
         ])
 

@@ -24,6 +24,7 @@ class FacilitatorHome(Screen):
             Tile("Participants and consent", nav.show_participants),
             Tile("Audit log", nav.show_audit),
             Tile("Export for the research", nav.show_exports),
+            Tile("Bundles from other machines", nav.show_bundles),
         ]
         holder, groups = tile_rows("tools", "Tools", tiles, per_row=2)
         self.body.addWidget(holder)
