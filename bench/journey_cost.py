@@ -34,6 +34,7 @@ from app.services.container import Services  # noqa: E402
 from app.services.demo import create_demo  # noqa: E402
 from app.speech.speaker import NullSpeaker  # noqa: E402
 from app.store.database import Store, sqlite_url  # noqa: E402
+from app.store.local_drafts import LocalDrafts  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.screens.write import WriteScreen  # noqa: E402
 
@@ -102,7 +103,8 @@ def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, User, Serv
     services.projects.save_profile(alex.id, {"scan_mode": "auto"})
     services.projects.start_session(alex.id)
     clock = ManualClock()
-    window = MainWindow(services, NullSpeaker(), project_id, predictor, clock=clock)
+    window = MainWindow(services, NullSpeaker(), project_id, predictor, clock=clock,
+                        local_drafts=LocalDrafts(folder / "unsaved.json"))
     window.resize(1280, 860)
     window.show()
     window.activateWindow()

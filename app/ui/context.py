@@ -9,6 +9,7 @@ from app.access.profile import AccessProfile
 from app.services.container import Services
 from app.services.dto import MemberInfo
 from app.speech.speaker import Speaker, SpeechKind
+from app.store.local_drafts import LocalDrafts
 
 if TYPE_CHECKING:
     from app.services.review_dto import FacilitatorSession
@@ -70,6 +71,7 @@ class UiContext:
     state: UiState
     nav: Navigator
     status: StatusSink
+    local_drafts: LocalDrafts
 
     def announce(self, text: str) -> None:
         """Show a short message in the status line and speak it."""

@@ -15,6 +15,7 @@ from app.access.switches import SwitchError, SwitchMap
 from app.services.container import Services
 from app.services.dto import MemberInfo
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
+from app.store.local_drafts import LocalDrafts
 from app.ui.context import UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.scan import ScanController, SchedulingClock
@@ -57,6 +58,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         clock: SchedulingClock | None = None,
         exports_folder: Path | None = None,
         bundles_folder: Path | None = None,
+        local_drafts: LocalDrafts | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
@@ -79,7 +81,8 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         layout.addWidget(self.status)
         self.setCentralWidget(central)
         self.state = UiState(project_id=project_id)
-        self.ctx = UiContext(services, speaker, self.state, nav=self, status=self)
+        drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
+        self.ctx = UiContext(services, speaker, self.state, nav=self, status=self, local_drafts=drafts)
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
         self.router.install()

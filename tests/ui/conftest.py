@@ -16,6 +16,7 @@ from app.services.container import Services
 from app.services.demo import create_demo
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
+from app.store.local_drafts import LocalDrafts
 from app.ui.main_window import MainWindow
 
 # A small stand-in for wordfreq's list, so UI tests are fast and predictable.
@@ -75,7 +76,8 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
             services.projects.start_session(member_id)
         clock = ManualClock()
         speaker = RecordingSpeaker()
-        window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock)
+        window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock,
+                            local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(1280, 860)

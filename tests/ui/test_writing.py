@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from sqlalchemy.exc import OperationalError
 
 from app.speech.speaker import SpeechKind
 from app.ui.screens.prompt import PromptScreen
@@ -176,3 +177,23 @@ def test_adaptive_other_choices_reach_the_rest_of_the_screen(make_app):
     choose(app, "Actions")
     choose(app, "Cancel: keep for later")
     assert isinstance(app.window.current, PromptScreen)
+
+
+def test_text_is_kept_on_this_computer_when_the_database_is_out_of_reach(make_app, monkeypatch):
+    app = make_app(last_member="Alex", scan_mode="auto")
+    screen = _open_add_keyword(app)
+    inprogress = app.services.inprogress
+
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("save", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(inprogress, "save", unreachable)
+    for letter in "safe":
+        choose_key(app, letter)
+    assert app.window.status.text() == "The database cannot be reached. Your text is kept on this computer."
+    member = app.members()["Alex"]
+    assert app.window.ctx.local_drafts.get(member, screen.request.target) == ("Safe", 4)
+    monkeypatch.undo()  # the server answers again
+    choose_key(app, "space")
+    assert app.services.inprogress.load(member, screen.request.target).text == "Safe "
+    assert app.window.ctx.local_drafts.get(member, screen.request.target) is None

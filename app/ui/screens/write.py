@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.access.adaptive import MORE
 from app.access.prediction import Predictor
 from app.access.text_entry import KeyboardModel, TextState
-from app.services.dto import Outcome
+from app.services.dto import InProgress, Outcome
 from app.services.errors import DomainError
+from app.store.database import StoreError
 from app.ui.context import UiContext
 from app.ui.keyboard import KeyboardPanel
 from app.ui.screens.base import Screen
@@ -60,7 +62,7 @@ class WriteScreen(Screen):
         predictor.set_keywords(request.keywords)
         saved = None
         if ctx.state.member is not None and not request.secret:
-            saved = ctx.services.inprogress.load(ctx.state.member.id, request.target)
+            saved = self._load_unfinished(ctx.state.member.id, request.target)
         text = saved.text if saved else request.initial
         predictions = 0 if request.secret else profile.predictions
         self.model = KeyboardModel(predictor, profile.keyboard_layout, predictions, text=text,
@@ -174,11 +176,28 @@ class WriteScreen(Screen):
             tile.style().polish(tile)
 
     # ------------------------------------------------------------------ keys
+    def _load_unfinished(self, member_id: str, target: str) -> InProgress | None:
+        kept = self.ctx.local_drafts.get(member_id, target)
+        if kept is not None:  # written while the database was out of reach: it is the newest
+            return InProgress(target, kept[0], kept[1])
+        try:
+            return self.ctx.services.inprogress.load(member_id, target)
+        except (SQLAlchemyError, StoreError):
+            return None
+
     def _changed(self) -> None:
         member = self.ctx.state.member
         if member is not None and not self.request.secret:
             state = self.model.state
-            self.ctx.services.inprogress.save(member.id, self.request.target, state.text, state.cursor)
+            target = self.request.target
+            try:
+                self.ctx.services.inprogress.save(member.id, target, state.text, state.cursor)
+            except (SQLAlchemyError, StoreError):
+                self.ctx.local_drafts.keep(member.id, target, state.text, state.cursor)
+                self.ctx.status.show_status(
+                    "The database cannot be reached. Your text is kept on this computer.")
+            else:
+                self.ctx.local_drafts.forget(member.id, target)
         self.ctx.nav.rescan()
 
     def _word(self, word: str) -> None:
