@@ -8,7 +8,10 @@ Rules, one record kind at a time:
   definition, and its versions are re-pointed to it (one definition per prompt);
 - "me too"s (per contribution and member) and stances (per version and member) keep the
   newer one by updated_at (ties: the larger id, then the larger value), replacing the older row;
-- every reference must name a record of the same project, in the bundle or already here.
+- every reference must name a record of the same project, in the bundle or already here;
+- records of a member who has withdrawn here (their keywords, "me too"s, stances and comments,
+  and what hangs on those) are left out, so an older bundle cannot bring back what a withdrawal
+  removed; versions, review notes and events of theirs come in without their name.
 Whatever the order of imports, the same set of bundles gives the same rows (up to which
 of two same-named members or same-prompt definitions keeps its id).
 """
@@ -20,25 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.services.bundle_format import BY_NAME, KINDS, BundleError, Kind, Manifest
-from app.store.models import (
-    Comment,
-    Contribution,
-    Definition,
-    DraftVersion,
-    Endorsement,
-    Event,
-    Meeting,
-    Member,
-    Project,
-    Prompt,
-    ReviewNote,
-    Stance,
-    Theme,
-)
+from app.store.models import Definition, DraftVersion, Member, Project, Prompt
 
 # Kinds kept per (target, member): the newer one wins. Key fields, then the fields that change.
 NATURAL = {
@@ -49,6 +38,9 @@ AUTHOR_FIELD = {
     "contribution": "member_id", "endorsement": "member_id", "draft_version": "author_id",
     "stance": "member_id", "comment": "member_id", "review_note": "author_id",
 }
+WITHHELD_BY = {"contribution": "member_id", "endorsement": "member_id", "stance": "member_id",
+               "comment": "member_id"}
+UNNAMED_BY = {"draft_version": "author_id", "review_note": "author_id", "event": "member_id"}
 CHUNK = 500
 
 
@@ -67,6 +59,7 @@ class BundlePreview:
     new: dict[str, int]  # kind -> records added
     updated: dict[str, int]  # kind -> "me too"s / stances replaced by a newer one
     already_here: int
+    withheld: int  # records of members who have withdrawn here, left out
     authors: dict[str, int]  # display name ("anonymous" for unnamed contributions) -> records
     new_members: list[str]
     matched_members: list[str]  # incoming members taken to be the member here of that name
@@ -97,6 +90,8 @@ class BundlePreview:
             out.append("New members: " + ", ".join(self.new_members) + ".")
         if self.matched_members:
             out.append("Same person as here: " + ", ".join(self.matched_members) + ".")
+        if self.withheld:
+            out.append(f"Left out: {self.withheld} records of members who have withdrawn here.")
         if self.already_imported:
             out.append("This bundle was imported here before.")
         return out
@@ -124,32 +119,19 @@ def _ids_in(s: Session, table: Any, ids: set[str]) -> set[str]:
 
 
 def project_id_queries(project_id: str) -> dict[str, Select[tuple[str]]]:
-    """For each kind, a query for the ids of the project's records of that kind."""
-    prompts = select(Prompt.id).where(Prompt.project_id == project_id)
-    defs = select(Definition.id).where(Definition.prompt_id.in_(prompts))
-    versions = select(DraftVersion.id).where(DraftVersion.definition_id.in_(defs))
-    contributions = select(Contribution.id).where(Contribution.prompt_id.in_(prompts))
-    return {
-        "project": select(Project.id).where(Project.id == project_id),
-        "member": select(Member.id).where(Member.project_id == project_id),
-        "meeting": select(Meeting.id).where(Meeting.project_id == project_id),
-        "prompt": prompts,
-        "theme": select(Theme.id).where(Theme.prompt_id.in_(prompts)),
-        "contribution": contributions,
-        "endorsement": select(Endorsement.id).where(Endorsement.contribution_id.in_(contributions)),
-        "definition": defs,
-        "draft_version": versions,
-        "stance": select(Stance.id).where(Stance.version_id.in_(versions)),
-        "comment": select(Comment.id).where(
-            Comment.version_id.in_(versions) | Comment.contribution_id.in_(contributions)),
-        "review_note": select(ReviewNote.id).where(ReviewNote.version_id.in_(versions)),
-        "event": select(Event.id).where(Event.project_id == project_id),
-    }
-
-
-def _local_ids(s: Session, project_id: str) -> dict[str, set[str]]:
-    """The ids of every record of the project already here, by kind."""
-    return {kind: set(s.scalars(query)) for kind, query in project_id_queries(project_id).items()}
+    """For each kind, a query for the ids of the project's records of that kind: those naming the
+    project, or else the project's records they belong to (a comment: its version or contribution)."""
+    queries: dict[str, Select[tuple[str]]] = {}
+    for kind in KINDS:
+        c = kind.model.__table__.c
+        if kind.name == "project" or "project_id" in c:
+            queries[kind.name] = select(c.id).where((c.id if kind.name == "project" else c.project_id)
+                                                    == project_id)
+            continue
+        owners = {f: t for f, t in kind.refs().items() if t not in ("member", kind.name)}
+        required = [f for f in owners if not c[f].nullable] or list(owners)
+        queries[kind.name] = select(c.id).where(or_(*(c[f].in_(queries[owners[f]]) for f in required)))
+    return queries
 
 
 class _Planner:
@@ -157,7 +139,7 @@ class _Planner:
 
     def __init__(self, s: Session, manifest: Manifest, records: dict[str, list[dict[str, Any]]]) -> None:
         self.s, self.m, self.records = s, manifest, records
-        self.local = _local_ids(s, manifest.project_id)
+        self.local = {k: set(s.scalars(q)) for k, q in project_id_queries(manifest.project_id).items()}
         self.ids = {kind: set(ids) for kind, ids in self.local.items()}  # after the import
         self.maps: dict[str, dict[str, str]] = {"member": {}, "definition": {}}
         self.inserts: dict[str, list[dict[str, Any]]] = {k.name: [] for k in KINDS}
@@ -169,6 +151,19 @@ class _Planner:
             .all()
         )
         self.matched: list[str] = []
+        self.withdrawn = set(s.scalars(select(Member.id).where(
+            Member.project_id == manifest.project_id, Member.withdrawn_at.is_not(None))))
+        self.withheld: dict[str, str] = {}  # id -> kind
+
+    def _withhold(self, kind: str, record: dict[str, Any]) -> bool:
+        """Leave out a record of a member who has withdrawn here, and whatever hangs on one."""
+        member = record.get(WITHHELD_BY.get(kind, ""))
+        if self.maps["member"].get(member, member) in self.withdrawn or (
+            record.get("contribution_id") in self.withheld
+        ):
+            self.withheld[record["id"]] = kind
+            return True
+        return False
 
     def resolve(self, kind: Kind, record: dict[str, Any], where: str) -> dict[str, Any]:
         """The record with its references mapped; BundleError if one names nothing here or there."""
@@ -231,6 +226,8 @@ class _Planner:
             if rid in self.local[name]:
                 self.already_here += 1
                 continue
+            if self._withhold(name, record):
+                continue
             if name == "member":
                 same = next((i for i, n in self.names.items() if n == record["display_name"]), None)
                 if same is not None:
@@ -263,7 +260,9 @@ class _Planner:
                 here[(row[keys[0]], row[keys[1]])] = dict(row)
         here_ids = {row["id"]: key for key, row in here.items()}
         best: dict[tuple[str, str], dict[str, Any]] = {}
-        for record in self.records[kind.name]:
+        records = [r for r in self.records[kind.name]
+                   if r["id"] in self.local[kind.name] or not self._withhold(kind.name, r)]
+        for record in records:
             resolved = self.resolve(kind, record, f"{kind.part}, record {record['id']}")
             key = (resolved[keys[0]], resolved[keys[1]])
             if here_ids.get(record["id"], key) != key:
@@ -284,7 +283,7 @@ class _Planner:
                 self.inserts[kind.name].append(record)
             self.ids[kind.name].add(record["id"])
             written += 1
-        self.already_here += len(self.records[kind.name]) - written
+        self.already_here += len(records) - written
 
     def _check_refs(self, kind: Kind) -> None:
         if kind.name in NATURAL:
@@ -293,7 +292,14 @@ class _Planner:
             self.resolve(kind, r, f"{kind.part}, record {r['id']}") for r in self.inserts[kind.name]
         ]
         for record in self.records[kind.name]:
-            self.resolve(kind, record, f"{kind.part}, record {record['id']}")
+            if record["id"] not in self.withheld:
+                self.resolve(kind, record, f"{kind.part}, record {record['id']}")
+        unnamed = UNNAMED_BY.get(kind.name)
+        for record in self.inserts[kind.name]:
+            if unnamed and record[unnamed] in self.withdrawn:
+                record[unnamed] = None
+                if kind.name == "event":
+                    record["detail"] = {}
 
     def _check_new_ids_are_free(self, incoming: dict[str, set[str]]) -> None:
         for kind in KINDS:
@@ -306,37 +312,22 @@ class _Planner:
 
     def _order_versions(self, versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """New versions, parents first; a parent must belong to the same definition."""
-        by_id = {v["id"]: v for v in versions}
-        local_defs: dict[str, str] = {}
-        parents = {v["parent_id"] for v in versions if v["parent_id"] and v["parent_id"] not in by_id}
-        if parents:
-            table = DraftVersion.__table__
-            for i in range(0, len(parents), CHUNK):
-                chunk = sorted(parents)[i:i + CHUNK]
-                local_defs.update(self.s.execute(
-                    select(table.c.id, table.c.definition_id).where(table.c.id.in_(chunk))).all())
+        pending = {v["id"]: v for v in versions}
+        parents = sorted({v["parent_id"] for v in versions if v["parent_id"]} - set(pending))
+        table = DraftVersion.__table__
+        defs = {v["id"]: v["definition_id"] for v in versions}
+        for i in range(0, len(parents), CHUNK):
+            defs.update(self.s.execute(select(table.c.id, table.c.definition_id).where(
+                table.c.id.in_(parents[i:i + CHUNK]))).all())
         ordered: list[dict[str, Any]] = []
-        state: dict[str, int] = {}
-        for start in versions:
-            stack = [start]
-            while stack:
-                v = stack[-1]
-                if state.get(v["id"]) == 2:
-                    stack.pop()
-                    continue
-                state[v["id"]] = 1
-                parent = by_id.get(v["parent_id"] or "")
-                if parent is not None and state.get(parent["id"]) != 2:
-                    if state.get(parent["id"]) == 1:
-                        raise BundleError("The bundle's definition versions form a loop of parents.")
-                    stack.append(parent)
-                    continue
-                pdef = parent["definition_id"] if parent else local_defs.get(v["parent_id"] or "")
-                if v["parent_id"] and pdef != v["definition_id"]:
+        while pending:
+            ready = [v for v in pending.values() if v["parent_id"] not in pending]
+            if not ready:
+                raise BundleError("The bundle's definition versions form a loop of parents.")
+            for v in ready:
+                if v["parent_id"] and defs.get(v["parent_id"]) != v["definition_id"]:
                     raise BundleError(f"Version {v['id']} has a parent from another definition.")
-                state[v["id"]] = 2
-                ordered.append(v)
-                stack.pop()
+                ordered.append(pending.pop(v["id"]))
         return ordered
 
     def _preview(self, project_is_new: bool) -> BundlePreview:
@@ -353,8 +344,9 @@ class _Planner:
             scope=m.scope, since=m.since,
             new={k.name: len(self.inserts[k.name]) - len(self.replaced.get(k.name, [])) for k in KINDS},
             updated={k: len(self.updates[k]) + len(self.replaced[k]) for k in NATURAL},
-            already_here=self.already_here, authors=dict(sorted(authors.items())),
-            new_members=new_members, matched_members=sorted(self.matched), already_imported=False,
+            already_here=self.already_here, withheld=len(self.withheld),
+            authors=dict(sorted(authors.items())), new_members=new_members,
+            matched_members=sorted(self.matched), already_imported=False,
         )
 
     def _oldest_change(self) -> datetime | None:

@@ -5,6 +5,15 @@ sent to a given machine. `preview_import` checks a bundle and says what importin
 would add (writing nothing); `import_bundle` does the same checks and merges in one
 transaction. A bad bundle raises BundleError with a one-line reason and changes nothing.
 See bundle_format (the file) and bundle_merge (the rules).
+
+A machine is a database: its id is made on first need and kept in `local_machine` (a copied
+SQLite file keeps it; everyone on a shared PostgreSQL database is one machine). "Changes
+since" a machine start at the last bundle sent to it, less MARGIN, and earlier still if
+records since brought in from a third machine are older; the project's small structure
+(project, members, meetings, questions, themes, definitions) always travels whole, so a
+delta's references resolve. A project of the same name but another id is refused: two
+groups' work is never merged on a name alone. Imports write no Event: `bundle_log` records
+them, so bundles imported in any order give the same shared records.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from app.services.bundle_format import (
     to_json,
 )
 from app.services.bundle_merge import BundlePreview, apply_merge, plan_merge, project_id_queries
+from app.services.validation import check_id
 from app.store.models import BundleLog, LocalMachine, Project, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "ExchangeService", "ExportResult", "MachineInfo"]
@@ -210,6 +220,7 @@ class ExchangeService(ServiceBase):
 
     def known_machines(self, project_id: str) -> list[MachineInfo]:
         """Machines this project's bundles were sent to or came from, most recent first."""
+        project_id = check_id(project_id, "project")
         with self.store.read() as s:
             rows = s.execute(
                 select(BundleLog.machine_id, BundleLog.direction, func.max(BundleLog.created_at))
@@ -270,7 +281,8 @@ class ExchangeService(ServiceBase):
                 plan = plan_merge(s, manifest, records)
                 apply_merge(s, plan)
                 already = self._received(s, manifest.bundle_id)
-                if not already:
+                own = manifest.machine_id == s.scalar(select(LocalMachine.id))
+                if not already and not own:
                     s.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
                                     project_id=manifest.project_id, machine_id=manifest.machine_id,
                                     oldest_change=plan.oldest_change))

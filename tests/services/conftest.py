@@ -147,6 +147,18 @@ def store(fresh_store: Callable[[], Store]) -> Store:
 
 
 @pytest.fixture
+def machine_b(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
+    """A second machine: its own SQLite file."""
+    path = tmp_path / "machine-b.db"
+    path.write_bytes(migrated_template.read_bytes())
+    store = Store.open(sqlite_url(path))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@pytest.fixture
 def services(store: Store) -> Services:
     return Services.build(store)
 
