@@ -108,7 +108,7 @@ def _open_or_recover(url: str, choice: str | None) -> Store | None:
 
         from app.ui import recovery_dialog
 
-        QApplication.instance() or QApplication([sys.argv[0]])
+        QApplication.instance() or QApplication([sys.argv[0]])  # PySide keeps it; main() reuses it
         choice = recovery_dialog.ask(problem, diagnosis.path, backup)
         tell = recovery_dialog.tell
     elif choice is None:
@@ -118,9 +118,9 @@ def _open_or_recover(url: str, choice: str | None) -> Store | None:
               "damaged file is kept beside it.", file=sys.stderr)
         return None
     try:
-        if choice == "restore" and backup is None:
-            raise recovery.RecoveryError("There is no good backup to restore; nothing was changed.")
         if choice == "restore":
+            if backup is None:
+                raise recovery.RecoveryError("There is no good backup to restore; nothing was changed.")
             kept = recovery.restore_backup(diagnosis.path, backup)
         elif choice == "new":
             kept = recovery.start_new(diagnosis.path)
@@ -197,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
-    window = MainWindow(services, speaker, project.id, predictor)
+    from app.store.local_drafts import LocalDrafts
+
+    drafts = LocalDrafts(user_data_path(APP_NAME, appauthor=False) / "unsaved-text.json")
+    window = MainWindow(services, speaker, project.id, predictor, local_drafts=drafts)
     try:
         if args.screenshot:
             load_words.start()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -56,6 +57,7 @@ SUFFIX = ".canvas"
 MAX_TEXT = 100_000  # for text columns the schema does not limit
 INT_RANGE = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER
 SCOPES = ("whole", "changes")
+SHARED_TEXT = 50  # values of columns this short (kinds, actions, roles) are kept once, however often
 
 
 class BundleError(DomainError):
@@ -206,7 +208,7 @@ def _value(kind: Kind, field: str, value: object) -> object:
     if field == "id" or col.foreign_keys:
         if not is_uuid(value):
             raise ValueError("is not a record id")
-        return value
+        return sys.intern(value)  # one string per id, however many records name it
     if isinstance(typ, UTCDateTime):
         try:
             return parse_time(value)
@@ -243,7 +245,8 @@ def _value(kind: Kind, field: str, value: object) -> object:
         choices = CHOICES.get((kind.name, field))
         if choices is not None and value not in choices:
             raise ValueError(f"must be one of {', '.join(choices)}")
-        return value
+        short = (getattr(typ, "length", None) or SHARED_TEXT + 1) <= SHARED_TEXT  # kinds, actions, roles
+        return sys.intern(value) if short else value
     raise ValueError(f"has a type the bundle format does not know ({typ})")  # pragma: no cover
 
 
@@ -252,7 +255,7 @@ def check_records(kind: Kind, raw: object) -> list[dict[str, Any]]:
     if not isinstance(raw, list):
         raise BundleError(f"{kind.part} must hold a list of records.")
     wanted = set(kind.fields)
-    checked: list[dict[str, Any]] = []
+    checked: list[dict[str, Any]] = raw  # each item is replaced by its checked record as it goes
     seen: set[str] = set()
     for n, item in enumerate(raw, start=1):
         where = f"{kind.part}, record {n}"
@@ -275,7 +278,7 @@ def check_records(kind: Kind, raw: object) -> list[dict[str, Any]]:
         if record["id"] in seen:
             raise BundleError(f"{where} repeats the id {record['id']}.")
         seen.add(record["id"])
-        checked.append(record)
+        checked[n - 1] = record
     return checked
 
 

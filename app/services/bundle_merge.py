@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, delete, insert, or_, select, update
@@ -42,6 +43,7 @@ WITHHELD_BY = {"contribution": "member_id", "endorsement": "member_id", "stance"
                "comment": "member_id"}
 UNNAMED_BY = {"draft_version": "author_id", "review_note": "author_id", "event": "member_id"}
 CHUNK = 500
+INSERT_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -167,13 +169,15 @@ class _Planner:
 
     def resolve(self, kind: Kind, record: dict[str, Any], where: str) -> dict[str, Any]:
         """The record with its references mapped; BundleError if one names nothing here or there."""
-        out = dict(record)
-        for fname, target in kind.refs().items():
+        out = record  # copied only if a reference is mapped: most records are used as they came
+        for fname, target in _refs_of(kind.name):
             value = record[fname]
             if value is None:
                 continue
             value = self.maps.get(target, {}).get(value, value)
-            out[fname] = value
+            if value != record[fname]:
+                out = dict(record) if out is record else out
+                out[fname] = value
             if target == "project":
                 if value != self.m.project_id:
                     raise BundleError(f"{where} belongs to another project than the bundle's.")
@@ -210,8 +214,7 @@ class _Planner:
         versions = self._order_versions(self.inserts["draft_version"])
         self.inserts["draft_version"] = versions
         pairs = [(r["id"], r["paired_with_id"]) for r in self.inserts["prompt"] if r["paired_with_id"]]
-        for r in self.inserts["prompt"]:
-            r["paired_with_id"] = None
+        self.inserts["prompt"] = [{**r, "paired_with_id": None} for r in self.inserts["prompt"]]
         return Plan(m, self._preview(project_is_new), self.inserts, self.updates, self.replaced, pairs,
                     self._oldest_change())
 
@@ -288,15 +291,17 @@ class _Planner:
     def _check_refs(self, kind: Kind) -> None:
         if kind.name in NATURAL:
             return  # resolved while collecting
-        self.inserts[kind.name] = [
+        inserts = self.inserts[kind.name] = [
             self.resolve(kind, r, f"{kind.part}, record {r['id']}") for r in self.inserts[kind.name]
         ]
+        inserted = {r["id"] for r in inserts}
         for record in self.records[kind.name]:
-            if record["id"] not in self.withheld:
+            if record["id"] not in self.withheld and record["id"] not in inserted:  # those were just checked
                 self.resolve(kind, record, f"{kind.part}, record {record['id']}")
         unnamed = UNNAMED_BY.get(kind.name)
-        for record in self.inserts[kind.name]:
+        for i, record in enumerate(inserts):
             if unnamed and record[unnamed] in self.withdrawn:
+                record = inserts[i] = dict(record)  # the bundle's own record stays as it came
                 record[unnamed] = None
                 if kind.name == "event":
                     record["detail"] = {}
@@ -358,6 +363,12 @@ class _Planner:
         return min(times, default=None)
 
 
+@cache
+def _refs_of(name: str) -> tuple[tuple[str, str], ...]:
+    """Kind.refs() of a kind, worked out once (it is asked for every record)."""
+    return tuple(BY_NAME[name].refs().items())
+
+
 def _rank(record: dict[str, Any], values: tuple[str, ...]) -> tuple[Any, ...]:
     return (record["updated_at"], record["id"], *(record[v] for v in values))
 
@@ -377,8 +388,8 @@ def apply_merge(s: Session, plan: Plan) -> None:
             changes = {f: record[f] for f in (*NATURAL[kind.name][1], "updated_at")}
             s.execute(update(table).where(table.c.id == record["id"]).values(**changes))
         rows = plan.inserts[kind.name]  # versions come parents first
-        if rows:
-            s.execute(insert(table), rows)
+        for i in range(0, len(rows), INSERT_BATCH):  # a batch at a time: the driver copies each batch
+            s.execute(insert(table), rows[i:i + INSERT_BATCH])
     prompts = Prompt.__table__
     for prompt_id, pair in plan.pairs:
         s.execute(update(prompts).where(prompts.c.id == prompt_id).values(paired_with_id=pair))

@@ -14,6 +14,7 @@ from app.services.participants import ParticipantService
 from app.services.phrases import PhraseService
 from app.services.projects import ProjectService
 from app.services.review import ReviewService
+from app.services.search import SearchService
 from app.services.undo import UndoService
 from app.services.words import WordService
 from app.store.database import Store
@@ -35,6 +36,7 @@ class Services:
     review: ReviewService
     participants: ParticipantService
     exports: ExportService
+    search: SearchService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -53,4 +55,5 @@ class Services:
             review=ReviewService(store, facilitator),
             participants=ParticipantService(store, facilitator),
             exports=ExportService(store, facilitator),
+            search=SearchService(store),
         )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
 from app.services.dto import ContributionInfo, Outcome
-from app.services.errors import NotFound
-from app.services.validation import check_choice, clean_text
+from app.services.errors import DomainError, NotFound
+from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     CONTRIBUTION_KINDS,
     MAX_CONTRIBUTION,
@@ -16,14 +20,54 @@ from app.store.models import (
     Endorsement,
     Meeting,
     Member,
+    Prompt,
     Theme,
     utcnow,
 )
 
 
+@dataclass(frozen=True)
+class ContributionPage:
+    """One page of a prompt's visible contributions, and how many there are in all."""
+
+    items: tuple[ContributionInfo, ...]
+    total: int
+    offset: int
+
+
 def normalise(text: str) -> str:
     """The form used to spot duplicates: case and spacing ignored."""
     return " ".join(text.split()).casefold()
+
+
+def _visible(prompt_id: str) -> tuple[ColumnElement[bool], ...]:
+    """What the group sees of a prompt: not hidden, not withdrawn (ix_contribution_listing)."""
+    return (Contribution.prompt_id == prompt_id, Contribution.hidden.is_(False),
+            Contribution.withdrawn.is_(False))
+
+
+def _visible_columns(prompt_id: str) -> Select[Any]:
+    return (
+        select(Contribution.id, Contribution.kind, Contribution.text, Contribution.member_id,
+               Contribution.theme_id, Contribution.created_at)
+        .where(*_visible(prompt_id)).order_by(Contribution.created_at, Contribution.id)
+    )
+
+
+def _infos(s: Session, prompt_id: str, rows: Sequence[Row[Any]], counts: dict[str, int],
+           mine: set[str]) -> list[ContributionInfo]:
+    """Rows of `_visible_columns` as plain values, names and themes looked up once."""
+    project = select(Prompt.project_id).where(Prompt.id == prompt_id).scalar_subquery()
+    names = dict(s.execute(select(Member.id, Member.display_name).where(Member.project_id == project)).all())
+    themes = dict(s.execute(select(Theme.id, Theme.name).where(Theme.prompt_id == prompt_id)).all())
+    return [
+        ContributionInfo(
+            id=cid, prompt_id=prompt_id, kind=kind, text=text, author=names.get(member_id),
+            endorsements=counts.get(cid, 0), endorsed_by_viewer=cid in mine, created_at=created_at,
+            theme=themes.get(theme_id),
+        )
+        for cid, kind, text, member_id, theme_id, created_at in rows
+    ]
 
 
 class ContributionService(ServiceBase):
@@ -86,6 +130,8 @@ class ContributionService(ServiceBase):
 
     def endorse(self, member_id: str, contribution_id: str, on: bool = True) -> Outcome:
         """Set the member's "me too" on a contribution on or off."""
+        if not isinstance(on, bool):
+            raise DomainError("A me too is either on or off.")
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             contribution = self._contribution_for(s, contribution_id, member)
@@ -93,42 +139,46 @@ class ContributionService(ServiceBase):
 
     def list_for_prompt(self, prompt_id: str, viewer_id: str | None = None) -> list[ContributionInfo]:
         """The visible contributions of a prompt, oldest first."""
+        prompt_id = check_id(prompt_id, "prompt")
+        viewer_id = check_id(viewer_id, "member") if viewer_id else None
         with self.store.read() as s:
-            counts = (
-                select(Endorsement.contribution_id, func.count().label("n"))
-                .where(Endorsement.active.is_(True))
-                .group_by(Endorsement.contribution_id)
-                .subquery()
-            )
-            rows = s.execute(
-                select(Contribution, Member.display_name, counts.c.n, Theme.name)
-                .outerjoin(Member, Member.id == Contribution.member_id)
-                .outerjoin(counts, counts.c.contribution_id == Contribution.id)
-                .outerjoin(Theme, Theme.id == Contribution.theme_id)
-                .where(
-                    Contribution.prompt_id == prompt_id,
-                    Contribution.hidden.is_(False),
-                    Contribution.withdrawn.is_(False),
-                )
-                .order_by(Contribution.created_at, Contribution.id)
-            ).all()
+            rows = s.execute(_visible_columns(prompt_id)).all()
+            counts = dict(s.execute(
+                select(Endorsement.contribution_id, func.count())
+                .where(Endorsement.active.is_(True)).group_by(Endorsement.contribution_id)
+            ).all())
             mine: set[str] = set()
             if viewer_id:
-                mine = set(
-                    s.scalars(
-                        select(Endorsement.contribution_id).where(
-                            Endorsement.member_id == viewer_id, Endorsement.active.is_(True)
-                        )
-                    )
-                )
-            return [
-                ContributionInfo(
-                    id=c.id, prompt_id=c.prompt_id, kind=c.kind, text=c.text, author=name,
-                    endorsements=n or 0, endorsed_by_viewer=c.id in mine,
-                    created_at=c.created_at, theme=theme,
-                )
-                for c, name, n, theme in rows
-            ]
+                mine = set(s.scalars(select(Endorsement.contribution_id).where(
+                    Endorsement.member_id == viewer_id, Endorsement.active.is_(True))))
+            return _infos(s, prompt_id, rows, counts, mine)
+
+    def page_for_prompt(self, prompt_id: str, viewer_id: str | None = None, offset: int = 0,
+                        limit: int = 40) -> ContributionPage:
+        """One page of `list_for_prompt` (from `offset`, at most `limit`) and how many there are in all.
+
+        Reads only the page's rows, so it stays quick however many contributions there are.
+        """
+        prompt_id = check_id(prompt_id, "prompt")
+        viewer_id = check_id(viewer_id, "member") if viewer_id else None
+        if (isinstance(offset, bool) or not isinstance(offset, int) or offset < 0
+                or isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise DomainError("That page of keywords is out of range.")
+        with self.store.read() as s:
+            total = s.scalar(select(func.count()).select_from(Contribution).where(*_visible(prompt_id))) or 0
+            rows = s.execute(_visible_columns(prompt_id).limit(limit).offset(offset)).all()
+            ids = [row[0] for row in rows]
+            counts = dict(s.execute(
+                select(Endorsement.contribution_id, func.count())
+                .where(Endorsement.contribution_id.in_(ids), Endorsement.active.is_(True))
+                .group_by(Endorsement.contribution_id)
+            ).all())
+            mine: set[str] = set()
+            if viewer_id:
+                mine = set(s.scalars(select(Endorsement.contribution_id).where(
+                    Endorsement.contribution_id.in_(ids), Endorsement.member_id == viewer_id,
+                    Endorsement.active.is_(True))))
+            return ContributionPage(tuple(_infos(s, prompt_id, rows, counts, mine)), total, offset)
 
     def _contribution_for(self, s: Session, contribution_id: object, member: Member) -> Contribution:
         contribution = self._get(s, Contribution, contribution_id, "contribution")
@@ -138,12 +188,13 @@ class ContributionService(ServiceBase):
     @staticmethod
     def _find_duplicate(s: Session, prompt_id: str, text: str) -> Contribution | None:
         key = normalise(text)
-        candidates = s.scalars(
-            select(Contribution).where(
+        candidates = s.execute(  # ids and texts only: a prompt may hold tens of thousands
+            select(Contribution.id, Contribution.text).where(
                 Contribution.prompt_id == prompt_id, Contribution.withdrawn.is_(False)
-            )
+            ).order_by(Contribution.created_at, Contribution.id)
         )
-        return next((c for c in candidates if normalise(c.text) == key), None)
+        found = next((cid for cid, body in candidates if normalise(body) == key), None)
+        return None if found is None else s.get(Contribution, found)
 
     @staticmethod
     def _endorsement(s: Session, contribution_id: str, member_id: str) -> Endorsement | None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
 from app.services.dto import CommentInfo, Outcome, StanceInfo, StanceSummary, VersionInfo
 from app.services.errors import DomainError
+from app.services.export.report import stance_summaries
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     MAX_CONTRIBUTION,
@@ -23,6 +26,38 @@ from app.store.models import (
 )
 
 MAX_NOTE = 500
+VERSIONS_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    """A version as a list shows it: its number (oldest is 1), its siblings' numbers, the stances."""
+
+    version: VersionInfo
+    number: int
+    sibling_numbers: tuple[int, ...]
+    stances: StanceSummary
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """One page of a definition's versions, newest first, and the chosen version (on any page)."""
+
+    entries: tuple[VersionEntry, ...]
+    total: int
+    page: int
+    per_page: int
+    chosen: VersionEntry | None = None
+
+    @property
+    def has_newer(self) -> bool:
+        """True when a page of newer versions comes before this one."""
+        return self.page > 0
+
+    @property
+    def has_older(self) -> bool:
+        """True when a page of older versions comes after this one."""
+        return (self.page + 1) * self.per_page < self.total
 
 
 def _version_info(v: DraftVersion, prompt_id: str, author: str | None) -> VersionInfo:
@@ -80,10 +115,60 @@ class DraftService(ServiceBase):
             ).all()
             return [_version_info(v, prompt_id, name) for v, name in rows]
 
+    def version_page(self, prompt_id: str, page: int = 0, per_page: int = VERSIONS_PER_PAGE,
+                     chosen: str | None = None) -> VersionPage:
+        """A page of versions, newest first, with numbers, siblings and stances; and `chosen`.
+
+        Reads the text and stances of the page's versions only (and of the chosen one), so it
+        stays quick however many versions there are. A page past the end gives the last page.
+        """
+        prompt_id = check_id(prompt_id, "prompt")
+        if (isinstance(page, bool) or not isinstance(page, int) or page < 0
+                or isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1):
+            raise DomainError("That page of versions is out of range.")
+        with self.store.read() as s:
+            prompt = self._get(s, Prompt, prompt_id, "prompt")
+            order = s.execute(
+                select(DraftVersion.id, DraftVersion.parent_id)
+                .join(Definition, Definition.id == DraftVersion.definition_id)
+                .where(Definition.prompt_id == prompt.id)
+                .order_by(DraftVersion.created_at, DraftVersion.id)
+            ).all()
+            numbers = {vid: i + 1 for i, (vid, _parent) in enumerate(order)}
+            children: dict[str | None, list[str]] = {}
+            for vid, parent in order:
+                children.setdefault(parent, []).append(vid)
+            parents = dict(order)
+            page = min(page, max(0, (len(order) - 1) // per_page))
+            newest = [vid for vid, _parent in reversed(order)][page * per_page:(page + 1) * per_page]
+            wanted = [*newest, *([chosen] if chosen in numbers and chosen not in newest else [])]
+            rows = s.execute(
+                select(DraftVersion, Member.display_name)
+                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                .where(DraftVersion.id.in_(wanted))
+            ).all()
+            infos = {v.id: _version_info(v, prompt.id, name) for v, name in rows}
+            stances = stance_summaries(s, prompt.project_id, wanted)
+        entries = {
+            vid: VersionEntry(infos[vid], numbers[vid],
+                              tuple(numbers[x] for x in children[parents[vid]] if x != vid), stances[vid])
+            for vid in wanted
+        }
+        return VersionPage(tuple(entries[vid] for vid in newest), len(order), page, per_page,
+                           entries.get(chosen) if chosen is not None else None)
+
     def current_version(self, prompt_id: str) -> VersionInfo | None:
-        """The newest version of the prompt's definition, if any."""
-        versions = self.list_versions(prompt_id)
-        return versions[-1] if versions else None
+        """The newest version of the prompt's definition, if any (the last of `list_versions`)."""
+        with self.store.read() as s:
+            row = s.execute(
+                select(DraftVersion, Member.display_name)
+                .join(Definition, Definition.id == DraftVersion.definition_id)
+                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                .where(Definition.prompt_id == check_id(prompt_id, "prompt"))
+                .order_by(DraftVersion.created_at.desc(), DraftVersion.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _version_info(row[0], prompt_id, row[1])
 
     def set_stance(self, member_id: str, version_id: str, position: str, reason: str = "") -> Outcome:
         """Record (or change) the member's agree / unsure / disagree on a version."""

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -51,7 +51,7 @@ from app.services.bundle_format import (
 )
 from app.services.bundle_merge import BundlePreview, apply_merge, plan_merge, project_id_queries
 from app.services.validation import check_id
-from app.store.models import BundleLog, LocalMachine, Project, new_id, utcnow
+from app.store.models import BundleLog, LocalMachine, Project, UTCDateTime, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "ExchangeService", "ExportResult", "MachineInfo"]
 
@@ -60,6 +60,7 @@ MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts together, declared and as re
 MAX_RATIO = 100  # unpacked : packed, for parts over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 READ_CHUNK = 64 * 1024
+WRITE_BATCH = 1_000  # records per JSON batch when a bundle is written
 # A "changes since" bundle starts this long before its mark, so a record written while the
 # last bundle was being made is never missed (importing a record twice changes nothing).
 MARGIN = timedelta(minutes=10)
@@ -163,35 +164,48 @@ def _read_zip(zf: zipfile.ZipFile, size: int) -> tuple[Manifest, dict[str, list[
             raise BundleError("The bundle is encrypted or compressed in a way this app does not read.")
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise BundleError("The bundle would unpack to far too much: it is refused as unsafe.")
+    # First every part is read within the budget, keeping only its checksum (a large bundle's
+    # parts are never all in memory at once); then each part is read again, parsed and checked.
     budget = MAX_UNPACKED_BYTES
-    data: dict[str, bytes] = {}
+    sums: dict[str, str] = {}
+    manifest_data = b""
     for info in infos:
-        data[info.filename] = _read_part(zf, info, budget)
-        budget -= len(data[info.filename])
-    manifest = check_manifest(parse_json(data[MANIFEST], MANIFEST))
-    missing = sorted(set(PARTS) - set(data))
+        data = _read_part(zf, info, budget)
+        budget -= len(data)
+        if info.filename == MANIFEST:
+            manifest_data = data
+        else:
+            sums[info.filename] = hashlib.sha256(data).hexdigest()
+    manifest = check_manifest(parse_json(manifest_data, MANIFEST))
+    missing = sorted(set(PARTS) - set(sums))
     if missing:
         raise BundleError(f"The bundle lacks {missing[0]}.")
     for name in PARTS:
-        if hashlib.sha256(data[name]).hexdigest() != manifest.sha256[name]:
+        if sums[name] != manifest.sha256[name]:
             raise BundleError(f"{name} does not match its checksum: the bundle was changed or damaged.")
+    by_name = {info.filename: info for info in infos}
     records = {}
     for name, kind in PARTS.items():
-        records[kind.name] = check_records(kind, parse_json(data[name], name))
+        data = _read_part(zf, by_name[name], MAX_UNPACKED_BYTES)
+        if hashlib.sha256(data).hexdigest() != manifest.sha256[name]:  # changed since the first read
+            raise BundleError(f"{name} does not match its checksum: the bundle was changed or damaged.")
+        parsed = parse_json(data, name)
+        del data
+        records[kind.name] = check_records(kind, parsed)
         if len(records[kind.name]) != manifest.counts[kind.name]:
             raise BundleError(f"{name} holds a different number of records than the manifest says.")
     return manifest, records
 
 
-def write_bundle(path: Path, manifest: Manifest, parts: dict[str, bytes]) -> None:
-    """Write the zip beside `path` and move it into place; readable by its owner only."""
+@contextmanager
+def bundle_file(path: Path) -> Iterator[zipfile.ZipFile]:
+    """A zip written beside `path` and moved into place when the block ends; readable by its owner
+    only. If the block fails, the half-written file is removed and `path` is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(MANIFEST, dump_json(manifest.to_json()))
-            for name, data in parts.items():
-                zf.writestr(name, data)
+            yield zf
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
@@ -243,21 +257,25 @@ class ExchangeService(ServiceBase):
         with self.store.read() as s:
             if since_machine is not None and since_machine == s.scalar(select(LocalMachine.id)):
                 raise BundleError("That is this machine's own id.")
+            self._get(s, Project, project_id, "project")  # before any file is made
         started = utcnow()
-        with self._snapshot() as s:
-            project = self._get(s, Project, project_id, "project")
-            since = self._since(s, project.id, since_machine) if since_machine else None
-            parts, counts = self._read_records(s, project.id, since)
-            name = project.name
-        machine = self.machine_id()
-        manifest = Manifest(
-            format_version=FORMAT_VERSION, bundle_id=new_id(), project_id=project_id, project_name=name,
-            created_at=started, machine_id=machine, scope="whole" if since is None else "changes",
-            since=since, to_machine=since_machine, counts=counts,
-            sha256={n: hashlib.sha256(d).hexdigest() for n, d in parts.items()},
-        )
         try:
-            write_bundle(target, manifest, parts)
+            # The records go straight from the database into the zip, part by part (never all in
+            # memory); the manifest, with their counts and checksums, goes in last.
+            with bundle_file(target) as zf:
+                with self._snapshot() as s:
+                    project = self._get(s, Project, project_id, "project")
+                    since = self._since(s, project.id, since_machine) if since_machine else None
+                    sums, counts = self._write_records(zf, s, project.id, since)
+                    name = project.name
+                machine = self.machine_id()
+                manifest = Manifest(
+                    format_version=FORMAT_VERSION, bundle_id=new_id(), project_id=project_id,
+                    project_name=name, created_at=started, machine_id=machine,
+                    scope="whole" if since is None else "changes", since=since, to_machine=since_machine,
+                    counts=counts, sha256=sums,
+                )
+                zf.writestr(MANIFEST, dump_json(manifest.to_json()))
         except OSError as exc:
             raise BundleError(f"The bundle cannot be written to {target}: {exc.strerror or exc}.") from exc
         if since_machine is not None:
@@ -334,24 +352,43 @@ class ExchangeService(ServiceBase):
         return start - MARGIN
 
     @staticmethod
-    def _read_records(
-        s: Session, project_id: str, since: datetime | None
-    ) -> tuple[dict[str, bytes], dict[str, int]]:
+    def _write_records(
+        zf: zipfile.ZipFile, s: Session, project_id: str, since: datetime | None
+    ) -> tuple[dict[str, str], dict[str, int]]:
+        """Write each kind's part into the zip as it is read; (checksums, counts) by part and kind.
+
+        A part's bytes are exactly `dump_json` of its list of records, written a batch at a time.
+        """
         ids = project_id_queries(project_id)
-        parts: dict[str, bytes] = {}
+        db = s.connection()  # Core rows, read as they are written
+        sums: dict[str, str] = {}
         counts: dict[str, int] = {}
         for kind in reversed(KINDS):  # records before what they refer to
             table = kind.model.__table__
             query = select(*(table.c[f] for f in kind.fields)).where(table.c.id.in_(ids[kind.name]))
             if since is not None and kind.changed is not None:
                 query = query.where(table.c[kind.changed] >= since)
-            rows = [
-                {f: to_json(v) for f, v in row.items()}
-                for row in s.execute(query.order_by(table.c.id)).mappings()
-            ]
-            parts[kind.part] = dump_json(rows)
-            counts[kind.name] = len(rows)
-        return dict(sorted(parts.items())), dict(sorted(counts.items()))
+            digest, count = hashlib.sha256(), 0
+            timed = [i for i, f in enumerate(kind.fields) if isinstance(table.c[f].type, (UTCDateTime, Date))]
+            with zf.open(kind.part, "w", force_zip64=True) as out:
+                _put(out, digest, b"[")
+                for batch in db.execute(query.order_by(table.c.id)).partitions(WRITE_BATCH):
+                    rows = [list(row) for row in batch]
+                    for row, i in ((row, i) for row in rows for i in timed):  # only times and dates change
+                        row[i] = to_json(row[i])
+                    data = dump_json([dict(zip(kind.fields, row, strict=True)) for row in rows])
+                    _put(out, digest, (b"," if count else b"") + data[1:-1])  # the list, a batch at a time
+                    count += len(batch)
+                _put(out, digest, b"]")
+            sums[kind.part] = digest.hexdigest()
+            counts[kind.name] = count
+        return dict(sorted(sums.items())), dict(sorted(counts.items()))
+
+
+def _put(out: IO[bytes], digest: Any, data: bytes) -> None:
+    """Write into a zip entry and its running checksum."""
+    out.write(data)
+    digest.update(data)
 
 
 def _aware(value: datetime) -> datetime:

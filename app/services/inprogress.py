@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.services.base import ServiceBase
 from app.services.dto import InProgress
 from app.services.errors import DomainError
-from app.services.validation import clean_text
+from app.services.validation import check_id, clean_text
 from app.store.models import MAX_DRAFT, InProgressText, utcnow
 
 MAX_TARGET = 120
@@ -42,6 +42,8 @@ class InProgressService(ServiceBase):
 
     def load(self, member_id: str, target: str) -> InProgress | None:
         """The unfinished text for this member and target, if there is any."""
+        member_id = check_id(member_id, "member")
+        target = clean_text(target, "The target", MAX_TARGET)
         with self.store.read() as s:
             row = s.scalar(
                 select(InProgressText).where(

@@ -23,7 +23,7 @@ class PhraseService(ServiceBase):
 
     def save(self, member_id: str, text: str) -> Outcome:
         """Keep `text` as a phrase (moved to the front if it is there already)."""
-        text = clean_text(text, "The phrase", MAX_CONTRIBUTION).strip()
+        text = clean_text(text, "The phrase", MAX_CONTRIBUTION)
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             profile = dict(member.access_profile or {})

@@ -11,6 +11,7 @@ from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
 from app.services.phrases import PHRASES_KEY
+from app.services.validation import check_id, clean_text
 from app.store.models import Event, Member, Project, Prompt
 
 
@@ -49,6 +50,7 @@ class ProjectService(ServiceBase):
 
     def find_project(self, name: str) -> ProjectInfo:
         """The project with this exact name."""
+        name = clean_text(name, "The project name", 200)
         with self.store.read() as s:
             project = s.scalar(select(Project).where(Project.name == name))
             if project is None:
@@ -57,6 +59,7 @@ class ProjectService(ServiceBase):
 
     def list_members(self, project_id: str) -> list[MemberInfo]:
         """The project's current members: participants first, then the facilitator."""
+        project_id = check_id(project_id, "project")
         with self.store.read() as s:
             rows = s.scalars(
                 select(Member)
@@ -72,6 +75,7 @@ class ProjectService(ServiceBase):
 
     def list_prompts(self, project_id: str) -> list[PromptInfo]:
         """The project's prompts in order."""
+        project_id = check_id(project_id, "project")
         with self.store.read() as s:
             rows = s.scalars(
                 select(Prompt).where(Prompt.project_id == project_id).order_by(Prompt.position)
@@ -88,9 +92,13 @@ class ProjectService(ServiceBase):
         if not isinstance(profile, dict):
             raise DomainError("An access profile must be a set of named settings.")
         try:
-            json.dumps(profile, allow_nan=False)
-        except (TypeError, ValueError) as exc:
+            # Stored as JSON: what would come back different (a tuple, a number as a key) is refused.
+            same = json.loads(json.dumps(profile, allow_nan=False)) == profile
+        except (TypeError, ValueError, RecursionError) as exc:
             raise DomainError("An access profile may hold only text, numbers and yes/no values.") from exc
+        phrases = profile.get(PHRASES_KEY, [])
+        if not same or not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
+            raise DomainError("An access profile may hold only named settings and a list of phrases.")
         with self.store.transaction() as s:
             member = self._member(s, member_id)
             before = dict(member.access_profile or {})
@@ -115,6 +123,7 @@ class ProjectService(ServiceBase):
 
     def last_session_member(self, project_id: str) -> MemberInfo | None:
         """The member who last started taking part: their profile scans the member screen."""
+        project_id = check_id(project_id, "project")
         with self.store.read() as s:
             member = s.scalar(
                 select(Member)
@@ -131,6 +140,7 @@ class ProjectService(ServiceBase):
 
     def change_marker(self, project_id: str) -> tuple[int, str]:
         """Something that changes whenever anything is recorded in the project (for polling)."""
+        project_id = check_id(project_id, "project")
         with self.store.read() as s:
             count, newest = s.execute(
                 select(func.count(Event.id), func.max(Event.created_at)).where(

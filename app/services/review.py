@@ -13,6 +13,7 @@ version an export uses is the newest "final", else the newest "agreed", else the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,13 +21,14 @@ from sqlalchemy.orm import Session
 from app.services.diff import WordDiff, word_diff
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
-from app.services.export.report import definition_history, version_decisions
+from app.services.export.report import definition_history, version_decisions, version_order
 from app.services.export.report import prompt_review as read_prompt
 from app.services.facilitator import GuardedService
 from app.services.review_dto import (
     DefinitionHistory,
     FacilitatorSession,
     PromptReview,
+    VersionNode,
 )
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
@@ -36,12 +38,43 @@ from app.store.models import (
     Contribution,
     Definition,
     DraftVersion,
+    Member,
     Prompt,
     ReviewNote,
     Theme,
 )
 
 MAX_THEME = 200
+HISTORY_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """A page of a definition's history: `history.versions` holds the page's versions only."""
+
+    history: DefinitionHistory
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_newer(self) -> bool:
+        """True when a page of newer versions comes before this one."""
+        return self.page > 0
+
+    @property
+    def has_older(self) -> bool:
+        """True when a page of older versions comes after this one."""
+        return (self.page + 1) * self.per_page < self.total
+
+
+@dataclass(frozen=True)
+class VersionRef:
+    """A version by number (oldest is 1) and author, without its text."""
+
+    id: str
+    number: int
+    author: str | None
 
 
 class ReviewService(GuardedService):
@@ -162,6 +195,50 @@ class ReviewService(GuardedService):
         session = self._session(session)
         with self.store.read() as s:
             return definition_history(s, self._prompt(s, session, prompt_id))
+
+    def history_page(self, session: FacilitatorSession, prompt_id: str, page: int = 0,
+                     per_page: int = HISTORY_PER_PAGE) -> HistoryPage:
+        """One page of `history`, newest first: only those versions are read in full.
+
+        A page past the end gives the last page.
+        """
+        session = self._session(session)
+        if (isinstance(page, bool) or not isinstance(page, int) or page < 0
+                or isinstance(per_page, bool) or not isinstance(per_page, int) or per_page < 1):
+            raise DomainError("That page of versions is out of range.")
+        with self.store.read() as s:
+            prompt = self._prompt(s, session, prompt_id)
+            definition = s.scalar(select(Definition.id).where(Definition.prompt_id == prompt.id))
+            order = [] if definition is None else version_order(s, definition)
+            total = len(order)
+            page = min(page, max(0, (total - 1) // per_page))
+            newest = order[::-1][page * per_page:(page + 1) * per_page]
+            history = definition_history(s, prompt, only={vid for vid, _ in newest}, order=order)
+            return HistoryPage(history, total, page, per_page)
+
+    def version_node(self, session: FacilitatorSession, prompt_id: str, version_id: str) -> VersionNode:
+        """One version of the prompt's definition as `history` gives it (reading only that one)."""
+        session = self._session(session)
+        with self.store.read() as s:
+            prompt = self._prompt(s, session, prompt_id)
+            nodes = definition_history(s, prompt, only={check_id(version_id, "version")}).versions
+        if not nodes:
+            raise NotFound("That version belongs to another question.")
+        return nodes[0]
+
+    def version_refs(self, session: FacilitatorSession, prompt_id: str) -> tuple[VersionRef, ...]:
+        """Every version of the prompt's definition by number and author, oldest first (no text)."""
+        session = self._session(session)
+        with self.store.read() as s:
+            prompt = self._prompt(s, session, prompt_id)
+            rows = s.execute(
+                select(DraftVersion.id, Member.display_name)
+                .join(Definition, Definition.id == DraftVersion.definition_id)
+                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                .where(Definition.prompt_id == prompt.id)
+                .order_by(DraftVersion.created_at, DraftVersion.id)
+            ).all()
+        return tuple(VersionRef(vid, i + 1, name) for i, (vid, name) in enumerate(rows))
 
     def compare(self, older_id: str, newer_id: str) -> WordDiff:
         """The word-level difference between two versions (group text only: no session needed)."""

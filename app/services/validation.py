@@ -33,7 +33,12 @@ def check_choice(value: object, what: str, choices: tuple[str, ...]) -> str:
 
 
 def check_id(value: object, what: str) -> str:
-    """Return `value` if it looks like a record id, else raise DomainError."""
-    if not isinstance(value, str) or not value or len(value) > 36:
+    """Return `value` if it looks like a record id, else raise DomainError.
+
+    Ids are printable ASCII (UUIDs); anything else (a lone surrogate, a null, a list) names
+    no record and would only fail later, deep in the database driver.
+    """
+    if (not isinstance(value, str) or not value or len(value) > 36
+            or not value.isascii() or not value.isprintable()):
         raise DomainError(f"Unknown {what}.")
     return value

@@ -1,8 +1,11 @@
 """Opening the store: engine and pragmas, migrations at start-up, backups.
 
-`Store.open(url)` is the one way in. For an SQLite file it refuses a database
-from a newer version of the app (leaving it untouched), backs the file up with
-the SQLite backup API before any upgrade, then migrates to head.
+`Store.open(url)` is the one way in. For an SQLite file it refuses a damaged file
+(`app/store/recovery.py` says what is wrong) and a database from a newer version of
+the app, leaving both untouched; backs the file up with the SQLite backup API before
+any upgrade, then migrates to head in one transaction. `Store.transaction()` takes
+SQLite's write lock first (BEGIN IMMEDIATE), so two copies of the app on one file
+queue for it instead of losing a write.
 """
 
 from __future__ import annotations

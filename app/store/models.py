@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -203,7 +204,7 @@ class Contribution(Base):
         CheckConstraint(_in("kind", CONTRIBUTION_KINDS), name="kind"),
         CheckConstraint(_nonblank("text"), name="text_nonblank"),
         CheckConstraint(f"length(text) <= {MAX_CONTRIBUTION}", name="text_length"),
-    )
+        Index("ix_contribution_listing", "prompt_id", "hidden", "withdrawn", "created_at", "id"))  # pages
 
     id: Mapped[str] = _id()
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompt.id", ondelete="CASCADE"), index=True)
@@ -370,7 +371,6 @@ class InProgressText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = _created()
-
 
 
 class LocalMachine(Base):

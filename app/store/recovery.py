@@ -77,7 +77,7 @@ def _uri(path: Path, immutable: bool) -> str:
 
 def _is_corruption(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
-    return any(w in text for w in ("malformed", "not a database", "corrupt", "disk i/o error"))
+    return any(w in text for w in ("malformed", "not a database", "corrupt"))
 
 
 def _query_check(path: Path, immutable: bool, thorough: bool) -> Diagnosis:

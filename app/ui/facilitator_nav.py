@@ -60,9 +60,9 @@ class FacilitatorNavigation:
         """One keyword: themes and hiding."""
         self._guarded(lambda: KeywordReviewScreen(self.ctx, prompt_id, contribution_id))
 
-    def show_history(self, prompt_id: str) -> None:
-        """The version timeline of a prompt's definition."""
-        self._guarded(lambda: HistoryScreen(self.ctx, prompt_id))
+    def show_history(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
+        """The version timeline of a prompt's definition (a page of it); `replace` turns the page."""
+        self._guarded(lambda: HistoryScreen(self.ctx, prompt_id, page), replace)
 
     def show_version_review(self, prompt_id: str, version_id: str) -> None:
         """One version with its marks and private note."""

@@ -68,6 +68,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
         self.base_predictor = predictor
         self._member_predictor: Predictor | None = None
+        self._words_marker: tuple[int, str] | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -146,9 +147,10 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         """One sentence of a definition and what can be done with it."""
         self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
 
-    def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False) -> None:
-        """Earlier versions; `replace` swaps the current versions screen for the new choice."""
-        self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen), replace)
+    def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
+                      page: int = 0) -> None:
+        """Earlier versions (a page of them); `replace` swaps the current versions screen for the new one."""
+        self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen, page), replace)
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
@@ -198,9 +200,14 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
                 for text in self.services.words.member_texts(self.state.member.id):
                     predictor.learn(text)
             self._member_predictor = predictor
-        self._member_predictor.set_project_words(
-            self.services.words.project_texts(self.state.project_id)
-        )
+            self._words_marker = None
+        # Re-learning the project's words is costly in a large project: only after a change.
+        marker = self.services.projects.change_marker(self.state.project_id)
+        if marker != self._words_marker:
+            self._member_predictor.set_project_words(
+                self.services.words.project_texts(self.state.project_id)
+            )
+            self._words_marker = marker
         return self._member_predictor
 
     def back(self) -> None:

@@ -1,6 +1,6 @@
 """Shown before the main window when the database file is damaged: restore, start anew or quit.
 
-Large buttons in the high-contrast theme at 150 %, a thick frame on the one with focus.
+Large buttons in the high-contrast theme at 125 %, a thick frame on the one with focus.
 Keyboard only: Tab, Shift+Tab and the arrow keys move; Enter or Space chooses; Escape quits.
 Mouse and touch work too. Nothing here touches a file: `main.py` acts on the choice through
 `app/store/recovery.py`.
@@ -19,14 +19,15 @@ from app.ui.theme import load_theme, stylesheet
 from app.ui.widgets import Heading, Tile
 
 RESTORE, NEW = "restore", "new"
-SIZE_PERCENT = 150
+SIZE_PERCENT = 125
+MIN_WIDTH = 860
 
 
 def _styled(dialog: QDialog) -> None:
     theme = load_theme("high-contrast")
     dialog.setStyleSheet(
         stylesheet(theme, SIZE_PERCENT)
-        + f"\nQPushButton:focus {{ border: 8px solid {theme.highlight}; }}\n"
+        + f"\nQPushButton:focus {{ border: 8px solid {theme.highlight}; padding: 1px 9px; }}\n"
     )
 
 
@@ -102,12 +103,9 @@ class RecoveryDialog(_Dialog):
     def __init__(self, problem: str, path: Path, backup: Backup | None,
                  parent: QWidget | None = None) -> None:
         kept = f"{Path(path).name}.damaged-<date and time>"
-        super().__init__(
-            "The project file cannot be opened",
-            f"{problem}\n\nWhatever you choose, the damaged file is kept in the same folder as "
-            f"“{kept}”, so nothing in it is thrown away.",
-            parent,
-        )
+        super().__init__("The project file cannot be opened", problem, parent)
+        self.add_note(f"Whatever you choose, the damaged file is kept in the same folder as "
+                      f"“{kept}”, so nothing in it is thrown away.")
         if backup is not None:
             self.add_choice(f"Restore the backup from {backup.label()}", RESTORE)
             self.add_note("Things added since that backup are not in it.")
@@ -117,10 +115,18 @@ class RecoveryDialog(_Dialog):
         self.add_choice("Quit", None)
 
 
+def _fit(dialog: QDialog) -> None:
+    """Wide enough for the longest button; tall enough for everything."""
+    layout = dialog.layout()
+    width = max(MIN_WIDTH, dialog.sizeHint().width())
+    height = layout.totalHeightForWidth(width) if layout is not None else -1
+    dialog.resize(width, max(height, dialog.sizeHint().height()))
+
+
 def ask(problem: str, path: Path, backup: Backup | None) -> str | None:
     """Show the choice and wait: "restore", "new", or None for Quit."""
     dialog = RecoveryDialog(problem, path, backup)
-    dialog.resize(900, 600)
+    _fit(dialog)
     dialog.exec()
     return dialog.choice
 
@@ -129,5 +135,5 @@ def tell(text: str) -> None:
     """Show a message with one OK button and wait for it."""
     dialog = _Dialog("The project file cannot be opened", text)
     dialog.add_choice("OK", None)
-    dialog.resize(900, 400)
+    _fit(dialog)
     dialog.exec()

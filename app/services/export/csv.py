@@ -19,21 +19,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from app.services.export.report import (
     ANONYMOUS,
     ExportError,
     Progress,
-    atomic_write,
+    atomic_writer,
     public_name,
-    version_decisions,
 )
 from app.store.database import Store
 from app.store.models import (
@@ -47,6 +46,7 @@ from app.store.models import (
     Member,
     Project,
     Prompt,
+    ReviewNote,
     Stance,
     Theme,
 )
@@ -61,7 +61,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "comments": ("id", "version_id", "contribution_id", "member_id", "member", "text", "created_at"),
     "events": ("id", "created_at", "member_id", "member", "action", "target_kind", "target_id", "detail"),
 }
-Rows = list[tuple[Any, ...]]
+Row = tuple[Any, ...]
+Rows = list[Row]
+_UTC = timezone.utc
+
+
+def _time(value: datetime | None) -> str | None:
+    """A time as ISO 8601 UTC with a Z (None stays None: the csv module writes it as an empty cell)."""
+    if value is None:
+        return None
+    if value.tzinfo is not _UTC:
+        value = value.astimezone(_UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _value(value: Any) -> str:
@@ -70,97 +81,143 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return _time(value) or ""
     return str(value)
 
 
 class _Names:
-    """member_id and name columns for a member as exports show them."""
+    """member_id and name columns for a member as exports show them (worked out once per member)."""
 
-    def __init__(self, real_names: bool) -> None:
-        self.real_names = real_names
+    def __init__(self, real_names: bool, members: dict[str, Member]) -> None:
+        self.members = members
+        self.known: dict[str | None, tuple[str | None, str]] = {None: (None, ANONYMOUS)}
+        for mid, member in members.items():
+            name = public_name(member, real_names) or ANONYMOUS
+            self.known[mid] = (None, ANONYMOUS) if member.withdrawn_at is not None else (mid, name)
 
-    def __call__(self, member_id: str | None, member: Member | None) -> tuple[str | None, str]:
-        if member is not None and member.withdrawn_at is not None:
-            return None, ANONYMOUS
-        return member_id, public_name(member, self.real_names) or ANONYMOUS
+    def __call__(self, member_id: str | None) -> tuple[str | None, str]:
+        found = self.known.get(member_id)
+        return found if found is not None else (member_id, ANONYMOUS)
+
+
+def _detail(raw: object) -> str:
+    """An event's detail as sorted JSON ("{}" for none), from the stored JSON text (or a driver's value)."""
+    if isinstance(raw, str):
+        if raw in ("{}", "null"):
+            return "{}"
+        raw = json.loads(raw)
+    return json.dumps(raw or {}, sort_keys=True, ensure_ascii=False)
+
+
+def _yes(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterator[tuple[str, Iterator[Row]]]:
+    """(table name, its rows as written, in COLUMNS order, oldest first) for each table in turn.
+
+    Values come as the file holds them (times as ISO 8601 UTC text, yes/no as "1"/"0", None for
+    an empty cell). The rows are read from the database as they are used: consume each table's
+    rows before moving on to the next table.
+    """
+    db = s.connection()  # Core rows: no ORM bookkeeping for hundreds of thousands of them
+    members = {m.id: m for m in s.scalars(select(Member).where(Member.project_id == project_id))}
+    names = _Names(real_names, members)
+    prompt_text = dict(db.execute(select(Prompt.id, Prompt.text).where(Prompt.project_id == project_id))
+                       .all())
+    prompts = list(prompt_text)
+    e, c, v, st, cm, d = Endorsement, Contribution, DraftVersion, Stance, Comment, Definition
+    shown = (c.prompt_id.in_(prompts), c.withdrawn.is_(False))
+    kept = select(c.id).where(*shown)
+    versions = select(v.id).join(d).where(d.prompt_id.in_(prompts))
+
+    def contributions() -> Iterator[Row]:
+        active = dict(db.execute(select(e.contribution_id, func.count()).join(c, c.id == e.contribution_id)
+                                 .where(*shown, e.active.is_(True)).group_by(e.contribution_id)).all())
+        held = dict(db.execute(select(Meeting.id, Meeting.held_on).where(Meeting.project_id == project_id))
+                    .all())
+        themes = dict(db.execute(select(Theme.id, Theme.name).where(Theme.prompt_id.in_(prompts))).all())
+        for cid, prompt_id, kind, text, member_id, meeting_id, theme_id, created_at, hidden in db.execute(
+            select(c.id, c.prompt_id, c.kind, c.text, c.member_id, c.meeting_id, c.theme_id, c.created_at,
+                   c.hidden).where(*shown).order_by(c.created_at, c.id)
+        ):
+            meeting = held.get(meeting_id) if meeting_id is not None else None
+            yield (cid, prompt_id, prompt_text.get(prompt_id), kind, text, *names(member_id), meeting_id,
+                   meeting.isoformat() if meeting else None, theme_id, themes.get(theme_id),
+                   _time(created_at), _yes(hidden), active.get(cid, 0))
+
+    def endorsements() -> Iterator[Row]:
+        for eid, cid, member_id, active, created_at, updated_at in db.execute(
+            select(e.id, e.contribution_id, e.member_id, e.active, e.created_at, e.updated_at)
+            .where(e.contribution_id.in_(kept)).order_by(e.created_at, e.id)
+        ):
+            yield eid, cid, *names(member_id), _yes(active), _time(created_at), _time(updated_at)
+
+    def version_rows() -> Iterator[Row]:
+        decisions = dict(db.execute(
+            select(ReviewNote.version_id, ReviewNote.decision).where(
+                ReviewNote.version_id.in_(versions), ReviewNote.decision.is_not(None))
+            .order_by(ReviewNote.created_at, ReviewNote.id)).all())  # the newest decision wins
+        numbers: dict[str, int] = {}
+        for vid, prompt_id, definition_id, parent_id, author_id, created_at, note, text in db.execute(
+            select(v.id, d.prompt_id, v.definition_id, v.parent_id, v.author_id, v.created_at, v.note, v.text)
+            .join(d).where(d.prompt_id.in_(prompts)).order_by(v.created_at, v.id)
+        ):
+            numbers[definition_id] = numbers.get(definition_id, 0) + 1
+            yield (vid, prompt_id, definition_id, numbers[definition_id], parent_id, *names(author_id),
+                   _time(created_at), note, text, decisions.get(vid))
+
+    def stances() -> Iterator[Row]:
+        for sid, vid, member_id, position, reason, created_at, updated_at in db.execute(
+            select(st.id, st.version_id, st.member_id, st.position, st.reason, st.created_at, st.updated_at)
+            .where(st.version_id.in_(versions)).order_by(st.created_at, st.id)
+        ):
+            yield sid, vid, *names(member_id), position, reason, _time(created_at), _time(updated_at)
+
+    def comments() -> Iterator[Row]:
+        for cid, vid, contribution_id, member_id, text, created_at in db.execute(
+            select(cm.id, cm.version_id, cm.contribution_id, cm.member_id, cm.text, cm.created_at)
+            .where(cm.version_id.in_(versions) | cm.contribution_id.in_(kept)).order_by(cm.created_at, cm.id)
+        ):
+            yield cid, vid, contribution_id, *names(member_id), text, _time(created_at)
+
+    def events() -> Iterator[Row]:
+        for eid, created_at, member_id, action, kind, target_id, detail in db.execute(
+            select(Event.id, Event.created_at, Event.member_id, Event.action, Event.target_kind,
+                   Event.target_id, type_coerce(Event.detail, Text)).where(Event.project_id == project_id)
+            .order_by(Event.created_at, Event.id)
+        ):
+            # an event no member made (or a member of no project here) names no one
+            who = names(member_id) if member_id in members else (None, "")
+            yield eid, _time(created_at), *who, action, kind, target_id, _detail(detail)
+
+    yield from (("contributions", contributions()), ("endorsements", endorsements()),
+                ("versions", version_rows()), ("stances", stances()), ("comments", comments()),
+                ("events", events()))
 
 
 def gather_tables(s: Session, project_id: str, real_names: bool = False) -> dict[str, Rows]:
-    """Every table's rows for a project, in COLUMNS order, oldest first."""
-    names = _Names(real_names)
-    m = aliased(Member)
-    prompts = select(Prompt.id).where(Prompt.project_id == project_id)
-    kept = select(Contribution.id).where(
-        Contribution.prompt_id.in_(prompts), Contribution.withdrawn.is_(False)
-    )
-    versions = select(DraftVersion.id).join(Definition).where(Definition.prompt_id.in_(prompts))
-    endorsements = s.execute(
-        select(Endorsement, m).outerjoin(m, m.id == Endorsement.member_id)
-        .where(Endorsement.contribution_id.in_(kept)).order_by(Endorsement.created_at, Endorsement.id)
-    ).all()
-    active: dict[str, int] = {}
-    for e, _ in endorsements:
-        active[e.contribution_id] = active.get(e.contribution_id, 0) + int(e.active)
-    tables: dict[str, Rows] = {"contributions": [], "endorsements": [], "versions": [], "stances": [],
-                               "comments": [], "events": []}
-    for c, prompt_text, member, meeting, theme in s.execute(
-        select(Contribution, Prompt.text, m, Meeting, Theme.name)
-        .join(Prompt, Prompt.id == Contribution.prompt_id)
-        .outerjoin(m, m.id == Contribution.member_id)
-        .outerjoin(Meeting, Meeting.id == Contribution.meeting_id)
-        .outerjoin(Theme, Theme.id == Contribution.theme_id)
-        .where(Contribution.id.in_(kept)).order_by(Contribution.created_at, Contribution.id)
-    ):
-        tables["contributions"].append((
-            c.id, c.prompt_id, prompt_text, c.kind, c.text, *names(c.member_id, member), c.meeting_id,
-            meeting.held_on.isoformat() if meeting else None, c.theme_id, theme, c.created_at, c.hidden,
-            active.get(c.id, 0)))
-    for e, member in endorsements:
-        tables["endorsements"].append((e.id, e.contribution_id, *names(e.member_id, member), e.active,
-                                       e.created_at, e.updated_at))
-    rows = s.execute(
-        select(DraftVersion, Definition.prompt_id, m).join(Definition)
-        .outerjoin(m, m.id == DraftVersion.author_id)
-        .where(DraftVersion.id.in_(versions)).order_by(DraftVersion.created_at, DraftVersion.id)
-    ).all()
-    decisions = version_decisions(s, [v.id for v, *_ in rows])
-    numbers: dict[str, int] = {}
-    for v, prompt_id, member in rows:
-        numbers[v.definition_id] = numbers.get(v.definition_id, 0) + 1
-        tables["versions"].append((v.id, prompt_id, v.definition_id, numbers[v.definition_id], v.parent_id,
-                                   *names(v.author_id, member), v.created_at, v.note, v.text,
-                                   decisions.get(v.id)))
-    for st, member in s.execute(
-        select(Stance, m).outerjoin(m, m.id == Stance.member_id)
-        .where(Stance.version_id.in_(versions)).order_by(Stance.created_at, Stance.id)
-    ):
-        tables["stances"].append((st.id, st.version_id, *names(st.member_id, member), st.position, st.reason,
-                                  st.created_at, st.updated_at))
-    for c, member in s.execute(
-        select(Comment, m).outerjoin(m, m.id == Comment.member_id)
-        .where((Comment.version_id.in_(versions)) | (Comment.contribution_id.in_(kept)))
-        .order_by(Comment.created_at, Comment.id)
-    ):
-        tables["comments"].append((c.id, c.version_id, c.contribution_id, *names(c.member_id, member), c.text,
-                                   c.created_at))
-    for e, member in s.execute(
-        select(Event, m).outerjoin(m, m.id == Event.member_id)
-        .where(Event.project_id == project_id).order_by(Event.created_at, Event.id)
-    ):
-        who = names(e.member_id, member) if member is not None else (None, "")  # no one acted as a member
-        tables["events"].append((e.id, e.created_at, *who, e.action, e.target_kind,
-                                 e.target_id, json.dumps(e.detail or {}, sort_keys=True, ensure_ascii=False)))
-    return tables
+    """Every table's rows for a project as the files hold them (see `table_rows`), oldest first."""
+    return {name: list(rows) for name, rows in table_rows(s, project_id, real_names)}
+
+
+def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> None:
+    """One CSV file into a binary handle: UTF-8 with BOM, a header row, then the rows."""
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=False)
+    try:
+        writer = csv.writer(text)
+        writer.writerow(list(columns))
+        writer.writerows(rows)  # values come ready (None: an empty cell)
+        text.flush()
+    finally:
+        text.detach()  # the handle stays open for whoever owns it
 
 
 def encode(columns: Iterable[str], rows: Rows) -> bytes:
-    """One CSV file's bytes: UTF-8 with BOM, a header row, then the rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(list(columns))
-    writer.writerows([_value(v) for v in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    """One CSV file's bytes: UTF-8 with BOM, a header row, then the rows (any values: see `_value`)."""
+    buffer = io.BytesIO()
+    write_csv(buffer, columns, ([_value(value) for value in row] for row in rows))
+    return buffer.getvalue()
 
 
 def export_csv(store: Store, project_id: str, folder: Path | str, *, real_names: bool = False,
@@ -175,16 +232,18 @@ def export_csv(store: Store, project_id: str, folder: Path | str, *, real_names:
     with store.read() as s:
         if not isinstance(project_id, str) or s.get(Project, project_id) is None:
             raise ExportError("Unknown project.")
-        tables = gather_tables(s, project_id, real_names)
-    if progress is not None:
-        progress(1, total)
-    paths = []
-    try:
-        target.mkdir(mode=0o700, exist_ok=True)
-        for done, (name, columns) in enumerate(COLUMNS.items(), start=2):
-            paths.append(atomic_write(target / f"{name}.csv", encode(columns, tables[name])))
-            if progress is not None:
-                progress(done, total)
-    except OSError as exc:
-        raise ExportError(f"Could not write into {target}: {exc.strerror or exc}") from exc
+        if progress is not None:
+            progress(1, total)
+        paths = []
+        try:
+            target.mkdir(mode=0o700, exist_ok=True)
+            # One table at a time, streamed from the database into its file: never all in memory.
+            for done, (name, rows) in enumerate(table_rows(s, project_id, real_names), start=2):
+                with atomic_writer(target / f"{name}.csv") as handle:
+                    write_csv(handle, COLUMNS[name], rows)
+                paths.append(target / f"{name}.csv")
+                if progress is not None:
+                    progress(done, total)
+        except OSError as exc:
+            raise ExportError(f"Could not write into {target}: {exc.strerror or exc}") from exc
     return paths

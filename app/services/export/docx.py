@@ -3,12 +3,26 @@
 Real headings (so a screen reader can move by them), tables with a repeating header
 row, and the chosen definition of each question first; then the now and future pair
 side by side, the keyword table and the version history.
+
+A keyword table may have tens of thousands of rows: python-docx would hold them all as XML
+objects (hundreds of megabytes, minutes to build). So python-docx builds each such table
+with its header and first row only, followed by a placeholder paragraph; when the file is
+written, the other rows are streamed into word/document.xml in its place, cell for cell as
+python-docx writes them (`cell.text`: tabs as <w:tab/>, line breaks as <w:br/>).
 """
 
 from __future__ import annotations
 
 import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -23,10 +37,11 @@ from app.services.export.report import (
     Progress,
     PromptSection,
     Report,
-    atomic_write,
+    atomic_writer,
     check_file_target,
     gather_report,
 )
+from app.services.review_dto import VersionNode
 from app.store.database import Store
 
 
@@ -46,7 +61,71 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Tab
     return table
 
 
-def _section(doc: DocumentObject, number: int, sec: PromptSection) -> None:
+# Characters XML 1.0 cannot hold (lxml refuses them): dropped from streamed cells.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BREAKS = re.compile(r"(\t|\r|\n)")
+ROWS_PER_WRITE = 2_000
+
+
+@dataclass
+class _Stream:
+    """What goes in place of one placeholder: a long table's other rows, or a run of paragraphs."""
+
+    rows: Iterator[list[str]] | None = None
+    paragraphs: Iterator[str] | None = None
+
+
+Streamed = dict[str, _Stream]  # placeholder text -> what to write in its place
+
+
+def _runs(text: str, italic: bool = False) -> str:
+    """The run python-docx's `run.text = text` makes, as XML (tabs as w:tab, line breaks as w:br)."""
+    parts = ["<w:rPr><w:i/></w:rPr>"] if italic else []
+    for piece in _BREAKS.split(_NOT_XML.sub("", text)):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            space = ' xml:space="preserve"' if len(piece.strip()) < len(piece) else ""
+            parts.append(f"<w:t{space}>{escape(piece)}</w:t>")
+    return f"<w:r>{''.join(parts)}</w:r>" if parts else "<w:r/>"
+
+
+def _paragraph(text: str, style: str | None = None, italic: bool = False) -> str:
+    """The paragraph python-docx's `add_paragraph(text, style)` makes, as XML."""
+    inner = (f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else "") + (
+        _runs(text, italic) if text else "")
+    return f"<w:p>{inner}</w:p>" if inner else "<w:p/>"
+
+
+def _placeholder(doc: DocumentObject, streamed: Streamed, stream: _Stream) -> None:
+    token = f"canvas-stream-{uuid.uuid4().hex}"
+    doc.add_paragraph(token)
+    streamed[token] = stream
+
+
+def _long_table(doc: DocumentObject, header: list[str], rows: Iterable[list[str]],
+                streamed: Streamed) -> None:
+    """A table whose rows after the first are streamed in when the file is written (see the module)."""
+    remaining = iter([_NOT_XML.sub("", text) for text in row] for row in rows)
+    first = next(remaining, None)
+    _table(doc, header, [] if first is None else [first])
+    if first is not None:
+        _placeholder(doc, streamed, _Stream(rows=remaining))
+
+
+def _history(versions: Sequence[VersionNode], heading: str, bullet: str) -> Iterator[str]:
+    """Each version as python-docx would add it: a heading, the italic meta line, the text, comments."""
+    for v in versions:
+        yield _paragraph(version_title(v), heading)
+        yield _paragraph(version_meta(v), italic=True)
+        yield _paragraph(v.text)
+        for c in v.comments:
+            yield _paragraph(f"{c.author or ANONYMOUS}: {c.text}", bullet)
+
+
+def _section(doc: DocumentObject, number: int, sec: PromptSection, streamed: Streamed) -> None:
     doc.add_heading(f"Question {number}: {sec.prompt.text}", level=1)
     if sec.prompt.pair_role:
         doc.add_paragraph(sec.prompt.pair_role.upper())
@@ -55,24 +134,62 @@ def _section(doc: DocumentObject, number: int, sec: PromptSection) -> None:
     doc.add_paragraph(chosen.text if chosen else "No definition has been written yet.")
     doc.add_heading("Keywords", level=2)
     if sec.review.keywords:
-        _table(doc, ["Keyword", "Kind", "Me too", "Author", "Theme"],
-               [[k.text, k.kind, str(k.endorsements), k.author or ANONYMOUS, k.theme or ""]
-                for k in sec.review.keywords])
+        _long_table(doc, ["Keyword", "Kind", "Me too", "Author", "Theme"],
+                    ([k.text, k.kind, str(k.endorsements), k.author or ANONYMOUS, k.theme or ""]
+                     for k in sec.review.keywords), streamed)
     else:
         doc.add_paragraph("No keywords yet.")
     doc.add_heading("Version history", level=2)
     if not sec.history.versions:
         doc.add_paragraph("No versions yet.")
-    for v in sec.history.versions:
-        doc.add_heading(version_title(v), level=3)
-        doc.add_paragraph(version_meta(v)).runs[0].italic = True
-        doc.add_paragraph(v.text)
-        for c in v.comments:
-            doc.add_paragraph(f"{c.author or ANONYMOUS}: {c.text}", style="List Bullet")
+    else:
+        styles = doc.styles
+        _placeholder(doc, streamed, _Stream(paragraphs=_history(
+            sec.history.versions, styles["Heading 3"].style_id, styles["List Bullet"].style_id)))
 
 
-def render(report: Report, progress: Progress | None = None, total: int = 0, done: int = 0) -> bytes:
-    """The report as the bytes of a .docx file."""
+def _write_body(xml: str, out: BinaryIO, streamed: Streamed) -> None:
+    """word/document.xml with each placeholder paragraph replaced by what it stands for."""
+    pos = 0
+    for token, stream in streamed.items():
+        marker = f"<w:p><w:r><w:t>{token}</w:t></w:r></w:p>"
+        at = xml.index(marker, pos)
+        if stream.rows is None:
+            out.write(xml[pos:at].encode("utf-8"))
+            while batch := list(islice(stream.paragraphs or iter(()), ROWS_PER_WRITE)):
+                out.write("".join(batch).encode("utf-8"))
+        else:
+            end = at - len("</w:tbl>")  # the placeholder comes right after its table
+            first_row = xml[xml.rindex("<w:tr>", pos, end):end]
+            cells = [cell[:cell.index("<w:p>")] for cell in first_row.split("<w:tc>")[1:]]
+            out.write(xml[pos:end].encode("utf-8"))
+            while rows := list(islice(stream.rows, ROWS_PER_WRITE)):
+                out.write("".join(
+                    "<w:tr>" + "".join(f"<w:tc>{pre}<w:p>{_runs(text)}</w:p></w:tc>"
+                                       for pre, text in zip(cells, row, strict=True)) + "</w:tr>"
+                    for row in rows).encode("utf-8"))
+            out.write(b"</w:tbl>")
+        pos = at + len(marker)
+    out.write(xml[pos:].encode("utf-8"))
+
+
+def _write(doc: DocumentObject, streamed: Streamed, handle: BinaryIO) -> None:
+    """Save the document into `handle`, streaming the long tables' rows into its body."""
+    built = io.BytesIO()
+    doc.save(built)
+    with zipfile.ZipFile(built) as zin, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename != "word/document.xml":
+                zout.writestr(info, zin.read(info.filename))
+                continue
+            xml = zin.read(info.filename).decode("utf-8")
+            with zout.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=True) as out:
+                _write_body(xml, out, streamed)
+
+
+def render_to(handle: BinaryIO, report: Report, progress: Progress | None = None, total: int = 0,
+              done: int = 0) -> None:
+    """Write the report as a .docx file into a binary handle."""
     doc = Document()
     doc.core_properties.title = report.project_name
     doc.core_properties.author = "Co-production Canvas"
@@ -88,12 +205,18 @@ def render(report: Report, progress: Progress | None = None, total: int = 0, don
                    [[now.chosen.text if now.chosen else "No definition yet.",
                      future.chosen.text if future.chosen else "No definition yet."],
                     [now.chosen_label, future.chosen_label]])
+    streamed: Streamed = {}
     for i, sec in enumerate(report.sections, start=1):
-        _section(doc, i, sec)
+        _section(doc, i, sec, streamed)
         if progress is not None:
             progress(done + i, total)
+    _write(doc, streamed, handle)
+
+
+def render(report: Report, progress: Progress | None = None, total: int = 0, done: int = 0) -> bytes:
+    """The report as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    doc.save(buffer)
+    render_to(buffer, report, progress, total, done)
     return buffer.getvalue()
 
 
@@ -105,9 +228,9 @@ def export_docx(store: Store, project_id: str, path: Path | str, *, real_names: 
     total = len(report.sections) + 2
     if progress is not None:
         progress(1, total)
-    data = render(report, progress, total, 1)
     try:
-        atomic_write(target, data)
+        with atomic_writer(target) as handle:
+            render_to(handle, report, progress, total, 1)
     except OSError as exc:
         raise ExportError(f"Could not write {target}: {exc.strerror or exc}") from exc
     if progress is not None:

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from app.services.dto import CommentInfo, PromptInfo, StanceSummary
 from app.services.errors import DomainError, NotFound
@@ -52,6 +53,7 @@ from app.store.models import (
 Progress = Callable[[int, int], None]
 Namer = Callable[[Member | None], str | None]
 ANONYMOUS = "anonymous"
+CHUNK = 500
 
 
 class ExportError(DomainError):
@@ -79,14 +81,22 @@ def public_name(member: Member | None, real_names: bool = False) -> str | None:
 # --- decisions, stances, branches ------------------------------------------------------------
 
 
+def in_chunks(ids: Iterable[str], size: int = CHUNK) -> Iterator[list[str]]:
+    """`ids` in lists of at most `size` (an IN list of each stays well under any driver's limit)."""
+    items = list(ids)
+    return (items[i:i + size] for i in range(0, len(items), size))
+
+
 def version_decisions(s: Session, version_ids: Sequence[str]) -> dict[str, str]:
     """The decision on each version that has one (the newest note with a decision wins)."""
-    rows = s.execute(
-        select(ReviewNote.version_id, ReviewNote.decision)
-        .where(ReviewNote.version_id.in_(list(version_ids)), ReviewNote.decision.is_not(None))
-        .order_by(ReviewNote.created_at, ReviewNote.id)
-    ).all()
-    return {vid: decision for vid, decision in rows}
+    out: dict[str, str] = {}
+    for batch in in_chunks(version_ids):  # a version's notes all fall in one batch
+        out.update(s.execute(
+            select(ReviewNote.version_id, ReviewNote.decision)
+            .where(ReviewNote.version_id.in_(batch), ReviewNote.decision.is_not(None))
+            .order_by(ReviewNote.created_at, ReviewNote.id)
+        ).all())
+    return out
 
 
 def choose_version(ordered_ids: Sequence[str], decisions: dict[str, str]) -> tuple[str | None, str | None]:
@@ -101,12 +111,11 @@ def choose_version(ordered_ids: Sequence[str], decisions: dict[str, str]) -> tup
 def stance_summaries(s: Session, project_id: str, version_ids: Sequence[str]) -> dict[str, StanceSummary]:
     """A StanceSummary per version, as DraftService.stance_summary gives, in one read."""
     said: dict[str, dict[str, str]] = defaultdict(dict)
-    for vid, member_id, position in s.execute(
-        select(Stance.version_id, Stance.member_id, Stance.position).where(
-            Stance.version_id.in_(list(version_ids))
-        )
-    ):
-        said[vid][member_id] = position
+    for batch in in_chunks(version_ids):
+        for vid, member_id, position in s.execute(
+            select(Stance.version_id, Stance.member_id, Stance.position).where(Stance.version_id.in_(batch))
+        ):
+            said[vid][member_id] = position
     participants = s.execute(
         select(Member.id, Member.display_name)
         .where(Member.project_id == project_id, Member.role == "participant", Member.withdrawn_at.is_(None))
@@ -126,9 +135,13 @@ def branch_lanes(ordered: Sequence[tuple[str, str | None]]) -> dict[str, int]:
     continues its lane; every other version opens a new one."""
     lanes: dict[str, int] = {}
     continued: set[str | None] = set()
+    opened = 0  # lanes so far (each new one is numbered next)
     for vid, parent in ordered:
         key = parent if parent in lanes else None
-        lanes[vid] = lanes[key] if key is not None and key not in continued else len(set(lanes.values()))
+        if key is not None and key not in continued:
+            lanes[vid] = lanes[key]
+        else:
+            lanes[vid], opened = opened, opened + 1
         continued.add(key)
     return lanes
 
@@ -136,99 +149,140 @@ def branch_lanes(ordered: Sequence[tuple[str, str | None]]) -> dict[str, int]:
 # --- one prompt --------------------------------------------------------------------------------
 
 
-def _comments(s: Session, column: Any, ids: Sequence[str], name: Namer) -> dict[str, list[CommentInfo]]:
+def _members(s: Session, project_id: str) -> dict[str, Member]:
+    """The project's members by id, read once (not once per row that names one)."""
+    return {m.id: m for m in s.scalars(select(Member).where(Member.project_id == project_id))}
+
+
+def _comments(s: Session, where: ColumnElement[bool], name: Namer, members: dict[str, Member]
+              ) -> dict[str, list[CommentInfo]]:
     out: dict[str, list[CommentInfo]] = defaultdict(list)
-    for c, member in s.execute(
-        select(Comment, Member).outerjoin(Member, Member.id == Comment.member_id)
-        .where(column.in_(list(ids)))
-        .order_by(Comment.created_at, Comment.id)
+    for cid, target, member_id, text, created_at in s.execute(
+        select(Comment.id, func.coalesce(Comment.version_id, Comment.contribution_id), Comment.member_id,
+               Comment.text, Comment.created_at)
+        .where(where).order_by(Comment.created_at, Comment.id)
     ):
-        out[c.version_id or c.contribution_id].append(CommentInfo(c.id, name(member), c.text, c.created_at))
+        member = members.get(member_id) if member_id is not None else None
+        out[target].append(CommentInfo(cid, name(member), text, created_at))
     return out
 
 
 def prompt_review(s: Session, prompt: Prompt, name: Namer = review_name, hidden: bool = True) -> PromptReview:
     """A prompt's contributions (never withdrawn ones; hidden ones when `hidden`), themes, meetings."""
-    query = (
-        select(Contribution, Member, Meeting, Theme.name)
-        .outerjoin(Member, Member.id == Contribution.member_id)
-        .outerjoin(Meeting, Meeting.id == Contribution.meeting_id)
-        .outerjoin(Theme, Theme.id == Contribution.theme_id)
-        .where(Contribution.prompt_id == prompt.id, Contribution.withdrawn.is_(False))
-        .order_by(Contribution.created_at, Contribution.id)
-    )
-    rows = s.execute(query if hidden else query.where(Contribution.hidden.is_(False))).all()
-    ids = [c.id for c, *_ in rows]
-    endorser = aliased(Member)
+    shown = [Contribution.prompt_id == prompt.id, Contribution.withdrawn.is_(False)]
+    if not hidden:
+        shown.append(Contribution.hidden.is_(False))
+    members = _members(s, prompt.project_id)
+    meetings = {m.id: m for m in s.scalars(select(Meeting).where(Meeting.project_id == prompt.project_id))}
+    theme_names = dict(s.execute(select(Theme.id, Theme.name).join(Prompt, Prompt.id == Theme.prompt_id)
+                                 .where(Prompt.project_id == prompt.project_id)).all())
     endorsers: dict[str, list[str]] = defaultdict(list)
-    for cid, member in s.execute(
-        select(Endorsement.contribution_id, endorser).join(endorser, endorser.id == Endorsement.member_id)
-        .where(Endorsement.contribution_id.in_(ids), Endorsement.active.is_(True))
-        .order_by(endorser.position, endorser.display_name)
+    for cid, member_id in s.execute(
+        select(Endorsement.contribution_id, Endorsement.member_id)
+        .join(Member, Member.id == Endorsement.member_id)
+        .join(Contribution, Contribution.id == Endorsement.contribution_id)
+        .where(*shown, Endorsement.active.is_(True))
+        .order_by(Member.position, Member.display_name)
     ):
-        endorsers[cid].append(name(member) or ANONYMOUS)
-    comments = _comments(s, Comment.contribution_id, ids, name)
-    keywords, meetings = [], {}
-    for c, author, meeting, theme in rows:
+        endorsers[cid].append(name(members.get(member_id)) or ANONYMOUS)
+    comments = _comments(s, Comment.contribution_id.in_(select(Contribution.id).where(*shown)), name, members)
+    keywords, used, in_theme = [], {}, Counter[str]()
+    c = Contribution
+    for cid, text, kind, member_id, meeting_id, theme_id, is_hidden, reason, created_at in s.execute(
+        select(c.id, c.text, c.kind, c.member_id, c.meeting_id, c.theme_id, c.hidden, c.hidden_reason,
+               c.created_at).where(*shown).order_by(c.created_at, c.id)
+    ):
+        meeting = meetings.get(meeting_id) if meeting_id is not None else None
         if meeting is not None:
-            meetings[meeting.id] = MeetingInfo(meeting.id, meeting.held_on, meeting.title)
+            used[meeting.id] = MeetingInfo(meeting.id, meeting.held_on, meeting.title)
+        if theme_id is not None and not is_hidden:
+            in_theme[theme_id] += 1
+        who = tuple(endorsers.pop(cid, ()))
         keywords.append(KeywordRow(
-            id=c.id, prompt_id=c.prompt_id, text=c.text, kind=c.kind, author=name(author),
-            endorsements=len(endorsers[c.id]), endorsers=tuple(endorsers[c.id]), meeting_id=c.meeting_id,
+            id=cid, prompt_id=prompt.id, text=text, kind=kind,
+            author=name(members.get(member_id)) if member_id is not None else name(None),
+            endorsements=len(who), endorsers=who, meeting_id=meeting_id,
             meeting=None if meeting is None else f"{meeting.title or 'Meeting'} ({meeting.held_on})",
-            theme_id=c.theme_id, theme=theme, hidden=c.hidden, hidden_reason=c.hidden_reason,
-            created_at=c.created_at, comments=tuple(comments[c.id]),
+            theme_id=theme_id, theme=theme_names.get(theme_id) if theme_id is not None else None,
+            hidden=is_hidden, hidden_reason=reason, created_at=created_at,
+            comments=tuple(comments.pop(cid, ())),
         ))
     themes = tuple(
-        ThemeInfo(t.id, t.prompt_id, t.name, t.position,
-                  sum(1 for k in keywords if k.theme_id == t.id and not k.hidden))
+        ThemeInfo(t.id, t.prompt_id, t.name, t.position, in_theme[t.id])
         for t in s.scalars(select(Theme).where(Theme.prompt_id == prompt.id)
                            .order_by(Theme.position, Theme.created_at))
     )
-    ordered_meetings = tuple(sorted(meetings.values(), key=lambda m: (m.held_on, m.title)))
+    ordered_meetings = tuple(sorted(used.values(), key=lambda m: (m.held_on, m.title)))
     return PromptReview(prompt_info(prompt), tuple(keywords), themes, ordered_meetings)
 
 
-def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, notes: bool = True
-                       ) -> DefinitionHistory:
-    """Every version of the prompt's definition, oldest first; review notes only when `notes`."""
+def version_order(s: Session, definition_id: str) -> list[tuple[str, str | None]]:
+    """(id, parent id) of every version of a definition, oldest first: cheap, no text."""
+    return [(vid, parent) for vid, parent in s.execute(
+        select(DraftVersion.id, DraftVersion.parent_id).where(DraftVersion.definition_id == definition_id)
+        .order_by(DraftVersion.created_at, DraftVersion.id))]
+
+
+def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, notes: bool = True,
+                       only: Collection[str] | None = None,
+                       order: list[tuple[str, str | None]] | None = None) -> DefinitionHistory:
+    """Every version of the prompt's definition, oldest first; review notes only when `notes`.
+
+    With `only`, just those versions are read in full and listed; numbers, branches, siblings
+    and the chosen and current versions still count every version. `order` is `version_order`
+    of the definition, when the caller has it already.
+    """
     definition = s.scalar(select(Definition).where(Definition.prompt_id == prompt.id))
-    rows = [] if definition is None else s.execute(
-        select(DraftVersion, Member).outerjoin(Member, Member.id == DraftVersion.author_id)
-        .where(DraftVersion.definition_id == definition.id)
-        .order_by(DraftVersion.created_at, DraftVersion.id)
-    ).all()
-    ids = [v.id for v, _ in rows]
+    if order is None:
+        order = [] if definition is None else version_order(s, definition.id)
+    ids = [vid for vid, _ in order]
     numbers = {vid: i + 1 for i, vid in enumerate(ids)}
     children: dict[str | None, list[str]] = defaultdict(list)
-    for v, _ in rows:
-        children[v.parent_id].append(v.id)
-    lanes = branch_lanes([(v.id, v.parent_id) for v, _ in rows])
-    decisions = version_decisions(s, ids)
-    stances = stance_summaries(s, prompt.project_id, ids)
-    comments = _comments(s, Comment.version_id, ids, name)
+    for vid, parent in order:
+        children[parent].append(vid)
+    lanes = branch_lanes(order)
+    decisions = {vid: decision for vid, decision in s.execute(  # few notes carry a decision
+        select(ReviewNote.version_id, ReviewNote.decision).where(ReviewNote.decision.is_not(None))
+        .order_by(ReviewNote.created_at, ReviewNote.id)) if vid in numbers}
+    wanted = ids if only is None else [vid for vid in ids if vid in set(only)]
+    if definition is None or not wanted:
+        where_sets: list[ColumnElement[bool]] = []
+    elif only is None:
+        where_sets = [DraftVersion.definition_id == definition.id]
+    else:
+        where_sets = [DraftVersion.id.in_(batch) for batch in in_chunks(wanted)]
+    members = _members(s, prompt.project_id)
+    rows: dict[str, Any] = {}
+    comments: dict[str, list[CommentInfo]] = {}
     memo: dict[str, list[str]] = defaultdict(list)
-    if notes:
-        for vid, text in s.execute(
-            select(ReviewNote.version_id, ReviewNote.text).where(ReviewNote.version_id.in_(ids))
-            .order_by(ReviewNote.created_at, ReviewNote.id)
-        ):
-            if text:
-                memo[vid].append(text)
+    for where in where_sets:
+        rows.update((row[0], row) for row in s.execute(
+            select(DraftVersion.id, DraftVersion.parent_id, DraftVersion.author_id, DraftVersion.text,
+                   DraftVersion.note, DraftVersion.created_at).where(where)))
+        versions = select(DraftVersion.id).where(where)
+        comments.update(_comments(s, Comment.version_id.in_(versions), name, members))
+        if notes:
+            for vid, text in s.execute(
+                select(ReviewNote.version_id, ReviewNote.text).where(ReviewNote.version_id.in_(versions))
+                .order_by(ReviewNote.created_at, ReviewNote.id)
+            ):
+                if text:
+                    memo[vid].append(text)
+    stances = stance_summaries(s, prompt.project_id, wanted)
     current = ids[-1] if ids else None
-    nodes = tuple(
-        VersionNode(
-            id=v.id, number=numbers[v.id], parent_id=v.parent_id,
-            parent_number=numbers.get(v.parent_id or ""),
-            children=tuple(children[v.id]), sibling_ids=tuple(x for x in children[v.parent_id] if x != v.id),
-            sibling_group=v.parent_id or "root", lane=lanes[v.id], author=name(author), text=v.text,
-            note=v.note, created_at=v.created_at, stances=stances[v.id], comments=tuple(comments[v.id]),
-            decision=decisions.get(v.id), review_note="\n\n".join(memo[v.id]), is_current=v.id == current,
-        )
-        for v, author in rows
-    )
+    nodes = []
+    for vid in wanted:
+        _id, parent_id, author_id, text, note, created_at = rows[vid]
+        nodes.append(VersionNode(
+            id=vid, number=numbers[vid], parent_id=parent_id, parent_number=numbers.get(parent_id or ""),
+            children=tuple(children[vid]), sibling_ids=tuple(x for x in children[parent_id] if x != vid),
+            sibling_group=parent_id or "root", lane=lanes[vid],
+            author=name(members.get(author_id)) if author_id is not None else name(None), text=text,
+            note=note, created_at=created_at, stances=stances[vid], comments=tuple(comments.get(vid, ())),
+            decision=decisions.get(vid), review_note="\n\n".join(memo[vid]), is_current=vid == current,
+        ))
     chosen, kind = choose_version(ids, decisions)
-    return DefinitionHistory(prompt.id, None if definition is None else definition.id, nodes, current,
+    return DefinitionHistory(prompt.id, None if definition is None else definition.id, tuple(nodes), current,
                              chosen, kind)
 
 
@@ -306,12 +360,14 @@ def check_file_target(path: Path | str) -> Path:
     return target
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path` (owner-only), then rename it into place."""
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle on a temporary file beside `path` (owner-only), renamed into place when the
+    block ends without error (and removed if it fails), so a reader never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)  # personal data: readable by its owner only, like the database
@@ -319,6 +375,12 @@ def atomic_write(path: Path, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `path` (owner-only), then rename it into place."""
+    with atomic_writer(path) as handle:
+        handle.write(data)
     return path
 
 

@@ -32,10 +32,14 @@ class PromptScreen(Screen):
     def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0) -> None:
         self.prompt = ctx.services.projects.get_prompt(prompt_id)
         super().__init__(ctx, self.prompt.text)
-        viewer = ctx.state.member.id if ctx.state.member else None
-        self.contributions = ctx.services.contributions.list_for_prompt(prompt_id, viewer)
+        self._viewer = ctx.state.member.id if ctx.state.member else None
+        self._all: list[ContributionInfo] | None = None
         self.page = page
-        shown = self.contributions[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        # Only the page on show is read: the screen stays quick however many keywords there are.
+        listing = ctx.services.contributions.page_for_prompt(prompt_id, self._viewer, page * PAGE_SIZE,
+                                                             PAGE_SIZE)
+        self.total = listing.total
+        shown = listing.items
         self.tiles: list[Tile] = []
         sections: dict[str | None, list[Tile]] = {}
         for c in shown:
@@ -53,7 +57,7 @@ class PromptScreen(Screen):
         pages = [
             *([action("◀ Earlier keywords", lambda: self._page(page - 1))] if page > 0 else []),
             *([action("More keywords ▶", lambda: self._page(page + 1))]
-              if (page + 1) * PAGE_SIZE < len(self.contributions) else []),
+              if (page + 1) * PAGE_SIZE < self.total else []),
         ]
         self.set_actions(
             [action("＋ Add keyword", self.add_keyword), action("Our definition", self._definition),
@@ -61,6 +65,13 @@ class PromptScreen(Screen):
              action("Back", ctx.nav.back)],
             first=True,
         )
+
+    @property
+    def contributions(self) -> list[ContributionInfo]:
+        """Every visible contribution of the prompt, read when first needed (never to draw a page)."""
+        if self._all is None:
+            self._all = self.ctx.services.contributions.list_for_prompt(self.prompt.id, self._viewer)
+        return self._all
 
     def _sections(self, sections: dict[str | None, list[Tile]]) -> None:
         """The facilitator's themes as sections, when there are any; the rest after them."""
@@ -116,7 +127,7 @@ class PromptScreen(Screen):
                 Option("credit", "Credit", credit,
                        "anonymous" if member.anonymous_default else "named"),
             ],
-            keywords=[c.text for c in self.contributions],
+            keywords=self.ctx.services.words.prompt_keywords(prompt.id),
         ))
 
     def _definition(self) -> None:

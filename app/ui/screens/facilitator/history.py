@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.diff import WordDiff
+from app.services.review import VersionRef
 from app.services.review_dto import DefinitionHistory, VersionNode
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
 from app.ui.theme import load_theme, luminance
-from app.ui.widgets import Tile, action, tile_rows
+from app.ui.widgets import ScanGroup, Tile, action, tile_rows
 
+# Drawing is limited to a page of versions so the screens stay quick however many there are.
+PAGE_SIZE = 30
 DECISION_NAMES = {"agreed": "AGREED BY THE GROUP", "final": "FINAL"}
 
 
@@ -32,27 +35,40 @@ def node_line(v: VersionNode) -> str:
 
 
 class HistoryScreen(Screen):
-    """Choose a version to review it; choose two to compare them."""
+    """Choose a version to review it; choose two to compare them. Newest first, a page at a time."""
 
     key = "history"
 
-    def __init__(self, ctx: UiContext, prompt_id: str) -> None:
+    def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0) -> None:
         session = ctx.state.facilitator
         assert session is not None
-        self.history: DefinitionHistory = ctx.services.review.history(session, prompt_id)
+        listing = ctx.services.review.history_page(session, prompt_id, page, PAGE_SIZE)
+        self.history: DefinitionHistory = listing.history
+        self.page = listing.page
         prompt = ctx.services.projects.get_prompt(prompt_id)
         super().__init__(ctx, f"Definition history: {prompt.text}")
         if not self.history.versions:
             self.add_text("No versions yet.", muted=True)
+        elif listing.total > PAGE_SIZE:
+            numbers = [v.number for v in self.history.versions]
+            self.add_text(f"Versions {max(numbers)} to {min(numbers)} of {listing.total}, newest first.",
+                          muted=True)
         tiles = [Tile(node_line(v), self._open(v)) for v in reversed(self.history.versions)]
         holder, groups = tile_rows("timeline", "Versions", tiles, per_row=1)
         self.body.addWidget(holder)
         self.body.addStretch(1)
         self.groups.extend(groups)
-        self.set_actions([action("Back", ctx.nav.back)], first=True)
+        paging = [
+            *([action("◀ Newer versions", lambda: self._page(self.page - 1))] if listing.has_newer else []),
+            *([action("Older versions ▶", lambda: self._page(self.page + 1))] if listing.has_older else []),
+        ]
+        self.set_actions([*paging, action("Back", ctx.nav.back)], first=True)
 
     def _open(self, version: VersionNode) -> Callable[[], None]:
         return lambda: self.ctx.nav.show_version_review(self.history.prompt_id, version.id)
+
+    def _page(self, page: int) -> None:
+        self.ctx.nav.show_history(self.history.prompt_id, page, replace=True)
 
 
 class VersionReviewScreen(Screen):
@@ -63,8 +79,8 @@ class VersionReviewScreen(Screen):
     def __init__(self, ctx: UiContext, prompt_id: str, version_id: str) -> None:
         session = ctx.state.facilitator
         assert session is not None
-        self.history = ctx.services.review.history(session, prompt_id)
-        self.version = next(v for v in self.history.versions if v.id == version_id)
+        self.prompt_id = prompt_id
+        self.version = ctx.services.review.version_node(session, prompt_id, version_id)
         super().__init__(ctx, f"Version {self.version.number}")
         self.add_text(node_line(self.version), muted=True)
         self.add_text(self.version.text)
@@ -72,14 +88,11 @@ class VersionReviewScreen(Screen):
             self.add_text(f"Comment by {c.author or 'someone'}: {c.text}", muted=True)
         if self.version.review_note:
             self.add_text(f"My private note: {self.version.review_note}", muted=True)
-        others = [v for v in self.history.versions if v.id != version_id]
-        tiles = [Tile(f"Compare with version {v.number}", self._compare(v),
-                      speech=f"Compare with version {v.number} by {v.author or 'someone'}")
-                 for v in others]
-        if tiles:
-            holder, groups = tile_rows("compare", "Compare", tiles, per_row=3)
-            self.body.addWidget(holder)
-            self.groups.extend(groups)
+        self.others = [v for v in ctx.services.review.version_refs(session, prompt_id) if v.id != version_id]
+        # The choices to compare with come a page at a time, starting with this version's neighbours.
+        self._compare_at = self.body.count()
+        self._compare: tuple[QWidget, list[ScanGroup]] | None = None
+        self._show_compare((self.version.number - 1) // PAGE_SIZE if self.others else 0)
         self.body.addStretch(1)
         self.set_actions([
             action("Speak it", lambda: ctx.speak(self.version.text)),
@@ -89,9 +102,42 @@ class VersionReviewScreen(Screen):
             action("Private note", self._note), action("Back", ctx.nav.back),
         ], first=True)
 
-    def _compare(self, other: VersionNode) -> Callable[[], None]:
-        older, newer = sorted((self.version, other), key=lambda v: v.number)
-        return lambda: self.ctx.nav.show_compare(self.history.prompt_id, older.id, newer.id)
+    def _show_compare(self, page: int) -> None:
+        """Put one page of "Compare with version N" tiles (and the way to the others) in place."""
+        page = min(max(page, 0), max(0, (len(self.others) - 1) // PAGE_SIZE))
+        shown = self.others[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        tiles = [Tile(f"Compare with version {v.number}", self._compare_with(v),
+                      speech=f"Compare with version {v.number} by {v.author or 'someone'}") for v in shown]
+        if page > 0:
+            tiles.insert(0, Tile("◀ Earlier versions", lambda: self._turn_compare(page - 1),
+                                 speech="Earlier versions to compare"))
+        if (page + 1) * PAGE_SIZE < len(self.others):
+            tiles.append(Tile("Later versions ▶", lambda: self._turn_compare(page + 1),
+                              speech="Later versions to compare"))
+        index = len(self.groups)
+        if self._compare is not None:
+            holder, groups = self._compare
+            index = next((i for i, g in enumerate(self.groups) if g is groups[0]), index)
+            self.groups = [g for g in self.groups if all(g is not x for x in groups)]
+            self.body.removeWidget(holder)
+            holder.deleteLater()
+            self._compare = None
+        if tiles:
+            holder, groups = tile_rows("compare", "Compare", tiles, per_row=3)
+            self.body.insertWidget(self._compare_at, holder)
+            self.groups[index:index] = groups
+            self._compare = (holder, groups)
+
+    def _turn_compare(self, page: int) -> None:
+        self._show_compare(page)
+        self.ctx.nav.rescan()
+        if self._compare is not None:  # the tile chosen has gone: keyboard focus goes to the new page
+            self._compare[1][0].items[0].setFocus()
+
+    def _compare_with(self, other: VersionRef) -> Callable[[], None]:
+        mine = self.version.id
+        older, newer = (other.id, mine) if other.number < self.version.number else (mine, other.id)
+        return lambda: self.ctx.nav.show_compare(self.prompt_id, older, newer)
 
     def _decide(self, decision: str | None) -> None:
         session = self.ctx.state.facilitator
@@ -129,8 +175,7 @@ class CompareScreen(Screen):
     key = "compare"
 
     def __init__(self, ctx: UiContext, prompt_id: str, older_id: str, newer_id: str) -> None:
-        history = ctx.services.review.history(ctx.state.facilitator, prompt_id)
-        numbers = {v.id: v.number for v in history.versions}
+        numbers = {v.id: v.number for v in ctx.services.review.version_refs(ctx.state.facilitator, prompt_id)}
         self.diff = ctx.services.review.compare(older_id, newer_id)
         super().__init__(ctx, f"Version {numbers[older_id]} compared with version {numbers[newer_id]}")
         summary = (f"{self.diff.words_added} words added, {self.diff.words_removed} removed."
