@@ -48,5 +48,33 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     saved.append(_save(window, folder, "settings"))
     window.show_switch_test()
     saved.append(_save(window, folder, "switch-test"))
+    saved.extend(_facilitator_shots(window, folder, prompts))
     window.show_members()
     return saved
+
+
+def _facilitator_shots(window: MainWindow, folder: Path, prompts: list) -> list[Path]:
+    """The facilitator's home, a keyword review and a word diff (a demo passphrase is set)."""
+    services, project_id = window.services, window.state.project_id
+    if services.facilitator.has_passphrase(project_id):
+        return []
+    result = services.facilitator.set_passphrase(project_id, "screenshots only")
+    window.state.member = None
+    window.state.facilitator = result.session
+    window.show_facilitator()
+    shots = [_save(window, folder, "facilitator")]
+    if prompts:
+        window.show_dashboard(prompts[0].id)
+        shots.append(_save(window, folder, "review"))
+        versions = services.drafts.list_versions(prompts[0].id)
+        if versions:
+            first = versions[0]
+            member = services.projects.list_members(project_id)[1]
+            newer = services.drafts.save_version(
+                member.id, prompts[0].id, first.text.replace("unheard", "unheard and not believed"),
+                first.id, "Added not believed").record_id
+            window.show_compare(prompts[0].id, first.id, newer)
+            shots.append(_save(window, folder, "compare"))
+    services.facilitator.lock(result.session)
+    window.state.facilitator = None
+    return shots
