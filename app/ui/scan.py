@@ -60,6 +60,7 @@ class ScanController(QObject, ScanListener):
         self._bridge.ended.connect(self._speech_ended)
         self._awaiting_cue: str | None = None
         self._after_announcement = False
+        self._back_state: tuple[bool, str | None] | None = None
         self._cue: tuple[int, str] | None = None
         self._cue_safety = QTimer(self)
         self._cue_safety.setSingleShot(True)
@@ -86,7 +87,7 @@ class ScanController(QObject, ScanListener):
         self.frame.inner = QColor(theme_inner)
         self.frame.thickness = profile.highlight_thickness
         self.scanner.update_settings(profile.scan_settings(), self.clock.now())
-        self._show_back_items()
+        self._show_back_items(force=True)
         if not self.active:
             self.frame.clear()
         self._rearm()
@@ -105,7 +106,7 @@ class ScanController(QObject, ScanListener):
                 children.append(ScanNode.item(key, getattr(tile, "speech", tile.text())))
             roots.append(ScanNode.group(group.key, group.label, children))
         self._roots = roots
-        self._show_back_items()
+        self._show_back_items(force=True)
         self.scanner.set_tree(roots, self.clock.now(), keep_key=keep_key)
         if not self.active:
             self.frame.clear()
@@ -171,12 +172,8 @@ class ScanController(QObject, ScanListener):
             self._scroll_to(widget)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             self.frame.show_on(widget, is_group)
-        label = node.label
-        if self.profile.speech_on and self.speaker.available and label:
-            self._awaiting_cue, self._cue = node.key, None
-            # A cue cuts off the previous cue, but waits for an announcement to finish.
-            interrupt, self._after_announcement = not self._after_announcement, False
-            self.speaker.say(label, SpeechKind.CUE, interrupt=interrupt)
+        self._awaiting_cue, self._cue = node.key, None
+        if self._say_cue(node.label):
             if self.profile.wait_for_cue:
                 # A speaker that never reports the end must not stop the scan for good.
                 self._cue_safety.start(CUE_SAFETY_MS)
@@ -227,10 +224,23 @@ class ScanController(QObject, ScanListener):
             return frame
         return self._widgets.get(node.key)
 
-    def _show_back_items(self, entered: str | None = None) -> None:
+    def _show_back_items(self, entered: str | None = None, force: bool = False) -> None:
+        # Runs on every scan step: touch the rows only when the entered row changes.
+        state = (self.active, entered)
+        if state == self._back_state and not force:
+            return
+        self._back_state = state
         for group in self._groups:
             if isinstance(group.frame, GroupFrame):
                 group.frame.show_back(self.active, entered == group.key)
+
+    def _say_cue(self, label: str) -> bool:
+        """Speak a cue; it cuts off the previous cue but waits for an announcement to end."""
+        if not (self.profile.speech_on and self.speaker.available and label):
+            return False
+        interrupt, self._after_announcement = not self._after_announcement, False
+        self.speaker.say(label, SpeechKind.CUE, interrupt=interrupt)
+        return True
 
     @staticmethod
     def _scroll_to(widget: QWidget) -> None:
@@ -255,9 +265,7 @@ class ScanController(QObject, ScanListener):
         label = ", ".join(n for n in names if n) + more
         if MORE in keys and len(keys) == 1:
             label = "other choices"
-        if self.profile.speech_on and self.speaker.available and label:
-            self.speaker.say(label, SpeechKind.CUE, interrupt=not self._after_announcement)
-            self._after_announcement = False
+        self._say_cue(label)
 
     def _adaptive_chosen(self, key: str) -> None:
         self._mark_inset([])

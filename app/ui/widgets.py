@@ -35,6 +35,14 @@ class Tile(QPushButton):
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
 
+    def mark_chosen(self, name: str, chosen: bool, prefix: str = "") -> None:
+        """Show one option of a choice: "✔ name" and ", chosen" when it is the one in force."""
+        spoken = f"{prefix}{' '.join(name.split())}{', chosen' if chosen else ''}"
+        self.set_label(f"✔ {name}" if chosen else name, spoken)
+        self.setProperty("selected", "true" if chosen else "false")
+        self.style().unpolish(self)
+        self.style().polish(self)
+
 
 def action(text: str, on_activate: Callable[[], None], speech: str | None = None) -> Tile:
     """A tile styled for the action bar."""

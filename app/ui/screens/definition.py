@@ -113,10 +113,8 @@ class DefinitionScreen(Screen):
         )
         tiles = []
         for position, name in STANCE_NAMES:
-            chosen = mine is not None and mine.position == position
-            tile = Tile(f"✔ {name}" if chosen else name, self._stance(position),
-                        speech=f"{name}{', chosen' if chosen else ''}")
-            tile.setProperty("selected", "true" if chosen else "false")
+            tile = Tile(name, self._stance(position))
+            tile.mark_chosen(name, mine is not None and mine.position == position)
             tiles.append(tile)
         tiles.append(Tile("Add a reason", self._reason, speech="Add a reason"))
         self._add_group("stance", "Where I stand", tiles)

@@ -126,11 +126,8 @@ class SettingsScreen(Screen):
             label = f"{setting.label}: {named.get(current, current)}"
             tiles = []
             for value, name in setting.options:
-                chosen = value == current
-                shown = f"✔ {name}" if chosen else name
-                spoken = f"{setting.label}: {' '.join(name.split())}{', chosen' if chosen else ''}"
-                tile = Tile(shown, self._chooser(setting, value), speech=spoken)
-                tile.setProperty("selected", "true" if chosen else "false")
+                tile = Tile(name, self._chooser(setting, value))
+                tile.mark_chosen(name, value == current, f"{setting.label}: ")
                 tiles.append(tile)
         frame = GroupFrame(label)
         caption = QLabel(label)

@@ -168,12 +168,7 @@ class WriteScreen(Screen):
     @staticmethod
     def _mark(option: Option) -> None:
         for (value, name), tile in zip(option.choices, option.tiles, strict=True):
-            chosen = value == option.value
-            tile.set_label(f"✔ {name}" if chosen else name,
-                           f"{option.label}: {name}{', chosen' if chosen else ''}")
-            tile.setProperty("selected", "true" if chosen else "false")
-            tile.style().unpolish(tile)
-            tile.style().polish(tile)
+            tile.mark_chosen(name, value == option.value, f"{option.label}: ")
 
     # ------------------------------------------------------------------ keys
     def _load_unfinished(self, member_id: str, target: str) -> InProgress | None:

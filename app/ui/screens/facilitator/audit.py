@@ -49,9 +49,8 @@ class AuditScreen(Screen):
         frame = GroupFrame(f"Filter by {label.lower()}")
         tiles = []
         for name, value in options:
-            chosen = value == current
-            tile = Tile(f"✔ {name}" if chosen else name, lambda v=value: go(v),
-                        speech=f"{label}: {name}{', chosen' if chosen else ''}")
+            tile = Tile(name, lambda v=value: go(v))
+            tile.mark_chosen(name, value == current, f"{label}: ")
             tile.setProperty("role", "key")
             tiles.append(tile)
             frame.row.addWidget(tile, 1)
