@@ -25,6 +25,16 @@ def _open_add_keyword(app):
     return app.window.current
 
 
+def _open_with_keys(app):
+    """Keyboard only: Alex, the "now" question, then "Add keyword"."""
+    app.key(Qt.Key.Key_Return)  # Alex
+    app.key(Qt.Key.Key_Return)  # the "now" question
+    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
+    add.setFocus()
+    app.key(Qt.Key.Key_Return)
+    return app.window.current
+
+
 def _keyword_texts(app):
     prompt = next(p for p in app.services.projects.list_prompts(app.project_id) if p.text == NOW)
     return {c.text: c for c in app.services.contributions.list_for_prompt(prompt.id)}
@@ -74,12 +84,7 @@ def test_text_in_progress_survives_a_restart(make_app):
 
 def test_a_physical_keyboard_types_into_the_field(make_app):
     app = make_app()
-    app.key(Qt.Key.Key_Return)  # Alex
-    app.key(Qt.Key.Key_Return)  # the "now" question
-    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
-    add.setFocus()
-    app.key(Qt.Key.Key_Return)
-    screen = app.window.current
+    screen = _open_with_keys(app)
     assert isinstance(screen, WriteScreen)
     screen.panel.field.setFocus()
     app.qtbot.keyClicks(screen.panel.field, "being heard")
@@ -107,12 +112,7 @@ def test_a_saved_phrase_is_reused(make_app):
 
 def test_saving_what_was_written_as_a_phrase(make_app):
     app = make_app()
-    app.key(Qt.Key.Key_Return)  # Alex
-    app.key(Qt.Key.Key_Return)  # the "now" question
-    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
-    add.setFocus()
-    app.key(Qt.Key.Key_Return)
-    screen = app.window.current
+    screen = _open_with_keys(app)
     screen.panel.field.setFocus()
     app.qtbot.keyClicks(screen.panel.field, "no choice")
     save = next(t for t in app.window.tiles() if t.accessibleName() == "Save this text as a phrase")
@@ -124,12 +124,7 @@ def test_saving_what_was_written_as_a_phrase(make_app):
 
 def test_keyboard_users_take_a_prediction_with_a_function_key(make_app):
     app = make_app()
-    app.key(Qt.Key.Key_Return)  # Alex
-    app.key(Qt.Key.Key_Return)  # the "now" question
-    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
-    add.setFocus()
-    app.key(Qt.Key.Key_Return)
-    screen = app.window.current
+    screen = _open_with_keys(app)
     screen.panel.field.setFocus()
     app.qtbot.keyClicks(screen.panel.field, "p")
     first = screen.model.predictions[0]
