@@ -3,12 +3,12 @@
 Portable across SQLite and PostgreSQL: UUIDs are stored as 36-character strings,
 times as UTC, enumerations as CHECK-constrained strings, and every constraint is
 named through the metadata naming convention so Alembic batch migrations work.
+The shared machinery (base, UTC type, ids) is in `app/store/model_base.py`.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,91 +16,42 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from app.store.model_base import (
+    CONTRIBUTION_KINDS,
+    CREDITS,
+    DECISIONS,
+    MAX_CONTRIBUTION,
+    MAX_DRAFT,
+    NAMING_CONVENTION,
+    PAIR_ROLES,
+    ROLES,
+    STANCES,
+    Base,
+    UTCDateTime,
+    new_id,
+    utcnow,
+)
+from app.store.model_base import created_column as _created
+from app.store.model_base import id_column as _id
+from app.store.model_base import nonblank as _nonblank
+from app.store.model_base import sql_in as _in
 
-ROLES = ("participant", "facilitator")
-CONTRIBUTION_KINDS = ("keyword", "phrase", "experience")
-STANCES = ("agree", "unsure", "disagree")
-PAIR_ROLES = ("now", "future")
-CREDITS = ("named", "anonymous")
-DECISIONS = ("agreed", "final")
-
-MAX_CONTRIBUTION = 2_000
-MAX_DRAFT = 20_000
-
-
-def new_id() -> str:
-    """A fresh random UUID as text: records made on different machines never clash."""
-    return str(uuid.uuid4())
-
-
-def utcnow() -> datetime:
-    """The current time in UTC, timezone-aware."""
-    return datetime.now(timezone.utc)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC; SQLite drops the zone, so it is put back on load."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use UTC-aware times")
-        return value.astimezone(timezone.utc)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    quoted = ", ".join(f"'{v}'" for v in values)
-    return f"{column} IN ({quoted})"
-
-
-def _nonblank(column: str) -> str:
-    return f"length(trim({column})) > 0"
-
-
-class Base(DeclarativeBase):
-    """Declarative base carrying the naming convention."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
-
-
-def _id() -> Mapped[str]:
-    return mapped_column(String(36), primary_key=True, default=new_id)
-
-
-def _created() -> Mapped[datetime]:
-    return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+__all__ = [
+    "CONTRIBUTION_KINDS", "CREDITS", "DECISIONS", "MAX_CONTRIBUTION", "MAX_DRAFT", "NAMING_CONVENTION",
+    "PAIR_ROLES", "ROLES", "STANCES", "Base", "UTCDateTime", "new_id", "utcnow",
+    "Project", "Member", "Prompt", "Meeting", "Theme", "Contribution", "Endorsement", "Definition",
+    "DraftVersion", "Stance", "Comment", "ReviewNote", "Event", "InProgressText", "LocalMachine",
+    "BundleLog",
+]
 
 
 class Project(Base):
@@ -134,6 +85,9 @@ class Member(Base):
     id: Mapped[str] = _id()
     project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # Typed by the facilitator on this machine; shown only in facilitator mode, exported only
+    # when asked for and the consent record allows named credit; never sent in a bundle.
+    real_name: Mapped[str | None] = mapped_column(String(200), default=None)
     role: Mapped[str] = mapped_column(String(20), default="participant")
     position: Mapped[int] = mapped_column(Integer, default=0)
     consent_date: Mapped[date | None] = mapped_column(Date, default=None)
