@@ -158,7 +158,8 @@ class Contribution(Base):
         CheckConstraint(_in("kind", CONTRIBUTION_KINDS), name="kind"),
         CheckConstraint(_nonblank("text"), name="text_nonblank"),
         CheckConstraint(f"length(text) <= {MAX_CONTRIBUTION}", name="text_length"),
-        Index("ix_contribution_listing", "prompt_id", "hidden", "withdrawn", "created_at", "id"))  # pages
+        Index("ix_contribution_listing", "prompt_id", "hidden", "withdrawn", "created_at", "id"),  # pages
+        Index("ix_contribution_theme", "prompt_id", "withdrawn", "theme_id", "hidden", "created_at", "id"))
 
     id: Mapped[str] = _id()
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompt.id", ondelete="CASCADE"), index=True)
@@ -300,6 +301,10 @@ class Event(Base):
     """Append-only audit trail: who did what, when."""
 
     __tablename__ = "event"
+    __table_args__ = (  # the audit log's pages, newest first: all, by action, by member
+        Index("ix_event_listing", "project_id", "created_at", "id"),
+        Index("ix_event_action", "project_id", "action", "created_at", "id"),
+        Index("ix_event_member", "project_id", "member_id", "created_at", "id"))
 
     id: Mapped[str] = _id()
     project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
