@@ -12,8 +12,8 @@ memory. The review, participant and export services take it and ask `check` whet
 is still live; a session ends with `lock`, after IDLE_MINUTES without use, or when the
 app closes. The clock is injectable, so tests need no sleeping.
 
-The audit log (`audit_log`, `audit_actions`, `audit_target_kinds`) is read here too,
-through a live session.
+The audit log (`audit_log`, `audit_page`, `audit_actions`, `audit_target_kinds`) is read here
+too, through a live session (the queries are in audit_log.py).
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.services.audit_log import PER_PAGE as AUDIT_PER_PAGE
+from app.services.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError
 from app.services.review_dto import AuditRow, FacilitatorSession, UnlockResult
-from app.services.validation import check_id, clean_text
 from app.store.database import Store
 from app.store.models import Event, Member, Project, utcnow
 
@@ -225,36 +226,25 @@ class FacilitatorService(ServiceBase):
         must be UTC-aware. Reads only.
         """
         session = self.check(session)
-        if not isinstance(limit, int) or not isinstance(offset, int) or limit < 1 or offset < 0:
-            raise DomainError("The page of the log is out of range.")
-        query = (
-            select(Event, Member.display_name)
-            .outerjoin(Member, Member.id == Event.member_id)
-            .where(Event.project_id == session.project_id)
-        )
-        if member_id is not None:
-            query = query.where(Event.member_id == check_id(member_id, "member"))
-        if action is not None:
-            query = query.where(Event.action == clean_text(action, "The action", 50))
-        if target_kind is not None:
-            query = query.where(Event.target_kind == clean_text(target_kind, "The kind", 30, True))
-        if since is not None:
-            query = query.where(Event.created_at >= self._moment(since, "since"))
-        if until is not None:
-            end = self._moment(until, "until")
-            query = query.where(Event.created_at < end if not isinstance(until, datetime)
-                                else Event.created_at <= end)
+        where = audit_filter(session.project_id, member_id, action, since, until, target_kind)
         with self.store.read() as s:
-            rows = s.execute(query.order_by(Event.created_at.desc(), Event.id).limit(limit).offset(offset))
-            return tuple(AuditRow(e.id, e.created_at, e.member_id, name, e.action, e.target_kind,
-                                  e.target_id, dict(e.detail or {})) for e, name in rows)
+            return read_rows(s, where, limit, offset)
+
+    def audit_page(self, session: FacilitatorSession, action: str | None = None, member_id: str | None = None,
+                   page: int = 0, per_page: int = AUDIT_PER_PAGE) -> AuditPage:
+        """One page of `audit_log` (newest first) and how many entries the filters let through.
+
+        Only the page's entries are read; a page past the end gives the last page.
+        """
+        session = self.check(session)
+        with self.store.read() as s:
+            return read_page(s, session.project_id, action, member_id, page, per_page)
 
     def audit_actions(self, session: FacilitatorSession) -> tuple[str, ...]:
         """The actions the log holds, for a filter list."""
         session = self.check(session)
         with self.store.read() as s:
-            return tuple(s.scalars(select(Event.action).distinct()
-                                   .where(Event.project_id == session.project_id).order_by(Event.action)))
+            return distinct_actions(s, session.project_id)
 
     def audit_target_kinds(self, session: FacilitatorSession) -> tuple[str, ...]:
         """The target kinds the log holds, for a filter list."""
@@ -263,17 +253,6 @@ class FacilitatorService(ServiceBase):
             return tuple(s.scalars(select(Event.target_kind).distinct()
                                    .where(Event.project_id == session.project_id)
                                    .order_by(Event.target_kind)))
-
-    @staticmethod
-    def _moment(value: object, what: str) -> datetime:
-        if isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise DomainError(f"The '{what}' time must say its time zone (UTC).")
-            return value
-        if isinstance(value, date):
-            day = value + timedelta(days=1) if what == "until" else value
-            return datetime.combine(day, time(), tzinfo=timezone.utc)
-        raise DomainError(f"The '{what}' filter must be a date or a time.")
 
     # --- inside ------------------------------------------------------------------------------
 

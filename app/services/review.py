@@ -27,9 +27,13 @@ from app.services.facilitator import GuardedService
 from app.services.review_dto import (
     DefinitionHistory,
     FacilitatorSession,
+    KeywordRow,
     PromptReview,
+    ThemeInfo,
     VersionNode,
 )
+from app.services.review_pages import PER_PAGE as KEYWORDS_PER_PAGE
+from app.services.review_pages import KeywordPage, find_keyword, keyword_page, prompt_themes
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     DECISIONS,
@@ -96,6 +100,28 @@ class ReviewService(GuardedService):
         session = self._session(session)
         with self.store.read() as s:
             return read_prompt(s, self._prompt(s, session, prompt_id))
+
+    def keyword_page(self, session: FacilitatorSession, prompt_id: str, page: int = 0,
+                     per_page: int = KEYWORDS_PER_PAGE, theme: str | None = None) -> KeywordPage:
+        """One page of `prompt_review`'s keywords, all or one theme's (NO_THEME: in none), with the counts.
+
+        Only the page's keywords are read; a page past the end gives the last page.
+        """
+        session = self._session(session)
+        with self.store.read() as s:
+            return keyword_page(s, self._prompt(s, session, prompt_id), page, per_page, theme)
+
+    def keyword(self, session: FacilitatorSession, prompt_id: str, contribution_id: str) -> KeywordRow:
+        """One keyword of the prompt as `prompt_review` gives it (reading only that one)."""
+        session = self._session(session)
+        with self.store.read() as s:
+            return find_keyword(s, self._prompt(s, session, prompt_id), contribution_id)
+
+    def themes(self, session: FacilitatorSession, prompt_id: str) -> tuple[ThemeInfo, ...]:
+        """The prompt's themes in order, each with its count of visible keywords."""
+        session = self._session(session)
+        with self.store.read() as s:
+            return prompt_themes(s, self._prompt(s, session, prompt_id).id)
 
     # --- themes ------------------------------------------------------------------------------
 
