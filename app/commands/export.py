@@ -24,8 +24,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--project", required=True, help="the project's exact name")
     p.add_argument("--format", choices=("docx", "md", "csv"), required=True)
     p.add_argument("--out", required=True, help="a file; for csv, a folder")
-    p.add_argument("--real-names", action="store_true", help="export real names, not pseudonyms "
-                   "(the store keeps pseudonyms only, so this gives the same names for now)")
+    p.add_argument("--real-names", action="store_true", help="name members by the real name the "
+                   "facilitator recorded, where their consent says named credit (else the pseudonym)")
 
 
 def _url(db: str) -> str:

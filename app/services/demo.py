@@ -54,7 +54,8 @@ def create_demo(store: Store, name: str = DEMO_NAME) -> str:
         s.flush()
         members = [
             Member(project_id=project.id, display_name=n, role="participant", position=i,
-                   consent_date=date.today(), consent_participate=True, credit="named")
+                   consent_date=date.today(), consent_participate=True, consent_quote=True,
+                   credit="named")
             for i, n in enumerate(PARTICIPANTS)
         ]
         facilitator = Member(project_id=project.id, display_name=FACILITATOR, role="facilitator",

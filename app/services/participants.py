@@ -2,30 +2,35 @@
 
 Every method takes a live FacilitatorSession. Events name ids and choices, never names.
 
+A member's real name (`set_real_name`) is typed by the facilitator and kept on this
+machine: it is shown only in facilitator mode, never sent in a bundle, and used in an
+export only when "real names" is chosen and their credit is "named".
+
 Withdrawal (`withdrawal_preview` first, then `withdraw`). In both modes the member row
-stays with withdrawn_at set, display_name "Withdrawn participant N", consent cleared but
-for its date, access profile emptied; versions and review notes they wrote stay without
-an author; their unfinished texts are deleted; their audit entries stay with member_id
-NULL ("delete" also empties their detail); every whole-word mention of the name (case
-ignored) anywhere in the project's text, anyone's unfinished text and every event's
-detail becomes "[name removed]" (the preview lists each text).
+stays with withdrawn_at set, display_name "Withdrawn participant N", real name erased,
+consent cleared but for its date, access profile emptied; versions and review notes they
+wrote stay without an author; their unfinished texts are deleted (in the database and in
+this computer's unsaved-text file); their audit entries stay with member_id NULL
+("delete" also empties their detail); every whole-word mention of their pseudonym or real
+name (case ignored) anywhere in the project's text, anyone's unfinished text and every
+event's detail becomes "[name removed]" (the preview lists each text).
 "delete": their contributions (with everyone's "me too"s and comments on them), "me
 too"s, stances and comments are deleted. "anonymise": contributions and comments stay
 with no author; "me too"s and stances stay, counted, under the placeholder.
 Anonymous contributions were never linked to anyone and stay. On SQLite, deleted rows are
-overwritten in the file (secure_delete) and the WAL is checkpointed; backups made before
-a migration (backups/ beside the database) still hold the old data.
+overwritten in the file (secure_delete), the file is rebuilt (VACUUM, so no old copy of a
+row is left in its free space) and the WAL is checkpointed; the backups in `backups/`
+beside the database that still hold the member are replaced by one fresh backup taken
+after the withdrawal (app/store/backup_purge.py), and the preview says how many.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import sqlite3
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -40,45 +45,23 @@ from app.services.review_dto import (
     WithdrawalPreview,
 )
 from app.services.validation import check_choice, clean_text
-from app.store.models import (
-    CREDITS,
-    ROLES,
-    Comment,
-    Contribution,
-    Definition,
-    DraftVersion,
-    Endorsement,
-    Event,
-    InProgressText,
-    Meeting,
-    Member,
-    Prompt,
-    ReviewNote,
-    Stance,
-    Theme,
-    utcnow,
+from app.services.withdrawal import (
+    REMOVED,
+    WithdrawalPlan,
+    apply_plan,
+    checkpoint,
+    plan_withdrawal,
+    short,
 )
+from app.store.backup_purge import backups_holding, replace_backups
+from app.store.local_drafts import LocalDrafts
+from app.store.models import CREDITS, ROLES, Member
 
 MODES = ("delete", "anonymise")
 PLACEHOLDER = "Withdrawn participant"
-REMOVED = "[name removed]"
 MAX_NAME = 100
-
-
-def _short(text: str, limit: int = 120) -> str:
-    one_line = " ".join(text.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
-
-
-def _scrub(value: Any, pattern: re.Pattern[str]) -> Any:
-    """`value` (JSON: dicts, lists, text) with every match of `pattern` replaced."""
-    if isinstance(value, str):
-        return pattern.sub(REMOVED, value)
-    if isinstance(value, dict):
-        return {_scrub(k, pattern): _scrub(v, pattern) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, pattern) for v in value]
-    return value
+MAX_REAL_NAME = 200
+BACKUPS_GONE = "deleted, and one fresh backup taken"
 
 
 def consent_of(member: Member) -> ConsentRecord:
@@ -90,34 +73,7 @@ def consent_of(member: Member) -> ConsentRecord:
 def participant_info(member: Member) -> ParticipantInfo:
     """A Member row as the facilitator sees it."""
     return ParticipantInfo(member.id, member.display_name, member.role, member.position,
-                           consent_of(member), member.withdrawn_at, member.created_at)
-
-
-@dataclass
-class _Plan:
-    """Everything a withdrawal touches, gathered in one session before any change."""
-
-    member: Member
-    mode: str
-    placeholder: str
-    pattern: re.Pattern[str]
-    deleted: list[Any] = field(default_factory=list)
-    unlinked: list[Any] = field(default_factory=list)  # rows whose member/author link is cleared
-    mentions: list[tuple[Any, str, Any]] = field(default_factory=list)  # (row, attribute, new value)
-    items: list[AffectedItem] = field(default_factory=list)
-
-    def add(self, kind: str, row: Any, text: str, effect: str) -> None:
-        self.items.append(AffectedItem(kind, row.id, _short(text), effect))
-
-    def counts(self) -> dict[str, int]:
-        kinds = ["contributions", "me_toos", "stances", "comments", "versions", "unfinished_texts",
-                 "review_notes", "audit_entries", "mentions"]
-        if self.mode == "delete":
-            kinds[1:1] = ["others_me_toos", "others_comments"]
-        out = dict.fromkeys(kinds, 0)
-        for item in self.items:
-            out[item.kind] = out.get(item.kind, 0) + 1
-        return out
+                           consent_of(member), member.withdrawn_at, member.created_at, member.real_name)
 
 
 class ParticipantService(GuardedService):
@@ -194,142 +150,124 @@ class ParticipantService(GuardedService):
                         changed=changed)
             return Outcome(f"Consent saved for {member.display_name}.", record_id=member.id)
 
+    def set_real_name(self, session: FacilitatorSession, member_id: str, real_name: str | None) -> Outcome:
+        """Record or change a member's real name; None or a blank text erases it."""
+        session = self._session(session)
+        name = None
+        if real_name is not None:
+            name = clean_text(real_name, "The real name", MAX_REAL_NAME, allow_empty=True).strip() or None
+        with self.store.transaction() as s:
+            member = self._managed(s, session, member_id)
+            if name == member.real_name:
+                raise DomainError("Nothing to change.")
+            member.real_name = name
+            self._event(s, session.project_id, session.member_id, "real_name_set", "member", member.id,
+                        erased=name is None)
+            done = "erased" if name is None else "saved"
+            return Outcome(f"Real name {done} for {member.display_name}.", record_id=member.id)
+
     # --- withdrawal --------------------------------------------------------------------------
 
-    def withdrawal_preview(self, session: FacilitatorSession, member_id: str, mode: str) -> WithdrawalPreview:
-        """What `withdraw` would delete, anonymise or rewrite; reads only."""
+    def withdrawal_preview(self, session: FacilitatorSession, member_id: str, mode: str,
+                           local_drafts: LocalDrafts | None = None) -> WithdrawalPreview:
+        """What `withdraw` would delete, anonymise or rewrite, in the database, in this computer's
+        unsaved-text file (`local_drafts`) and in the backups; reads only."""
         session = self._session(session)
         mode = check_choice(mode, "The choice", MODES)
         with self.store.read() as s:
-            plan = self._plan(s, session, self._managed(s, session, member_id), mode)
-            return WithdrawalPreview(plan.member.id, plan.member.display_name, plan.placeholder, mode,
-                                     plan.counts(), tuple(plan.items))
+            member = self._managed(s, session, member_id)
+            plan = self._plan(s, session, member, mode)
+            self._plan_outside(plan, local_drafts)
+            return WithdrawalPreview(member.id, member.display_name, plan.placeholder, mode, plan.counts(),
+                                     tuple(plan.items))
 
-    def withdraw(self, session: FacilitatorSession, member_id: str, mode: str) -> Outcome:
+    def withdraw(self, session: FacilitatorSession, member_id: str, mode: str,
+                 local_drafts: LocalDrafts | None = None) -> Outcome:
         """Withdraw a member, deleting or anonymising what they gave (see the module docstring)."""
         session = self._session(session)
         mode = check_choice(mode, "The choice", MODES)
         sqlite = self.store.engine.dialect.name == "sqlite"
         with self.store.transaction() as s:
             if sqlite:  # deleted and replaced text is overwritten with zeros in the file
+                was = s.connection().exec_driver_sql("PRAGMA secure_delete").scalar()
                 s.connection().exec_driver_sql("PRAGMA secure_delete=ON")
             member = self._managed(s, session, member_id)
             if member.id == session.member_id:
                 raise DomainError("You cannot withdraw yourself while in facilitator mode.")
             plan = self._plan(s, session, member, mode)
-            for row in plan.deleted:  # dependents come before what they depend on
-                s.delete(row)
-                s.flush()
-            for row in plan.unlinked:
-                for attr in ("member_id", "author_id"):
-                    if hasattr(row, attr):
-                        setattr(row, attr, None)
-                if isinstance(row, Event) and mode == "delete":
-                    row.detail = {}
-            for row, attr, value in plan.mentions:
-                setattr(row, attr, value)
-            member.display_name = plan.placeholder
-            member.withdrawn_at = utcnow()
-            member.consent_participate = member.consent_quote = member.anonymous_default = False
-            member.credit, member.keep_until, member.access_profile = None, None, {}
+            backups = self._plan_outside(plan, local_drafts)
+            apply_plan(s, plan)
             counts = plan.counts()
             self._event(s, session.project_id, session.member_id, "member_withdrawn", "member", member.id,
-                        mode=mode, counts=counts)
+                        mode=mode, counts=counts, backups_replaced=len(backups))
             s.flush()
-            if sqlite:
-                s.connection().exec_driver_sql("PRAGMA secure_delete=OFF")
-        self._checkpoint()
+            if sqlite:  # as it was: some builds of SQLite have it on for every connection
+                s.connection().exec_driver_sql(f"PRAGMA secure_delete={int(was or 0)}")
+        if local_drafts is not None:
+            local_drafts.erase_member(member.id, plan.pattern, REMOVED)
+        self._compact()
+        checkpoint(self.store)
+        message = f"{plan.placeholder} has withdrawn."
+        problem = self._replace_backups(session, member.id, backups)
         done = WithdrawalPreview(member.id, plan.placeholder, plan.placeholder, mode, counts,
                                  tuple(plan.items))
-        return Outcome(f"{plan.placeholder} has withdrawn. {done.summary}", record_id=member.id)
+        return Outcome(f"{message} {done.summary}{problem}", record_id=member.id)
 
-    def _plan(self, s: Session, session: FacilitatorSession, member: Member, mode: str) -> _Plan:
-        pattern = re.compile(r"(?<!\w)" + re.escape(member.display_name) + r"(?!\w)", re.IGNORECASE)
-        plan = _Plan(member, mode, self._placeholder(s, session.project_id), pattern)
-        deleting = mode == "delete"
-        prompts = select(Prompt.id).where(Prompt.project_id == session.project_id)
-        versions = select(DraftVersion.id).join(Definition).where(Definition.prompt_id.in_(prompts))
-        mine = s.scalars(select(Contribution).where(Contribution.member_id == member.id)).all()
-        mine_ids = [c.id for c in mine]
-        for c in mine:
-            plan.add("contributions", c, c.text, "deleted" if deleting else "anonymised")
-        if deleting:
-            for e, text in s.execute(select(Endorsement, Contribution.text).join(Contribution).where(
-                    Endorsement.contribution_id.in_(mine_ids), Endorsement.member_id != member.id)):
-                plan.add("others_me_toos", e, f"me too on: {text}", "deleted")
-                plan.deleted.append(e)
-            for c in s.scalars(select(Comment).where(Comment.contribution_id.in_(mine_ids),
-                                                     or_(Comment.member_id.is_(None),
-                                                         Comment.member_id != member.id))):
-                plan.add("others_comments", c, c.text, "deleted")
-                plan.deleted.append(c)
-        kept = "deleted" if deleting else "kept without the name"
-        me_toos = s.execute(select(Endorsement, Contribution.text).join(Contribution)
-                            .where(Endorsement.member_id == member.id)).all()
-        stances = s.scalars(select(Stance).where(Stance.member_id == member.id)).all()
-        comments = s.scalars(select(Comment).where(Comment.member_id == member.id)).all()
-        for e, text in me_toos:
-            plan.add("me_toos", e, f"me too on: {text}", kept)
-        for st in stances:
-            plan.add("stances", st, f"{st.position}: {st.reason}" if st.reason else st.position, kept)
-        for c in comments:
-            plan.add("comments", c, c.text, "deleted" if deleting else "anonymised")
-        if deleting:
-            plan.deleted.extend([*(e for e, _ in me_toos), *stances, *comments, *mine])
-        else:
-            plan.unlinked.extend([*mine, *comments])
-        for v in s.scalars(select(DraftVersion).where(DraftVersion.author_id == member.id)):
-            plan.add("versions", v, v.text, "author removed")
-            plan.unlinked.append(v)
-        for t in s.scalars(select(InProgressText).where(InProgressText.member_id == member.id)):
-            plan.add("unfinished_texts", t, t.text, "deleted")
-            plan.deleted.append(t)
-        for n in s.scalars(select(ReviewNote).where(ReviewNote.author_id == member.id)):
-            plan.add("review_notes", n, n.text or "(no text)", "author removed")
-            plan.unlinked.append(n)
-        for e in s.scalars(select(Event).where(Event.member_id == member.id)):
-            plan.add("audit_entries", e, e.action, "detail emptied" if deleting else "name removed")
-            plan.unlinked.append(e)
-        gone = {id(row) for row in plan.deleted}
-        emptied = {id(row) for row in plan.unlinked if isinstance(row, Event)} if deleting else set()
-        members = select(Member.id).where(Member.project_id == session.project_id)
-        candidates: list[tuple[Iterable[Any], tuple[str, ...]]] = [
-            (s.scalars(select(Contribution).where(Contribution.prompt_id.in_(prompts))), ("text",)),
-            (s.scalars(select(Comment).where(or_(Comment.version_id.in_(versions),
-                                                 Comment.contribution_id.in_(
-                                                     select(Contribution.id).where(
-                                                         Contribution.prompt_id.in_(prompts)))))), ("text",)),
-            (s.scalars(select(Stance).where(Stance.version_id.in_(versions))), ("reason",)),
-            (s.scalars(select(DraftVersion).where(DraftVersion.id.in_(versions))), ("text", "note")),
-            (s.scalars(select(ReviewNote).where(ReviewNote.version_id.in_(versions))), ("text",)),
-            (s.scalars(select(Theme).where(Theme.prompt_id.in_(prompts))), ("name",)),
-            (s.scalars(select(Meeting).where(Meeting.project_id == session.project_id)), ("title",)),
-            (s.scalars(select(Prompt).where(Prompt.project_id == session.project_id)), ("text",)),
-            (s.scalars(select(InProgressText).where(InProgressText.member_id.in_(members))), ("text",)),
-            (s.scalars(select(Event).where(Event.project_id == session.project_id)), ("detail",)),
-        ]
-        for rows, attrs in candidates:
-            for row in rows:
-                if id(row) in gone or id(row) in emptied:
-                    continue
-                for attr in attrs:
-                    before = getattr(row, attr)
-                    after = _scrub(before, pattern)
-                    if after != before:
-                        plan.mentions.append((row, attr, after))
-                        shown = before if isinstance(before, str) else row.action
-                        plan.add("mentions", row, f"{type(row).__tablename__}: {shown}", "name replaced")
-        return plan
+    def _plan(self, s: Session, session: FacilitatorSession, member: Member, mode: str) -> WithdrawalPlan:
+        return plan_withdrawal(s, session.project_id, member, mode, self._placeholder(s, session.project_id))
 
-    def _checkpoint(self) -> None:
-        """Move the WAL into the database file and truncate it, so removed text leaves the disk."""
+    def _database_file(self) -> Path | None:
+        url = self.store.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(url.database).expanduser()
+
+    def _plan_outside(self, plan: WithdrawalPlan, local_drafts: LocalDrafts | None) -> list[Path]:
+        """Add what lies outside the database to the plan: this computer's unsaved texts and the
+        backups that still hold the member (returned)."""
+        member_id = plan.member.id
+        if local_drafts is not None:
+            for text in local_drafts.texts_of(member_id):
+                plan.items.append(AffectedItem("texts_on_this_computer", member_id, short(text), "deleted"))
+            for text in local_drafts.mentioning(plan.pattern, but=member_id):
+                plan.items.append(AffectedItem("mentions", member_id, f"unsaved text: {short(text)}",
+                                               "name replaced"))
+        database = self._database_file()
+        backups = [] if database is None else backups_holding(database, member_id)
+        for backup in backups:
+            plan.items.append(AffectedItem("backups", backup.name, f"backup {backup.name}", BACKUPS_GONE))
+        return backups
+
+    def _compact(self) -> None:
+        """Rebuild an SQLite file, so no earlier copy of a removed row stays in its free space."""
         if self.store.engine.dialect.name != "sqlite":
             return
         try:
             with self.store.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql("VACUUM")
         except OperationalError:
-            pass  # another connection is busy: SQLite checkpoints again later by itself
+            pass  # another copy of the app is writing: secure_delete has already cleared the rows
+
+    def _replace_backups(self, session: FacilitatorSession, member_id: str, backups: list[Path]) -> str:
+        """Replace the backups holding the member by one fresh backup; '' or a sentence saying
+        what could not be done (then also recorded in the audit log)."""
+        database = self._database_file()
+        if database is None or not backups:
+            return ""
+        try:
+            result = replace_backups(database, backups)
+        except (OSError, sqlite3.Error) as exc:
+            failed, reason = backups, f"no fresh backup could be taken: {exc}"
+        else:
+            failed, reason = list(result.failed), "they could not be deleted"
+        if not failed:
+            return ""
+        with self.store.transaction() as s:
+            self._event(s, session.project_id, session.member_id, "backups_not_replaced", "member", member_id,
+                        files=[p.name for p in failed])
+        some = "1 older backup still holds" if len(failed) == 1 else f"{len(failed)} older backups still hold"
+        them = "it" if len(failed) == 1 else "them"
+        return f" {some} their data ({reason}): delete {them} by hand from {failed[0].parent}."
 
     # --- inside ------------------------------------------------------------------------------
 

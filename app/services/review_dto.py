@@ -173,6 +173,7 @@ class ParticipantInfo:
     consent: ConsentRecord
     withdrawn_at: datetime | None
     created_at: datetime
+    real_name: str | None = None  # typed by the facilitator on this machine; shown only to them
 
 
 @dataclass(frozen=True)

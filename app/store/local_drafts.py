@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -54,3 +55,37 @@ class LocalDrafts:
         data = self._read()
         if data.get(member_id, {}).pop(target, None) is not None:
             self._write(data)
+
+    def texts_of(self, member_id: str) -> list[str]:
+        """Every text kept for this member."""
+        entries = self._read().get(member_id, {})
+        return [t for t in map(_text, entries.values()) if t is not None] if isinstance(entries, dict) else []
+
+    def mentioning(self, pattern: re.Pattern[str], but: str = "") -> list[str]:
+        """The texts of everyone but `but` in which `pattern` matches."""
+        return [t for mid, entries in self._read().items() if mid != but and isinstance(entries, dict)
+                for t in map(_text, entries.values()) if t is not None and pattern.search(t)]
+
+    def erase_member(self, member_id: str, pattern: re.Pattern[str], replacement: str) -> int:
+        """Drop every text kept for a withdrawn member and replace `pattern` in everyone else's;
+        returns how many texts went or changed."""
+        data = self._read()
+        gone = data.pop(member_id, None)
+        changed = len(gone) if isinstance(gone, dict) else int(gone is not None)
+        for entries in data.values():
+            if not isinstance(entries, dict):
+                continue
+            for target, entry in entries.items():
+                text = _text(entry)
+                if text is not None and pattern.search(text):
+                    text = pattern.sub(replacement, text)
+                    entries[target] = [text, len(text)]
+                    changed += 1
+        if changed:
+            self._write(data)
+        return changed
+
+
+def _text(entry: object) -> str | None:
+    """The text of one kept entry ([text, cursor]), or None for anything else."""
+    return entry[0] if isinstance(entry, list) and entry and isinstance(entry[0], str) else None

@@ -137,12 +137,14 @@ def test_markdown_holds_the_same(services: Services, fs: FacilitatorSession, ric
 
 def test_credit_anonymous_members_are_not_named(services: Services, demo: Project, fs: FacilitatorSession,
                                                 tmp_path: Path):
-    services.participants.set_consent(fs, demo.member("Jordan"), ConsentRecord(credit="anonymous"))
+    services.participants.set_consent(fs, demo.member("Jordan"),
+                                      ConsentRecord(quote=True, credit="anonymous"))
+    services.participants.set_real_name(fs, demo.member("Jordan"), "Jordan Realname")
     for real_names in (False, True):
         services.exports.markdown(fs, tmp_path / "r.md", real_names=real_names)
         text = (tmp_path / "r.md").read_text(encoding="utf-8")
         assert "Jordan" not in text and "| tickbox | keyword | 2 | anonymous |  |" in text
-        assert "| Alex |" in text  # real_names has no real names to use yet: pseudonyms as before
+        assert "| Alex |" in text  # no real name recorded for Alex: the pseudonym
 
 
 # --- CSV -------------------------------------------------------------------------------------

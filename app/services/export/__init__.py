@@ -8,8 +8,12 @@ What goes out (the same in every format unless said):
 - never: withdrawn contributions, review notes, hidden reasons, consent records;
 - hidden contributions: only in contributions.csv, flagged hidden=1 (not in DOCX/MD);
 - names: display names (pseudonyms). A member whose consent says credit "anonymous", or
-  who has withdrawn, is "anonymous". `real_names=True` is plumbed through, but the schema
-  keeps no real names, so it also gives display names for now.
+  who has withdrawn, is "anonymous". With `real_names=True`, a member whose credit is
+  "named" and whose real name the facilitator recorded is named by it (export/consent.py);
+- words: in the DOCX and Markdown reports, a participant's own words appear only if they
+  agreed to being quoted, else "[not quoted: no consent]" and a count under the title;
+  definitions are the group's text and appear whole. The CSV files keep every text, with
+  may_quote columns, and quote any cell a spreadsheet would run as a formula.
 
 Files are written atomically (a temporary file in the same folder, then os.replace) and
 readable by their owner only. Long exports call `progress(done, total)` as they go.

@@ -9,9 +9,19 @@ What is left out or masked:
 - withdrawn contributions (and their "me too"s and comments) never appear;
 - hidden contributions do appear, with hidden=1 (the reason for hiding does not);
 - review notes never appear (versions.csv has the decision only);
-- names follow export.report.public_name: anonymous ones are "anonymous", and a
+- names follow export.consent.public_name: anonymous ones are "anonymous", and a
   withdrawn member's member_id is left empty too; an event no member made has both
   member_id and member empty.
+
+Every text is kept (this is analysis data, covered by consent to take part), with a
+column saying whether its writer agreed to being quoted (export.consent.QuotePolicy):
+may_quote in contributions, stances (the reason) and comments, note_may_quote in
+versions (a version's text is the group's).
+
+A cell that begins with =, +, -, @, a tab or a carriage return gets a single quote in
+front (OWASP's advice on CSV injection), so Excel and LibreOffice never run it as a
+formula: "=HYPERLINK(...)" is written as "'=HYPERLINK(...)". Analysts reading the files
+in R or Python see that quote and can drop it.
 """
 
 from __future__ import annotations
@@ -27,13 +37,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.services.export.report import (
-    ANONYMOUS,
-    ExportError,
-    Progress,
-    atomic_writer,
-    public_name,
-)
+from app.services.export.consent import QuotePolicy, public_name
+from app.services.export.report import ANONYMOUS, ExportError, Progress, atomic_writer
 from app.store.database import Store
 from app.store.models import (
     Comment,
@@ -53,17 +58,28 @@ from app.store.models import (
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "contributions": ("id", "prompt_id", "prompt", "kind", "text", "member_id", "author", "meeting_id",
-                      "meeting_date", "theme_id", "theme", "created_at", "hidden", "endorsements"),
+                      "meeting_date", "theme_id", "theme", "created_at", "hidden", "endorsements",
+                      "may_quote"),
     "endorsements": ("id", "contribution_id", "member_id", "member", "active", "created_at", "updated_at"),
     "versions": ("id", "prompt_id", "definition_id", "number", "parent_id", "author_id", "author",
-                 "created_at", "note", "text", "decision"),
-    "stances": ("id", "version_id", "member_id", "member", "position", "reason", "created_at", "updated_at"),
-    "comments": ("id", "version_id", "contribution_id", "member_id", "member", "text", "created_at"),
+                 "created_at", "note", "text", "decision", "note_may_quote"),
+    "stances": ("id", "version_id", "member_id", "member", "position", "reason", "created_at", "updated_at",
+                "may_quote"),
+    "comments": ("id", "version_id", "contribution_id", "member_id", "member", "text", "created_at",
+                 "may_quote"),
     "events": ("id", "created_at", "member_id", "member", "action", "target_kind", "target_id", "detail"),
 }
 Row = tuple[Any, ...]
 Rows = list[Row]
 _UTC = timezone.utc
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text that a spreadsheet would take for a formula, with a single quote in front."""
+    if value.__class__ is str and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def _time(value: datetime | None) -> str | None:
@@ -91,13 +107,21 @@ class _Names:
     def __init__(self, real_names: bool, members: dict[str, Member]) -> None:
         self.members = members
         self.known: dict[str | None, tuple[str | None, str]] = {None: (None, ANONYMOUS)}
+        policy = QuotePolicy(members.values())
+        self.quotable: dict[str | None, str] = {None: _yes(policy.may_quote(None))}
         for mid, member in members.items():
             name = public_name(member, real_names) or ANONYMOUS
             self.known[mid] = (None, ANONYMOUS) if member.withdrawn_at is not None else (mid, name)
+            self.quotable[mid] = _yes(policy.may_quote(member))
 
     def __call__(self, member_id: str | None) -> tuple[str | None, str]:
         found = self.known.get(member_id)
         return found if found is not None else (member_id, ANONYMOUS)
+
+    def may_quote(self, member_id: str | None) -> str:
+        """"1" when the writer's words may be quoted, else "0" (an unknown writer as no writer)."""
+        found = self.quotable.get(member_id)
+        return found if found is not None else self.quotable[None]
 
 
 def _detail(raw: object) -> str:
@@ -144,7 +168,7 @@ def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterato
             meeting = held.get(meeting_id) if meeting_id is not None else None
             yield (cid, prompt_id, prompt_text.get(prompt_id), kind, text, *names(member_id), meeting_id,
                    meeting.isoformat() if meeting else None, theme_id, themes.get(theme_id),
-                   _time(created_at), _yes(hidden), active.get(cid, 0))
+                   _time(created_at), _yes(hidden), active.get(cid, 0), names.may_quote(member_id))
 
     def endorsements() -> Iterator[Row]:
         for eid, cid, member_id, active, created_at, updated_at in db.execute(
@@ -165,21 +189,23 @@ def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterato
         ):
             numbers[definition_id] = numbers.get(definition_id, 0) + 1
             yield (vid, prompt_id, definition_id, numbers[definition_id], parent_id, *names(author_id),
-                   _time(created_at), note, text, decisions.get(vid))
+                   _time(created_at), note, text, decisions.get(vid), names.may_quote(author_id))
 
     def stances() -> Iterator[Row]:
         for sid, vid, member_id, position, reason, created_at, updated_at in db.execute(
             select(st.id, st.version_id, st.member_id, st.position, st.reason, st.created_at, st.updated_at)
             .where(st.version_id.in_(versions)).order_by(st.created_at, st.id)
         ):
-            yield sid, vid, *names(member_id), position, reason, _time(created_at), _time(updated_at)
+            yield (sid, vid, *names(member_id), position, reason, _time(created_at), _time(updated_at),
+                   names.may_quote(member_id))
 
     def comments() -> Iterator[Row]:
         for cid, vid, contribution_id, member_id, text, created_at in db.execute(
             select(cm.id, cm.version_id, cm.contribution_id, cm.member_id, cm.text, cm.created_at)
             .where(cm.version_id.in_(versions) | cm.contribution_id.in_(kept)).order_by(cm.created_at, cm.id)
         ):
-            yield cid, vid, contribution_id, *names(member_id), text, _time(created_at)
+            yield (cid, vid, contribution_id, *names(member_id), text, _time(created_at),
+                   names.may_quote(member_id))
 
     def events() -> Iterator[Row]:
         for eid, created_at, member_id, action, kind, target_id, detail in db.execute(
@@ -198,7 +224,8 @@ def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterato
 
 def gather_tables(s: Session, project_id: str, real_names: bool = False) -> dict[str, Rows]:
     """Every table's rows for a project as the files hold them (see `table_rows`), oldest first."""
-    return {name: list(rows) for name, rows in table_rows(s, project_id, real_names)}
+    return {name: [tuple(safe_cell(v) for v in row) for row in rows]
+            for name, rows in table_rows(s, project_id, real_names)}
 
 
 def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> None:
@@ -207,7 +234,7 @@ def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> 
     try:
         writer = csv.writer(text)
         writer.writerow(list(columns))
-        writer.writerows(rows)  # values come ready (None: an empty cell)
+        writer.writerows([safe_cell(v) for v in row] for row in rows)  # None: an empty cell
         text.flush()
     finally:
         text.detach()  # the handle stays open for whoever owns it

@@ -194,10 +194,7 @@ def render_to(handle: BinaryIO, report: Report, progress: Progress | None = None
     doc.core_properties.title = report.project_name
     doc.core_properties.author = "Co-production Canvas"
     doc.add_heading(report.project_name, level=0)
-    doc.add_paragraph(
-        f"Exported on {report.exported_on.isoformat()}. Names are pseudonyms; "
-        f"\"{ANONYMOUS}\" marks contributions given without a name."
-    )
+    doc.add_paragraph(report.intro)
     if report.pairs:
         doc.add_heading("Now and future", level=1)
         for now, future in report.pairs:

@@ -86,9 +86,7 @@ def _section(number: int, sec: PromptSection) -> list[str]:
 
 def render(report: Report, progress: Progress | None = None, total: int = 0, done: int = 0) -> str:
     """The report as Markdown text."""
-    lines = [f"# {escape(report.project_name)}", "",
-             f"Exported on {report.exported_on.isoformat()}. Names are pseudonyms; "
-             f"\"{ANONYMOUS}\" marks contributions given without a name.", ""]
+    lines = [f"# {escape(report.project_name)}", "", escape(report.intro), ""]
     if report.pairs:
         lines += ["## Now and future", ""]
         for now, future in report.pairs:

@@ -2,27 +2,32 @@
 
 The review screens see everything (hidden keywords, private notes, display names); an
 export sees what a report may show: no hidden or withdrawn contributions, no review
-notes, and names through `public_name` (see there).
+notes, names through `public_name` and words through `QuotePolicy` (both in
+export/consent.py). Writing the files is in export/files.py.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from app.services.dto import CommentInfo, PromptInfo, StanceSummary
-from app.services.errors import DomainError, NotFound
+from app.services.errors import NotFound
+from app.services.export.consent import NOT_QUOTED, QuotePolicy, public_name, quote_all
+from app.services.export.files import (
+    ExportError,
+    atomic_write,
+    atomic_writer,
+    check_file_target,
+    log_export,
+)
 from app.services.projects import prompt_info
 from app.services.review_dto import (
     DefinitionHistory,
@@ -40,7 +45,6 @@ from app.store.models import (
     Definition,
     DraftVersion,
     Endorsement,
-    Event,
     Meeting,
     Member,
     Project,
@@ -50,32 +54,19 @@ from app.store.models import (
     Theme,
 )
 
+__all__ = ["NOT_QUOTED", "ExportError", "atomic_write", "atomic_writer", "check_file_target", "log_export",
+           "public_name"]
+
 Progress = Callable[[int, int], None]
 Namer = Callable[[Member | None], str | None]
+Quoter = Callable[[Member | None, str], str]  # a writer and their words -> what may be shown
 ANONYMOUS = "anonymous"
 CHUNK = 500
-
-
-class ExportError(DomainError):
-    """An export could not be written; the message says why."""
 
 
 def review_name(member: Member | None) -> str | None:
     """How the facilitator's screens name a member: the display name (None: no one)."""
     return None if member is None else member.display_name
-
-
-def public_name(member: Member | None, real_names: bool = False) -> str | None:
-    """How an export names a member; None means "anonymous".
-
-    Anonymous for: no member (an anonymous contribution), a withdrawn member, and a member
-    whose consent record says credit "anonymous". Otherwise the display name, which is a
-    pseudonym. `real_names` is accepted for when the schema holds real names; it has no
-    such field, so today both choices give the display name.
-    """
-    if member is None or member.withdrawn_at is not None or member.credit == "anonymous":
-        return None
-    return member.display_name
 
 
 # --- decisions, stances, branches ------------------------------------------------------------
@@ -154,8 +145,8 @@ def _members(s: Session, project_id: str) -> dict[str, Member]:
     return {m.id: m for m in s.scalars(select(Member).where(Member.project_id == project_id))}
 
 
-def _comments(s: Session, where: ColumnElement[bool], name: Namer, members: dict[str, Member]
-              ) -> dict[str, list[CommentInfo]]:
+def _comments(s: Session, where: ColumnElement[bool], name: Namer, members: dict[str, Member],
+              quote: Quoter = quote_all) -> dict[str, list[CommentInfo]]:
     out: dict[str, list[CommentInfo]] = defaultdict(list)
     for cid, target, member_id, text, created_at in s.execute(
         select(Comment.id, func.coalesce(Comment.version_id, Comment.contribution_id), Comment.member_id,
@@ -163,12 +154,14 @@ def _comments(s: Session, where: ColumnElement[bool], name: Namer, members: dict
         .where(where).order_by(Comment.created_at, Comment.id)
     ):
         member = members.get(member_id) if member_id is not None else None
-        out[target].append(CommentInfo(cid, name(member), text, created_at))
+        out[target].append(CommentInfo(cid, name(member), quote(member, text), created_at))
     return out
 
 
-def prompt_review(s: Session, prompt: Prompt, name: Namer = review_name, hidden: bool = True) -> PromptReview:
-    """A prompt's contributions (never withdrawn ones; hidden ones when `hidden`), themes, meetings."""
+def prompt_review(s: Session, prompt: Prompt, name: Namer = review_name, hidden: bool = True,
+                  quote: Quoter = quote_all) -> PromptReview:
+    """A prompt's contributions (never withdrawn ones; hidden ones when `hidden`), themes, meetings;
+    each text as `quote` lets it be shown."""
     shown = [Contribution.prompt_id == prompt.id, Contribution.withdrawn.is_(False)]
     if not hidden:
         shown.append(Contribution.hidden.is_(False))
@@ -185,7 +178,8 @@ def prompt_review(s: Session, prompt: Prompt, name: Namer = review_name, hidden:
         .order_by(Member.position, Member.display_name)
     ):
         endorsers[cid].append(name(members.get(member_id)) or ANONYMOUS)
-    comments = _comments(s, Comment.contribution_id.in_(select(Contribution.id).where(*shown)), name, members)
+    comments = _comments(s, Comment.contribution_id.in_(select(Contribution.id).where(*shown)), name, members,
+                         quote)
     keywords, used, in_theme = [], {}, Counter[str]()
     c = Contribution
     for cid, text, kind, member_id, meeting_id, theme_id, is_hidden, reason, created_at in s.execute(
@@ -198,9 +192,9 @@ def prompt_review(s: Session, prompt: Prompt, name: Namer = review_name, hidden:
         if theme_id is not None and not is_hidden:
             in_theme[theme_id] += 1
         who = tuple(endorsers.pop(cid, ()))
+        writer = members.get(member_id) if member_id is not None else None
         keywords.append(KeywordRow(
-            id=cid, prompt_id=prompt.id, text=text, kind=kind,
-            author=name(members.get(member_id)) if member_id is not None else name(None),
+            id=cid, prompt_id=prompt.id, text=quote(writer, text), kind=kind, author=name(writer),
             endorsements=len(who), endorsers=who, meeting_id=meeting_id,
             meeting=None if meeting is None else f"{meeting.title or 'Meeting'} ({meeting.held_on})",
             theme_id=theme_id, theme=theme_names.get(theme_id) if theme_id is not None else None,
@@ -225,8 +219,11 @@ def version_order(s: Session, definition_id: str) -> list[tuple[str, str | None]
 
 def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, notes: bool = True,
                        only: Collection[str] | None = None,
-                       order: list[tuple[str, str | None]] | None = None) -> DefinitionHistory:
+                       order: list[tuple[str, str | None]] | None = None,
+                       quote: Quoter = quote_all) -> DefinitionHistory:
     """Every version of the prompt's definition, oldest first; review notes only when `notes`.
+
+    The versions' text is the group's and is given whole; notes and comments pass `quote`.
 
     With `only`, just those versions are read in full and listed; numbers, branches, siblings
     and the chosen and current versions still count every version. `order` is `version_order`
@@ -260,7 +257,7 @@ def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, no
             select(DraftVersion.id, DraftVersion.parent_id, DraftVersion.author_id, DraftVersion.text,
                    DraftVersion.note, DraftVersion.created_at).where(where)))
         versions = select(DraftVersion.id).where(where)
-        comments.update(_comments(s, Comment.version_id.in_(versions), name, members))
+        comments.update(_comments(s, Comment.version_id.in_(versions), name, members, quote))
         if notes:
             for vid, text in s.execute(
                 select(ReviewNote.version_id, ReviewNote.text).where(ReviewNote.version_id.in_(versions))
@@ -273,12 +270,13 @@ def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, no
     nodes = []
     for vid in wanted:
         _id, parent_id, author_id, text, note, created_at = rows[vid]
+        author = members.get(author_id) if author_id is not None else None
         nodes.append(VersionNode(
             id=vid, number=numbers[vid], parent_id=parent_id, parent_number=numbers.get(parent_id or ""),
             children=tuple(children[vid]), sibling_ids=tuple(x for x in children[parent_id] if x != vid),
             sibling_group=parent_id or "root", lane=lanes[vid],
-            author=name(members.get(author_id)) if author_id is not None else name(None), text=text,
-            note=note, created_at=created_at, stances=stances[vid], comments=tuple(comments.get(vid, ())),
+            author=name(author), text=text, note=quote(author, note), created_at=created_at,
+            stances=stances[vid], comments=tuple(comments.get(vid, ())),
             decision=decisions.get(vid), review_note="\n\n".join(memo[vid]), is_current=vid == current,
         ))
     chosen, kind = choose_version(ids, decisions)
@@ -319,6 +317,20 @@ class Report:
     exported_on: date
     real_names: bool
     sections: tuple[PromptSection, ...]
+    withheld: int = 0  # texts shown as NOT_QUOTED: their writers have not agreed to being quoted
+
+    @property
+    def intro(self) -> str:
+        """The paragraph under the title: what the names are, and what is not quoted and why."""
+        names = ("Names are pseudonyms, or real names where the person agreed to named credit"
+                 if self.real_names else "Names are pseudonyms")
+        text = (f"Exported on {self.exported_on.isoformat()}. {names}; "
+                f"\"{ANONYMOUS}\" marks contributions given without a name.")
+        if self.withheld:
+            texts = "1 text is" if self.withheld == 1 else f"{self.withheld} texts are"
+            text += (f" {texts} shown as \"{NOT_QUOTED}\": the person who wrote it has not agreed to "
+                     "being quoted. Definitions are the group's shared text and are shown in full.")
+        return text
 
     @property
     def pairs(self) -> list[tuple[PromptSection, PromptSection]]:
@@ -339,55 +351,10 @@ def gather_report(store: Store, project_id: str, real_names: bool = False) -> Re
             raise NotFound("Unknown project.")
         prompts = s.scalars(select(Prompt).where(Prompt.project_id == project.id).order_by(Prompt.position))
         name = partial(public_name, real_names=real_names)
+        policy = QuotePolicy(s.scalars(select(Member).where(Member.project_id == project.id)))
         sections = tuple(
-            PromptSection(prompt_info(p), prompt_review(s, p, name, hidden=False),
-                          definition_history(s, p, name, notes=False))
+            PromptSection(prompt_info(p), prompt_review(s, p, name, hidden=False, quote=policy.quote),
+                          definition_history(s, p, name, notes=False, quote=policy.quote))
             for p in prompts
         )
-        return Report(project.id, project.name, date.today(), real_names, sections)
-
-
-# --- writing files -------------------------------------------------------------------------------
-
-
-def check_file_target(path: Path | str) -> Path:
-    """A file path whose folder exists (else ExportError)."""
-    target = Path(path).expanduser()
-    if target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file name.")
-    if not target.parent.is_dir():
-        raise ExportError(f"The folder {target.parent} does not exist.")
-    return target
-
-
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A binary handle on a temporary file beside `path` (owner-only), renamed into place when the
-    block ends without error (and removed if it fails), so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)  # personal data: readable by its owner only, like the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path` (owner-only), then rename it into place."""
-    with atomic_writer(path) as handle:
-        handle.write(data)
-    return path
-
-
-def log_export(store: Store, project_id: str, member_id: str | None, fmt: str, paths: Sequence[Path],
-               real_names: bool) -> None:
-    """Record an export in the audit log: format and file names (no folders), one transaction."""
-    with store.transaction() as s:
-        s.add(Event(project_id=project_id, member_id=member_id, action="export_written",
-                    target_kind="project", target_id=project_id,
-                    detail={"format": fmt, "files": [p.name for p in paths], "real_names": real_names}))
+        return Report(project.id, project.name, date.today(), real_names, sections, policy.withheld)
