@@ -21,10 +21,12 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from app.services.container import Services
+    from app.services.startup import StartupSnapshot
     from app.store.database import Store
 
 APP_NAME = "coproduction-canvas"
-STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _arm_startup_probe
+STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _startup_probe
 
 
 def default_db_path() -> Path:
@@ -42,33 +44,37 @@ def database_url(db: str | None) -> str:
     return sqlite_url(Path(value).expanduser().resolve())
 
 
-def _after_first_paint(app: QApplication, window: QWidget, callback: Callable[[], None]) -> None:
-    """Call `callback` once the window's first paint has happened and the event loop is idle
-    again. Filters installed later run first, so their callbacks are queued first."""
+def _after_first_paint(window: QWidget, callbacks: Sequence[Callable[[], None]]) -> None:
+    """Call `callbacks` in order once the window's first paint has happened and the event loop
+    is idle again. The filter watches the window alone: every event that passes a Python
+    filter costs time, and an application-wide one would see each event of every widget being
+    built and shown. Children are painted in the same pass, after the window itself."""
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QWidget
+
+    def run() -> None:
+        for callback in callbacks:
+            callback()
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-            if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                    and watched.window() is window):
-                app.removeEventFilter(self)
-                QTimer.singleShot(0, callback)  # runs once the paint pass and queued events are done
+            if event.type() == QEvent.Type.Paint:
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, run)  # runs once the paint pass and queued events are done
             return False
 
-    app.installEventFilter(FirstPaint(window))
+    window.installEventFilter(FirstPaint(window))
 
 
-def _arm_startup_probe(app: QApplication, window: QWidget) -> None:
-    """For bench/startup.py: once the first screen is painted and the event loop is idle,
-    print `startup-probe <time.monotonic()>` and quit."""
+def _startup_probe(app: QApplication) -> Callable[[], None]:
+    """For bench/startup.py: print `startup-probe <time.monotonic()>` and quit (called once the
+    first screen is painted, switch input is on and the event loop is idle)."""
     import time
 
     def report() -> None:
         print(f"startup-probe {time.monotonic():.6f}", flush=True)
         app.quit()
 
-    _after_first_paint(app, window, report)
+    return report
 
 
 def _has_display() -> bool:
@@ -154,6 +160,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _daily_backup(store: Store) -> None:
+    """A backup a day of an SQLite file (into backups/ beside it), so that a file damaged
+    later has something recent to restore; a failure here must not stop the app."""
+    from app.store.database import StoreError, daily_backup
+
+    try:
+        daily_backup(store)
+    except (OSError, StoreError) as exc:
+        print(f"canvas: the daily backup could not be taken: {exc}", file=sys.stderr)
+
+
+def _load_services(url: str) -> tuple[Store, Services]:
+    """Open the store and build the services."""
+    from app.services.container import Services
+    from app.store.database import Store, StoreError
+
+    store = Store.open(url)
+    try:
+        services = Services.build(store)
+        _daily_backup(store)
+    except (StoreError, OSError):
+        store.close()
+        raise
+    return store, services
+
+
+def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
+    """The first screen's data read without SQLAlchemy, when this start can take that shortcut
+    (an existing SQLite file and no request that needs the store first)."""
+    target = args.db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    if args.demo or args.screenshot or args.recover or "://" in target:
+        return None
+    from app.services.startup import read_snapshot
+
+    return read_snapshot(Path(target).expanduser(), args.project)
+
+
+def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
+    """Open (and if need be recover, create or migrate) the store before any window."""
+    from app.services.container import Services
+    from app.services.demo import create_demo, is_empty
+
+    store = _open_or_recover(database_url(args.db), args.recover)
+    if store is None:
+        return 2
+    if args.demo or is_empty(store):
+        create_demo(store)
+    _daily_backup(store)
+    services = Services.build(store)
+    projects = services.projects.list_projects()
+    if not args.project:
+        return store, services, projects[0].id
+    matches = [p for p in projects if p.name == args.project]
+    if not matches:
+        store.close()
+        print(f"canvas: no project is called {args.project!r}", file=sys.stderr)
+        return 2
+    return store, services, matches[0].id
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -164,30 +230,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    snapshot = _quick_start(args)
+    if snapshot is not None:
+        code = _run_window(args, snapshot.project_id, snapshot=snapshot)
+        if code is not None:
+            return code
+        # The store failed to open behind the first screen (damaged or from a newer app):
+        # start again the slow way, which says why and offers recovery.
+    opened = _slow_start(args)
+    if isinstance(opened, int):
+        return opened
+    store, services, project_id = opened
+    try:
+        code = _run_window(args, project_id, services=services)
+    finally:
+        store.close()
+    return 2 if code is None else code
 
-    from app.services.container import Services
-    from app.services.demo import create_demo, is_empty
 
-    store = _open_or_recover(database_url(args.db), args.recover)
-    if store is None:
-        return 2
-    if args.demo or is_empty(store):
-        create_demo(store)
-    services = Services.build(store)
-    projects = services.projects.list_projects()
-    if args.project:
-        matches = [p for p in projects if p.name == args.project]
-        if not matches:
-            print(f"canvas: no project is called {args.project!r}", file=sys.stderr)
-            return 2
-        project = matches[0]
-    else:
-        project = projects[0]
-
+def _run_window(args: argparse.Namespace, project_id: str, services: Services | None = None,
+                snapshot: StartupSnapshot | None = None) -> int | None:
+    """Show the window and run Qt. Without `services`, they load in a background thread once
+    the first screen is drawn; None means that load failed (the window has closed)."""
     from PySide6.QtWidgets import QApplication
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
+    from app.services.startup import Ready, ServicesLoader
     from app.speech import NullSpeaker, make_speaker
+    from app.store.local_drafts import LocalDrafts
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -197,10 +267,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
-    from app.store.local_drafts import LocalDrafts
+    loader: ServicesLoader[Services] | None = None
+    stores: list[Store] = []  # the store the loader opens, to close at the end
+    if services is None:
 
+        def load() -> Services:
+            store, loaded = _load_services(database_url(args.db))
+            stores.append(store)
+            return loaded
+
+        loader = ServicesLoader(load)
+    source = loader if loader is not None else Ready(services)
     drafts = LocalDrafts(user_data_path(APP_NAME, appauthor=False) / "unsaved-text.json")
-    window = MainWindow(services, speaker, project.id, predictor, local_drafts=drafts)
+    window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
+                        input_after_paint=not args.screenshot)
+    if loader is not None:
+        loader.on_done = window.servicesSettled.emit  # a signal: its slot runs in the GUI thread
     try:
         if args.screenshot:
             load_words.start()
@@ -215,14 +297,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             window.show()
         window.activateWindow()
-        _after_first_paint(app, window, load_words.start)
+        # In this order: switches work from the moment the screen is there; then the services
+        # and the word list load in the background while the member screen is in use.
+        after: list[Callable[[], None]] = [window.start_input]
         if os.environ.get(STARTUP_PROBE):
-            _arm_startup_probe(app, window)
-        return app.exec()
+            after.append(_startup_probe(app))
+        if loader is not None:
+            after.append(loader.start)
+        after.append(load_words.start)
+        _after_first_paint(window, after)
+        code = app.exec()
+        return None if loader is not None and loader.failed else code
     finally:
         window.close()
         speaker.close()
-        store.close()
+        if loader is not None:
+            loader.wait()
+        for store in stores:
+            store.close()
 
 
 if __name__ == "__main__":

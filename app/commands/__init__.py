@@ -1,17 +1,18 @@
 """Command-line subcommands that run without a window (`python main.py export …`).
 
 Each module exposes `add_parser(subparsers)` and `run(args) -> int`; `main.py`
-dispatches to them when the first argument names a subcommand.
+dispatches to them when the first argument names a subcommand. The modules are
+imported only when a subcommand runs: they load the store and the exporters, which
+the window's start-up must not wait for (bench/startup.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Sequence
 
-from app.commands import bundle, export
-
-SUBCOMMANDS = {"export": export, "bundle": bundle}
+SUBCOMMANDS = ("export", "bundle")
 
 
 def is_subcommand(argv: Sequence[str]) -> bool:
@@ -21,9 +22,10 @@ def is_subcommand(argv: Sequence[str]) -> bool:
 
 def run(argv: Sequence[str]) -> int:
     """Parse and run a subcommand; a failure prints one line and returns non-zero."""
+    modules = {name: importlib.import_module(f"app.commands.{name}") for name in SUBCOMMANDS}
     parser = argparse.ArgumentParser(prog="canvas")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in SUBCOMMANDS.values():
+    for module in modules.values():
         module.add_parser(subparsers)
     args = parser.parse_args(list(argv))
-    return SUBCOMMANDS[args.command].run(args)
+    return int(modules[args.command].run(args))

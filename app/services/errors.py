@@ -13,3 +13,11 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     """A record that was named does not exist (or is not in this project)."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached (or stayed busy) just now; nothing was written or read.
+
+    Raised where the window has something better to do than fail: the keyboard keeps
+    unsaved text in a local file until the database is back.
+    """

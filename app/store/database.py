@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = ROOT / "db" / "migrations"
 BACKUPS_KEPT = 10
+DAILY_BACKUP_AGE = timedelta(hours=24)
 BUSY_TIMEOUT_MS = 10_000
 WRITE_ATTEMPTS = 3  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
 
@@ -206,6 +207,21 @@ def backup_sqlite(path: Path, label: str) -> Path:
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink()
     return target
+
+
+def daily_backup(store: Store, now: datetime | None = None) -> Path | None:
+    """Back up an SQLite store when its newest backup is a day old or there is none, so that
+    a file damaged later has something recent to restore. Returns the new backup, if any."""
+    url = store.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database).expanduser()
+    folder = path.parent / "backups"
+    newest = max((b.stat().st_mtime for b in folder.glob(f"{path.stem}-*.db")), default=None)
+    moment = (now or datetime.now(timezone.utc)).timestamp()
+    if newest is not None and moment - newest < DAILY_BACKUP_AGE.total_seconds():
+        return None
+    return backup_sqlite(path, "daily")
 
 
 def _migrate(url: str, revision: str = "head") -> None:

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from app.access.profile import AccessProfile
-from app.services.container import Services
 from app.services.dto import MemberInfo
 from app.speech.speaker import Speaker, SpeechKind
 from app.store.local_drafts import LocalDrafts
 
 if TYPE_CHECKING:
+    from app.services.container import Services
     from app.services.review_dto import FacilitatorSession
     from app.ui.screens.write import WriteRequest
 
@@ -67,12 +67,17 @@ class UiState:
 class UiContext:
     """Handed to every screen by the main window."""
 
-    services: Services
+    source: ServicesSource
     speaker: Speaker
     state: UiState
     nav: Navigator
     status: StatusSink
     local_drafts: LocalDrafts
+
+    @property
+    def services(self) -> Services:
+        """The services; at start-up this waits (briefly) until they are loaded."""
+        return self.source.get()
 
     def announce(self, text: str) -> None:
         """Show a short message in the status line and speak it."""
@@ -86,6 +91,16 @@ class UiContext:
         if self.state.profile.speech_on:
             self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
             self.status.spoke()
+
+
+class ServicesSource(Protocol):
+    """Hands out the services: at once, or once a background start-up has loaded them."""
+
+    @property
+    def done(self) -> bool: ...
+    @property
+    def failed(self) -> BaseException | None: ...
+    def get(self) -> Services: ...
 
 
 class StatusSink(Protocol):

@@ -6,18 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.ui.screens.facilitator.audit import AuditScreen
-from app.ui.screens.facilitator.bundles import BundlePreviewScreen, BundlesScreen
-from app.ui.screens.facilitator.dashboard import DashboardScreen, KeywordReviewScreen
-from app.ui.screens.facilitator.entry import passphrase_request
-from app.ui.screens.facilitator.exports import ExportScreen
-from app.ui.screens.facilitator.history import CompareScreen, HistoryScreen, VersionReviewScreen
-from app.ui.screens.facilitator.home import FacilitatorHome
-from app.ui.screens.facilitator.participants import (
-    ParticipantScreen,
-    ParticipantsScreen,
-    WithdrawalScreen,
-)
+# The facilitator's screens are imported when first opened: participants never need them,
+# and the start must not wait for them (bench/startup.py).
 
 if TYPE_CHECKING:
     from app.ui.context import UiContext
@@ -37,6 +27,8 @@ class FacilitatorNavigation:
 
     def show_facilitator_entry(self) -> None:
         """Ask for the facilitator's passphrase (set it on first use)."""
+        from app.ui.screens.facilitator.entry import passphrase_request
+
         self.show_write(passphrase_request(self.ctx))
 
     def _guarded(self, factory: Callable[[], Screen], replace: bool = False) -> None:
@@ -50,53 +42,79 @@ class FacilitatorNavigation:
 
     def show_facilitator(self) -> None:
         """The facilitator's tools."""
+        from app.ui.screens.facilitator.home import FacilitatorHome
+
         self._guarded(lambda: FacilitatorHome(self.ctx))
 
     def show_dashboard(self, prompt_id: str) -> None:
         """Keywords and themes of a prompt."""
+        from app.ui.screens.facilitator.dashboard import DashboardScreen
+
         self._guarded(lambda: DashboardScreen(self.ctx, prompt_id))
 
     def show_keyword_review(self, prompt_id: str, contribution_id: str) -> None:
         """One keyword: themes and hiding."""
+        from app.ui.screens.facilitator.dashboard import KeywordReviewScreen
+
         self._guarded(lambda: KeywordReviewScreen(self.ctx, prompt_id, contribution_id))
 
     def show_history(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
         """The version timeline of a prompt's definition (a page of it); `replace` turns the page."""
+        from app.ui.screens.facilitator.history import HistoryScreen
+
         self._guarded(lambda: HistoryScreen(self.ctx, prompt_id, page), replace)
 
     def show_version_review(self, prompt_id: str, version_id: str) -> None:
         """One version with its marks and private note."""
+        from app.ui.screens.facilitator.history import VersionReviewScreen
+
         self._guarded(lambda: VersionReviewScreen(self.ctx, prompt_id, version_id))
 
     def show_compare(self, prompt_id: str, older_id: str, newer_id: str) -> None:
         """A word diff of two versions."""
+        from app.ui.screens.facilitator.history import CompareScreen
+
         self._guarded(lambda: CompareScreen(self.ctx, prompt_id, older_id, newer_id))
 
     def show_participants(self) -> None:
         """Members and consent."""
+        from app.ui.screens.facilitator.participants import ParticipantsScreen
+
         self._guarded(lambda: ParticipantsScreen(self.ctx))
 
     def show_participant(self, member_id: str) -> None:
         """One member's record."""
+        from app.ui.screens.facilitator.participants import ParticipantScreen
+
         self._guarded(lambda: ParticipantScreen(self.ctx, member_id))
 
     def show_withdrawal(self, member_id: str, mode: str) -> None:
         """The preview of a withdrawal, before anything changes."""
+        from app.ui.screens.facilitator.participants import WithdrawalScreen
+
         self._guarded(lambda: WithdrawalScreen(self.ctx, member_id, mode))
 
     def show_audit(self, action: str | None = None, member_id: str | None = None, page: int = 0,
                    replace: bool = False) -> None:
         """The audit log, filtered."""
+        from app.ui.screens.facilitator.audit import AuditScreen
+
         self._guarded(lambda: AuditScreen(self.ctx, action, member_id, page), replace)
 
     def show_bundles(self) -> None:
         """Bundles to import and to send."""
+        from app.ui.screens.facilitator.bundles import BundlesScreen
+
         self._guarded(lambda: BundlesScreen(self.ctx, self.bundles_folder))
 
     def show_bundle_preview(self, path: str) -> None:
         """What a bundle would add."""
+        from app.ui.screens.facilitator.bundles import BundlePreviewScreen
+
         self._guarded(lambda: BundlePreviewScreen(self.ctx, path))
 
     def show_exports(self) -> None:
         """Exports for the research team."""
+        from app.ui.screens.facilitator.exports import ExportScreen
+
         self._guarded(lambda: ExportScreen(self.ctx, self.exports_folder))

@@ -4,37 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile, ProfileError
 from app.access.switches import SwitchError, SwitchMap
-from app.services.container import Services
 from app.services.dto import MemberInfo
+from app.services.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
-from app.ui.context import UiContext, UiState
+from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
-from app.ui.screens.definition import DefinitionScreen
-from app.ui.screens.facilitator.bundles import send_work
-from app.ui.screens.home import HomeScreen
 from app.ui.screens.members import MemberScreen
-from app.ui.screens.pair import PairScreen
-from app.ui.screens.prompt import PromptScreen
-from app.ui.screens.sentence import SentenceScreen
-from app.ui.screens.settings import SettingsScreen
-from app.ui.screens.switch_test import SwitchTestScreen
-from app.ui.screens.versions import VersionsScreen
-from app.ui.screens.write import WriteRequest, WriteScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
 from app.ui.widgets import Tile
 
+if TYPE_CHECKING:
+    from app.services.container import Services
+    from app.ui.screens.write import WriteRequest
+
+# Each screen's module is imported when the screen first opens: the start draws only the
+# member screen, and importing the rest would add a fifth to it (bench/startup.py).
 ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
 
@@ -49,9 +46,12 @@ def _profile_of(member: MemberInfo) -> AccessProfile:
 class MainWindow(FacilitatorNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
+    # Emitted from the loading thread when services loading in the background have settled.
+    servicesSettled = Signal()  # noqa: N815 - Qt signal naming
+
     def __init__(
         self,
-        services: Services,
+        services: Services | ServicesSource,
         speaker: Speaker,
         project_id: str,
         predictor: Predictor,
@@ -59,10 +59,18 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         exports_folder: Path | None = None,
         bundles_folder: Path | None = None,
         local_drafts: LocalDrafts | None = None,
+        snapshot: StartupSnapshot | None = None,
+        input_after_paint: bool = False,
     ) -> None:
+        """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
+        the member screen and anything needing the services waits for them. With
+        `input_after_paint`, switch input starts only when :meth:`start_input` is called
+        (main.py calls it once the first screen is painted)."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
-        self.services = services
+        self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
+                                        else Ready(services))
+        self._snapshot = snapshot
         self.speaker = speaker
         self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
         self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
@@ -83,24 +91,37 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.setCentralWidget(central)
         self.state = UiState(project_id=project_id)
         drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
-        self.ctx = UiContext(services, speaker, self.state, nav=self, status=self, local_drafts=drafts)
+        self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts)
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
-        self.router.install()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
         self.current: Screen | None = None
         self._history: list[ScreenFactory] = []
         # Another machine on a shared database may add things: look for changes every second.
-        self._marker = services.projects.change_marker(project_id)
+        self._marker: tuple[int, str] | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._look_for_changes)
         self._poll.start()
-        last = services.projects.last_session_member(project_id)
+        self.servicesSettled.connect(self._services_settled)
+        last = snapshot.last_member if snapshot else self.services.projects.last_session_member(project_id)
         self.apply_profile(_profile_of(last) if last else AccessProfile())
         self.show_members()
+        if not input_after_paint:
+            self.start_input()
+
+    def start_input(self) -> None:
+        """Start taking switch and key input. At start-up this waits for the first paint: each
+        event that passes the (application-wide, Python) filter costs time, and building and
+        showing the first screen sends hundreds (bench/startup.py)."""
+        self.router.install()
+
+    @property
+    def services(self) -> Services:
+        """The services (waiting, at start-up, until they are loaded)."""
+        return self.source.get()
 
     # ------------------------------------------------------------- navigation
     def show_members(self) -> None:
@@ -112,10 +133,13 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.state.member = None
         self.state.undo_tokens.clear()
         self._history.clear()
-        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.close))
+        early = self._snapshot.members if self._snapshot and not self.source.done else None
+        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.close, early))
 
     def pick_member(self, member: MemberInfo) -> None:
         """Make `member` the one taking part and load their access profile."""
+        from app.ui.screens.home import HomeScreen
+
         self.state.member = member
         self.state.undo_tokens.clear()
         self._member_predictor = None
@@ -125,31 +149,45 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
 
     def show_home(self) -> None:
         """The current member's home screen."""
+        from app.ui.screens.home import HomeScreen
+
         self._open(lambda: HomeScreen(self.ctx))
 
     def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
         """A prompt's keywords (one page of them); `replace` turns the page in place."""
+        from app.ui.screens.prompt import PromptScreen
+
         self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
 
     def show_settings(self) -> None:
         """The member's settings."""
+        from app.ui.screens.settings import SettingsScreen
+
         self._open(lambda: SettingsScreen(self.ctx))
 
     def show_switch_test(self) -> None:
         """The switch test."""
+        from app.ui.screens.switch_test import SwitchTestScreen
+
         self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
 
     def show_definition(self, prompt_id: str, version_id: str | None = None) -> None:
         """A prompt's shared definition (the newest version unless one is named)."""
+        from app.ui.screens.definition import DefinitionScreen
+
         self._open(lambda: DefinitionScreen(self.ctx, prompt_id, version_id))
 
     def show_sentence(self, prompt_id: str, version_id: str, index: int) -> None:
         """One sentence of a definition and what can be done with it."""
+        from app.ui.screens.sentence import SentenceScreen
+
         self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
 
     def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
                       page: int = 0) -> None:
         """Earlier versions (a page of them); `replace` swaps the current versions screen for the new one."""
+        from app.ui.screens.versions import VersionsScreen
+
         self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen, page), replace)
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
@@ -162,6 +200,8 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
 
     def show_pair(self, prompt_id: str) -> None:
         """The now and future definitions side by side."""
+        from app.ui.screens.pair import PairScreen
+
         self._open(lambda: PairScreen(self.ctx, prompt_id))
 
     def current_screen(self) -> Screen | None:
@@ -170,10 +210,14 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
 
     def send_work(self) -> None:
         """A participant's "Send my work": a bundle file for the facilitator."""
+        from app.ui.screens.facilitator.bundles import send_work
+
         send_work(self.ctx, self.bundles_folder)
 
     def show_write(self, request: WriteRequest) -> None:
         """The on-screen keyboard for one piece of writing."""
+        from app.ui.screens.write import WriteScreen
+
         predictor = self._predictor()
         self._open(lambda: WriteScreen(self.ctx, request, predictor))
 
@@ -186,7 +230,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
     def _adapt(self, screen: Screen) -> None:
         """Adaptive keyboard scanning, where the member has chosen it and the screen has keys."""
         wanted = self.state.profile.adaptive_keyboard and self.scan.active
-        provider = screen.adaptive_provider() if wanted and isinstance(screen, WriteScreen) else None
+        provider = screen.adaptive_provider() if wanted else None
         if provider is not None:
             self.scan.start_adaptive(provider)
         else:
@@ -265,7 +309,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         keep_key = self.scan.highlighted_key() if keep_place else None
         focus_index = self._focus_index() if keep_place else None
         old = self.current
-        if isinstance(old, SwitchTestScreen):
+        if old is not None:
             old.detach()
         screen = factory()
         self.stack.addWidget(screen)
@@ -279,7 +323,8 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
             self.scan.announced()
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
         self._adapt(screen)
-        self._marker = self.services.projects.change_marker(self.state.project_id)
+        if self.source.done:
+            self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
 
@@ -299,7 +344,16 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         if tiles:
             tiles[min(index, len(tiles) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
 
+    @Slot()
+    def _services_settled(self) -> None:
+        if self.source.failed is not None:
+            self.close()  # main.py starts again the slow way, which says what is wrong
+        else:
+            self._look_for_changes()
+
     def _look_for_changes(self) -> None:
+        if not self.source.done:
+            return
         try:
             marker = self.services.projects.change_marker(self.state.project_id)
         except Exception:  # noqa: BLE001 - an unreachable server must not stop the window
@@ -307,8 +361,10 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
             return
         if marker == self._marker:
             return
-        self._marker = marker
-        if self.current is not None and not isinstance(self.current, WriteScreen):
+        first, self._marker = self._marker is None, marker
+        if first:
+            return  # the services have just loaded: nothing has changed since the snapshot
+        if self.current is not None and self.current.refresh_on_change:
             self.refresh()  # writing is never disturbed; its screen shows the news on return
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:

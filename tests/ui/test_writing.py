@@ -179,10 +179,13 @@ def test_text_is_kept_on_this_computer_when_the_database_is_out_of_reach(make_ap
     screen = _open_add_keyword(app)
     inprogress = app.services.inprogress
 
-    def unreachable(*_args, **_kwargs):
-        raise OperationalError("save", {}, Exception("server closed the connection"))
+    class Unreachable:
+        """The store as the keyboard's service sees it while the server is gone."""
 
-    monkeypatch.setattr(inprogress, "save", unreachable)
+        def transaction(self):
+            raise OperationalError("BEGIN", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(inprogress, "store", Unreachable())
     for letter in "safe":
         choose_key(app, letter)
     assert app.window.status.text() == "The database cannot be reached. Your text is kept on this computer."

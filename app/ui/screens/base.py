@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.access.profile import AccessProfile
 from app.ui.context import UiContext
 from app.ui.widgets import Heading, ScanGroup, Tile, action_bar
+
+if TYPE_CHECKING:
+    from app.ui.scan import AdaptiveProvider
 
 MAX_PER_BAR = 5
 
@@ -16,6 +21,8 @@ class Screen(QWidget):
 
     #: a stable name used for screenshots and tests
     key = "screen"
+    #: rebuilt when another machine changes the project (not while someone is writing)
+    refresh_on_change = True
 
     def __init__(self, ctx: UiContext, title: str) -> None:
         super().__init__()
@@ -38,6 +45,13 @@ class Screen(QWidget):
         outer.addWidget(self.scroll, 1)
         self.bar_holder = QVBoxLayout()
         outer.addLayout(self.bar_holder)
+
+    def adaptive_provider(self) -> AdaptiveProvider | None:
+        """The keys adaptive (Huffman) scanning works over, on screens that have them."""
+        return None
+
+    def detach(self) -> None:
+        """Let go of anything outside the screen, before it is closed."""
 
     def add_fixed(self, widget: QWidget) -> None:
         """Put a widget under the title, outside the scrolling body (it never scrolls away)."""

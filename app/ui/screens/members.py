@@ -16,10 +16,13 @@ class MemberScreen(Screen):
     key = "members"
 
     def __init__(
-        self, ctx: UiContext, on_pick: Callable[[MemberInfo], None], on_quit: Callable[[], None]
+        self, ctx: UiContext, on_pick: Callable[[MemberInfo], None], on_quit: Callable[[], None],
+        members: list[MemberInfo] | None = None,
     ) -> None:
+        """`members` are given at start-up, read before the services have loaded."""
         super().__init__(ctx, "Who is taking part?")
-        members = ctx.services.projects.list_members(ctx.state.project_id)
+        if members is None:
+            members = ctx.services.projects.list_members(ctx.state.project_id)
         self.tiles: list[Tile] = []
         for m in members:
             self.tiles.append(Tile(m.display_name, self._picker(m, on_pick)))

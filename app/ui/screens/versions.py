@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from app.services.drafts import VersionEntry
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import version_label
 from app.ui.widgets import Tile, action, tile_rows
+
+if TYPE_CHECKING:
+    from app.services.drafts import VersionEntry
 
 # Drawing is limited to a page of versions so the screen stays quick however many there are.
 PAGE_SIZE = 30

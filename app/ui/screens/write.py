@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.access.adaptive import MORE
 from app.access.prediction import Predictor
 from app.access.text_entry import KeyboardModel, TextState
 from app.services.dto import InProgress, Outcome
-from app.services.errors import DomainError
-from app.store.database import StoreError
+from app.services.errors import DomainError, StoreUnavailable
 from app.ui.context import UiContext
 from app.ui.keyboard import KeyboardPanel
 from app.ui.screens.base import Screen
@@ -54,6 +52,7 @@ class WriteScreen(Screen):
     """The keyboard over a text field; Escape or Cancel keeps the text for later."""
 
     key = "write"
+    refresh_on_change = False  # writing is never disturbed; the news shows on return
 
     def __init__(self, ctx: UiContext, request: WriteRequest, predictor: Predictor) -> None:
         super().__init__(ctx, request.title)
@@ -177,7 +176,7 @@ class WriteScreen(Screen):
             return InProgress(target, kept[0], kept[1])
         try:
             return self.ctx.services.inprogress.load(member_id, target)
-        except (SQLAlchemyError, StoreError):
+        except StoreUnavailable:
             return None
 
     def _changed(self) -> None:
@@ -187,7 +186,7 @@ class WriteScreen(Screen):
             target = self.request.target
             try:
                 self.ctx.services.inprogress.save(member.id, target, state.text, state.cursor)
-            except (SQLAlchemyError, StoreError):
+            except StoreUnavailable:
                 self.ctx.local_drafts.keep(member.id, target, state.text, state.cursor)
                 self.ctx.status.show_status(
                     "The database cannot be reached. Your text is kept on this computer.")

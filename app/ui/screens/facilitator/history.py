@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.services.diff import WordDiff
-from app.services.review import VersionRef
 from app.services.review_dto import DefinitionHistory, VersionNode
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
 from app.ui.theme import load_theme, luminance
 from app.ui.widgets import ScanGroup, Tile, action, tile_rows
+
+if TYPE_CHECKING:
+    from app.services.review import VersionRef
 
 # Drawing is limited to a page of versions so the screens stay quick however many there are.
 PAGE_SIZE = 30
