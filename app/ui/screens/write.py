@@ -46,6 +46,12 @@ class WriteRequest:
     back_steps: int = 1
     secret: bool = False  # a passphrase: shown as dots, never saved, spoken or learned from
     then: Callable[[], None] | None = None  # after a successful submit and going back
+    private: bool = False  # a real name: shown and spoken, but never kept unfinished or learned from
+
+    @property
+    def keeps_nothing(self) -> bool:
+        """True when the text must not be saved unfinished, kept as a phrase or learned from."""
+        return self.secret or self.private
 
 
 class WriteScreen(Screen):
@@ -60,12 +66,12 @@ class WriteScreen(Screen):
         profile = ctx.state.profile
         predictor.set_keywords(request.keywords)
         saved = None
-        if ctx.state.member is not None and not request.secret:
+        if ctx.state.member is not None and not request.keeps_nothing:
             saved = self._load_unfinished(ctx.state.member.id, request.target)
         text = saved.text if saved else request.initial
         predictions = 0 if request.secret else profile.predictions
         self.model = KeyboardModel(predictor, profile.keyboard_layout, predictions, text=text,
-                                   learn="off" if request.secret else "word")
+                                   learn="off" if request.keeps_nothing else "word")
         if saved is not None:
             self.model.state = TextState(saved.text, saved.cursor)
             self.model.refresh()
@@ -75,7 +81,7 @@ class WriteScreen(Screen):
         self.add_fixed(self.panel.field)  # the text stays in view while the keys scroll
         self.body.addWidget(self.panel)
         self.option_groups = [self._option_row(o) for o in request.options]
-        self.phrase_group = None if request.secret else self._phrase_row()
+        self.phrase_group = None if request.keeps_nothing else self._phrase_row()
         self.body.addStretch(1)
         self.more_tile = Tile("Other choices", None, speech="Other choices", role="action")
         self.more_tile.setProperty("scan_only", True)
@@ -181,7 +187,7 @@ class WriteScreen(Screen):
 
     def _changed(self) -> None:
         member = self.ctx.state.member
-        if member is not None and not self.request.secret:
+        if member is not None and not self.request.keeps_nothing:
             state = self.model.state
             target = self.request.target
             try:
@@ -218,7 +224,7 @@ class WriteScreen(Screen):
             self.ctx.announce(exc.message)
             return
         member = self.ctx.state.member
-        if member is not None and not self.request.secret:
+        if member is not None and not self.request.keeps_nothing:
             self.ctx.services.inprogress.clear(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)

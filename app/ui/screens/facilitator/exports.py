@@ -1,4 +1,7 @@
-"""Exports for the research team: DOCX report, Markdown, CSV files; written atomically."""
+"""Exports for the research team: DOCX report, Markdown, CSV files; written atomically.
+
+"Names" chooses pseudonyms (the default, every time the screen opens) or real names, which
+are used only for members whose consent says named credit and whose real name is recorded."""
 
 from __future__ import annotations
 
@@ -22,8 +25,18 @@ class ExportScreen(Screen):
     def __init__(self, ctx: UiContext, folder: Path) -> None:
         super().__init__(ctx, "Export for the research")
         self.folder = folder
-        self.add_text(f"Files go to {folder}. Withdrawn data and private notes are never exported; "
-                      "names are pseudonyms.", muted=True)
+        self.real_names = False
+        self.add_text(f"Files go to {folder}. Withdrawn data and private notes are never exported. "
+                      "The report quotes only those who agreed to being quoted; the CSV files say "
+                      "whether each text may be quoted.", muted=True)
+        names = GroupFrame("Names")
+        self.name_tiles = [Tile("Pseudonyms", self._names(False)),
+                           Tile("Real names where agreed", self._names(True))]
+        for tile in self.name_tiles:
+            names.row.addWidget(tile, 1)
+        self._mark_names()
+        self.body.addWidget(names)
+        self.groups.append(ScanGroup("names", "Names", names, self.name_tiles))
         frame = GroupFrame("Formats")
         tiles = [Tile("Word report (DOCX)", self._run("docx")), Tile("Markdown", self._run("md")),
                  Tile("CSV files for analysis", self._run("csv"))]
@@ -33,6 +46,21 @@ class ExportScreen(Screen):
         self.groups.append(ScanGroup("formats", "Formats", frame, tiles))
         self.body.addStretch(1)
         self.set_actions([action("Back", ctx.nav.back)])
+
+    def _names(self, real: bool) -> Callable[[], None]:
+        def choose() -> None:
+            self.real_names = real
+            self._mark_names()
+            self.ctx.announce("Names: real names where the person agreed to named credit" if real
+                              else "Names: pseudonyms")
+            self.ctx.nav.rescan()
+
+        return choose
+
+    def _mark_names(self) -> None:
+        for tile, real in zip(self.name_tiles, (False, True), strict=True):
+            tile.mark_chosen(("Real names where agreed" if real else "Pseudonyms"), real == self.real_names,
+                             "Names: ")
 
     def _run(self, fmt: str) -> Callable[[], None]:
         def run() -> None:
@@ -45,7 +73,8 @@ class ExportScreen(Screen):
                        "csv": (exports.csv, f"canvas-{stamp}-csv")}
             write, name = targets[fmt]
             try:
-                result = write(session, self.folder / name, progress=self._progress)
+                result = write(session, self.folder / name, real_names=self.real_names,
+                               progress=self._progress)
             except (DomainError, OSError) as exc:
                 self.ctx.announce(getattr(exc, "message", str(exc)))
                 return

@@ -1,4 +1,7 @@
-"""Participants: pseudonyms, roles, consent, and withdrawal with a preview first."""
+"""Participants: pseudonyms, real names, roles, consent, and withdrawal with a preview first.
+
+Real names appear only here, in facilitator mode; they are typed on the keyboard like any
+text but never kept unfinished, saved as a phrase or learned for predictions."""
 
 from __future__ import annotations
 
@@ -11,6 +14,11 @@ from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action, tile_rows
+
+
+def real_name_line(member: ParticipantInfo) -> str:
+    """A member's real name as the facilitator sees it."""
+    return f"Real name: {member.real_name}" if member.real_name else "No real name recorded"
 
 
 def consent_line(c: ConsentRecord) -> str:
@@ -32,7 +40,8 @@ class ParticipantsScreen(Screen):
         tiles = []
         for m in members:
             state = " · WITHDRAWN" if m.withdrawn_at else ""
-            tiles.append(Tile(f"{m.display_name} ({m.role}){state}\n{consent_line(m.consent)}",
+            real = f" · {m.real_name}" if m.real_name else ""
+            tiles.append(Tile(f"{m.display_name}{real} ({m.role}){state}\n{consent_line(m.consent)}",
                               self._open(m), speech=f"{m.display_name}, {m.role}{state}"))
         holder, groups = tile_rows("people", "Members", tiles, per_row=1)
         self.body.addWidget(holder)
@@ -61,6 +70,7 @@ class ParticipantScreen(Screen):
         self.member = next(m for m in members if m.id == member_id)
         super().__init__(ctx, f"{self.member.display_name} ({self.member.role})")
         c = self.member.consent
+        self.add_text(real_name_line(self.member), muted=True)
         self.add_text(consent_line(c), muted=True)
         today = date.today()
         rows = [
@@ -80,6 +90,8 @@ class ParticipantScreen(Screen):
                 self._row(label, choices)
         self.body.addStretch(1)
         actions = [action("Rename", self._rename)]
+        if self.member.withdrawn_at is None:
+            actions.append(action("Real name", self._real_name, speech="Change the real name"))
         if self.member.withdrawn_at is None and self.member.role == "participant":
             actions += [action("Withdraw: delete their words", lambda: self._withdraw("delete")),
                         action("Withdraw: anonymise", lambda: self._withdraw("anonymise"))]
@@ -110,6 +122,15 @@ class ParticipantScreen(Screen):
             submit=lambda text, _o: self.ctx.services.participants.edit_member(session, mid, text),
         ))
 
+    def _real_name(self) -> None:
+        session = self.ctx.state.facilitator
+        mid = self.member.id
+        self.ctx.nav.show_write(WriteRequest(
+            title=f"Real name of {self.member.display_name} (leave empty to erase)",
+            target=f"real-name:{mid}", initial=self.member.real_name or "", private=True,
+            submit=lambda text, _o: self.ctx.services.participants.set_real_name(session, mid, text),
+        ))
+
     def _withdraw(self, mode: str) -> None:
         self.ctx.nav.show_withdrawal(self.member.id, mode)
 
@@ -120,7 +141,8 @@ class WithdrawalScreen(Screen):
     key = "withdrawal"
 
     def __init__(self, ctx: UiContext, member_id: str, mode: str) -> None:
-        self.preview = ctx.services.participants.withdrawal_preview(ctx.state.facilitator, member_id, mode)
+        self.preview = ctx.services.participants.withdrawal_preview(ctx.state.facilitator, member_id, mode,
+                                                                    local_drafts=ctx.local_drafts)
         self.mode = mode
         verb = "delete" if mode == "delete" else "anonymise"
         super().__init__(ctx, f"Withdraw {self.preview.display_name}: {verb}")
@@ -139,7 +161,7 @@ class WithdrawalScreen(Screen):
 
     def _confirm(self) -> None:
         outcome = self.ctx.services.participants.withdraw(
-            self.ctx.state.facilitator, self.preview.member_id, self.mode)
+            self.ctx.state.facilitator, self.preview.member_id, self.mode, local_drafts=self.ctx.local_drafts)
         self.ctx.nav.back()
         self.ctx.nav.back()
         self.ctx.announce(outcome.message)
