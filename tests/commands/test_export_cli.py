@@ -18,6 +18,7 @@ from app.services.container import Services
 from app.services.demo import DEMO_NAME, create_demo
 from app.services.export import export_project
 from app.services.export.csv import COLUMNS
+from app.services.review_dto import ConsentRecord
 from app.store.database import Store, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,10 +106,28 @@ def test_markdown_and_docx_from_the_command_line_match_the_service(db: Path, tmp
     assert "Social care now: unheard, tickbox." in content and "Care that knows us." in content
 
 
-def test_real_names_flag_is_accepted(db: Path, tmp_path: Path):
-    assert cli("--db", db, "--project", DEMO_NAME, "--format", "md", "--out", tmp_path / "r.md",
-               "--real-names") == 0
-    assert "| Alex |" in (tmp_path / "r.md").read_text(encoding="utf-8")
+def test_real_names_only_with_the_flag_and_named_credit(db: Path, tmp_path: Path):
+    store = Store.open(sqlite_url(db))
+    try:
+        sv = Services.build(store)
+        project_id = store_project(store)
+        session = sv.facilitator.unlock(project_id, "a long passphrase").session
+        members = {m.display_name: m.id for m in sv.projects.list_members(project_id)}
+        sv.participants.set_real_name(session, members["Alex"], "Alexandra Realperson")
+        sv.participants.set_real_name(session, members["Kai"], "Kai Anonymous-Credit")
+        sv.participants.set_consent(session, members["Kai"], ConsentRecord(quote=True, credit="anonymous"))
+    finally:
+        store.close()
+    assert cli("--db", db, "--project", DEMO_NAME, "--format", "md", "--out", tmp_path / "plain.md") == 0
+    plain = (tmp_path / "plain.md").read_text(encoding="utf-8")
+    assert "| Alex |" in plain and "Realperson" not in plain
+    for fmt, out in (("md", tmp_path / "r.md"), ("csv", tmp_path / "csv")):
+        assert cli("--db", db, "--project", DEMO_NAME, "--format", fmt, "--out", out, "--real-names") == 0
+    named = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| Alexandra Realperson |" in named and "| Alex |" not in named
+    assert "Kai Anonymous-Credit" not in named and "| Kai |" not in named
+    authors = {row[6] for row in csv_rows(tmp_path / "csv" / "contributions.csv")[1:]}
+    assert "Alexandra Realperson" in authors and "Kai Anonymous-Credit" not in authors
 
 
 def test_the_command_line_in_a_subprocess(db: Path, tmp_path: Path):

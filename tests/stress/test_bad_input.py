@@ -338,6 +338,10 @@ def test_participants_text(world: World, name, role):
     if ok:  # names are the one deliberate exception: stored without surrounding spaces
         assert name.strip() in [m.display_name for m in sv.participants.list_members(fs)]
     attempt(world, lambda: sv.participants.edit_member(fs, world.members[0], name, None), name)
+    ok, _ = attempt(world, lambda: sv.participants.set_real_name(fs, world.members[1], name), name)
+    if ok:  # like names, kept without surrounding spaces; a blank one erases it
+        real = next(m.real_name for m in sv.participants.list_members(fs) if m.id == world.members[1])
+        assert real == (name.strip() or None)
 
 
 @FUZZ
