@@ -328,8 +328,9 @@ class Report:
                 f"\"{ANONYMOUS}\" marks contributions given without a name.")
         if self.withheld:
             texts = "1 text is" if self.withheld == 1 else f"{self.withheld} texts are"
-            text += (f" {texts} shown as \"{NOT_QUOTED}\": the person who wrote it has not agreed to "
-                     "being quoted. Definitions are the group's shared text and are shown in full.")
+            who = "its writer has" if self.withheld == 1 else "their writers have"
+            text += (f" {texts} shown as \"{NOT_QUOTED}\": {who} not agreed to being quoted. "
+                     "Definitions are the group's shared text and are shown in full.")
         return text
 
     @property
