@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.services.container import Services
+from app.services.demo import PARTICIPANTS
 from app.services.errors import DomainError, NotFound
 from app.services.facilitator import FacilitatorLocked
 from app.services.review_dto import FacilitatorSession
@@ -99,7 +100,17 @@ def test_real_names_never_travel_in_a_bundle(services: Services, demo: Project, 
     services.participants.set_real_name(fs, demo.member("Alex"), REAL)
     services.exchange.export_bundle(demo.id, tmp_path / "all.canvas")
     with zipfile.ZipFile(tmp_path / "all.canvas") as zf:
-        everything = b"".join(zf.read(name) for name in zf.namelist())
-        members = json.loads(next(zf.read(n) for n in zf.namelist() if n.endswith("member.json")))
-    assert REAL.encode() not in everything
-    assert members and not any("real_name" in m for m in members)
+        parts = [zf.read(name) for name in zf.namelist()]
+    assert not any(REAL.encode() in part for part in parts)
+    records = [r for part in parts for r in _records(json.loads(part))]
+    members = [r for r in records if "display_name" in r and "role" in r]
+    assert len(members) == len(PARTICIPANTS) + 1 and not any("real_name" in m for m in members)
+
+
+def _records(value: object) -> list[dict]:
+    """Every JSON object in a bundle part, however the part nests them."""
+    if isinstance(value, dict):
+        return [value, *(r for v in value.values() for r in _records(v))]
+    if isinstance(value, list):
+        return [r for v in value for r in _records(v)]
+    return []
