@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.store.database import backup_sqlite
-from app.store.recovery import backups_of
+from app.store.recovery import SIDE_FILES, backups_of
 
 LABEL = "after-withdrawal"
 
@@ -60,6 +60,8 @@ def replace_backups(database: Path, old: Iterable[Path]) -> Replaced:
         if path == fresh:
             continue
         try:
+            for side in SIDE_FILES:  # a copy opened by hand may have grown a journal beside it
+                path.with_name(path.name + side).unlink(missing_ok=True)
             path.unlink(missing_ok=True)
         except OSError:
             failed.append(path)
