@@ -46,11 +46,12 @@ class FacilitatorNavigation:
 
         self._guarded(lambda: FacilitatorHome(self.ctx))
 
-    def show_dashboard(self, prompt_id: str) -> None:
-        """Keywords and themes of a prompt."""
+    def show_dashboard(self, prompt_id: str, page: int = 0, replace: bool = False,
+                       theme: str | None = None) -> None:
+        """Keywords and themes of a prompt (a page of them, all or one theme's); `replace` turns the page."""
         from app.ui.screens.facilitator.dashboard import DashboardScreen
 
-        self._guarded(lambda: DashboardScreen(self.ctx, prompt_id))
+        self._guarded(lambda: DashboardScreen(self.ctx, prompt_id, page, theme), replace)
 
     def show_keyword_review(self, prompt_id: str, contribution_id: str) -> None:
         """One keyword: themes and hiding."""
