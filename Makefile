@@ -20,6 +20,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $(STAMP) $(TEST_STAMP)
 
 run: $(STAMP)
+	@$(PY) -m compileall -q app > /dev/null  # bytecode for a quick start, even where Python may not write it
 	$(PY) main.py $(ARGS)
 
 lint: $(TEST_STAMP)

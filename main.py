@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from app.services.container import Services
     from app.services.startup import StartupSnapshot
+    from app.speech.speaker import Speaker
     from app.store.database import Store
 
 APP_NAME = "coproduction-canvas"
@@ -256,13 +257,18 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.services.startup import Ready, ServicesLoader
-    from app.speech import NullSpeaker, make_speaker
+    from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LocalDrafts
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     quiet = args.no_speech or bool(args.screenshot)
-    speaker = NullSpeaker("Speech is off: started with --no-speech.") if quiet else make_speaker()
+    if quiet:
+        speaker: Speaker = NullSpeaker("Speech is off: started with --no-speech.")
+    else:
+        from app.speech.pyttsx3_backend import make_speaker
+
+        speaker = make_speaker()
     predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
@@ -307,7 +313,11 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         after.append(load_words.start)
         _after_first_paint(window, after)
         code = app.exec()
-        return None if loader is not None and loader.failed else code
+        if loader is not None:
+            loader.wait()  # a quit during the load still hears how it went
+            if loader.failed is not None:
+                return None
+        return code
     finally:
         window.close()
         speaker.close()

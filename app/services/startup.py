@@ -52,8 +52,17 @@ def read_snapshot(path: Path, project_name: str | None = None) -> StartupSnapsho
     """
     if not path.is_file():
         return None
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    if wal.exists() or shm.exists():
+        if not (wal.exists() and shm.exists()):
+            return None
+        query = "mode=ro"  # a running copy (or a crash) left them: read through the WAL
+    else:
+        # Closed cleanly, so the file holds everything; read it as it is, without creating the
+        # WAL files a read-only connection would otherwise leave beside it.
+        query = "immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True, timeout=1.0)
     except sqlite3.Error:
         return None
     try:

@@ -352,7 +352,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
             self._look_for_changes()
 
     def _look_for_changes(self) -> None:
-        if not self.source.done:
+        if not self.source.done or self.source.failed is not None:
             return
         try:
             marker = self.services.projects.change_marker(self.state.project_id)
@@ -382,8 +382,9 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.scan.frame.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop filtering input and silence speech."""
+        """Stop filtering input, looking for changes and speaking."""
         self.router.remove()
+        self._poll.stop()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)

@@ -1,0 +1,73 @@
+"""main.py started as a person starts it (in a child process, offscreen): the quick start on an
+existing file, the first start, and a file the quick start cannot finish."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.services.demo import create_demo
+from app.store.database import Store, sqlite_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start(db: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the app until its first screen is drawn and ready (the start-up probe), then quit."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CANVAS_STARTUP_PROBE="1",
+               XDG_DATA_HOME=str(tmp_path / "xdg"))
+    env.pop("CANVAS_DB", None)
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "--no-speech", *extra],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "canvas.db"
+    store = Store.open(sqlite_url(path))
+    try:
+        create_demo(store)
+    finally:
+        store.close()
+    return path
+
+
+def test_a_first_start_creates_the_demo_and_a_later_one_starts_quickly(tmp_path: Path) -> None:
+    db = tmp_path / "fresh" / "canvas.db"
+    first = start(db, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "startup-probe" in first.stdout
+    assert db.exists() and list((db.parent / "backups").glob("canvas-*-daily.db"))
+    again = start(db, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "startup-probe" in again.stdout
+
+
+def test_the_quick_start_still_opens_and_migrates_the_store(database: Path, tmp_path: Path) -> None:
+    done = start(database, tmp_path)
+    assert done.returncode == 0, done.stderr
+    # The store was opened behind the first screen: it took the day's backup.
+    assert list((database.parent / "backups").glob("canvas-*-daily.db"))
+
+
+def test_a_file_from_a_newer_app_is_refused_after_the_quick_start(database: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(database)
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    before = database.read_bytes()
+    done = start(database, tmp_path)
+    assert done.returncode == 2
+    assert "newer version" in done.stderr
+    assert database.read_bytes() == before
+
+
+def test_an_unknown_project_is_refused(database: Path, tmp_path: Path) -> None:
+    done = start(database, tmp_path, "--project", "No such project")
+    assert done.returncode == 2
+    assert "no project is called 'No such project'" in done.stderr
