@@ -19,7 +19,9 @@ What is timed (``time.perf_counter``): a screen is opened in the real :class:`Ma
 The prompt screen for a picked member, and from it the keyboard ("+ Add keyword", a few opens
 only, without a warm-up); the participants' versions screen; the facilitator's
 history screen with a live session, and from it one version's review and a comparison (the
-newest version with the oldest). The diff is ``services.review.compare`` (reading both
+newest version with the oldest); the facilitator's keywords and themes (first page, last page,
+one theme's, those in no theme) and audit log (first page, by action, by member, last page),
+each in turn. The diff is ``services.review.compare`` (reading both
 versions and ``word_diff``): half the pairs a version and its parent, half two versions of
 the same definition far apart. Search is ``services.search.search(project, query, 30)`` for
 common and rare words, phrases, mixed case, a miss, a later page and a non-ASCII word.
@@ -36,6 +38,7 @@ The exit status is 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import multiprocessing
@@ -63,6 +66,7 @@ from bench.scale_data import Built, Sizes, build_file
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TARGETS = {"prompt_screen_p95_ms": 150.0, "versions_screen_p95_ms": 150.0, "history_screen_p95_ms": 150.0,
+           "dashboard_screen_p95_ms": 150.0, "audit_screen_p95_ms": 150.0,
            "diff_p95_ms": 30.0, "export_docx_s": 5.0, "export_csv_s": 5.0, "peak_rss_mb": 300.0}
 PASSPHRASE = "scale bench passphrase"
 SMALL_ENGLISH = {"the": 0.05, "to": 0.03, "and": 0.03, "of": 0.03, "a": 0.02, "care": 0.001}
@@ -90,7 +94,7 @@ def _quiet(_kind: object, _context: object, message: str) -> None:
 
 
 def measure_screens(services: Services, built: Built, reps: int) -> dict[str, list[float]]:
-    """Open-and-draw times (ms) of the prompt, versions and history screens in a real window."""
+    """Open-and-draw times (ms) of the participants' and the facilitator's screens in a real window."""
     from PySide6.QtCore import QCoreApplication, QEvent, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -144,6 +148,20 @@ def measure_screens(services: Services, built: Built, reps: int) -> dict[str, li
     out["version_review"] = series(lambda p: window.show_version_review(p, newest[p]))
     oldest = {p: versions[0][0] for p, versions in built.versions.items()}
     out["compare"] = series(lambda p: window.show_compare(p, oldest[p], newest[p]))
+    # The review dashboard and the audit log, in turn at their first page, their last page and filtered.
+    last, turns = 10**9, itertools.count()  # a page past the end shows the last page
+    theme = {p: services.review.themes(window.state.facilitator, p)[0].id for p in built.prompts}
+    dashboards: list[Callable[[str], None]] = [
+        lambda p: window.show_dashboard(p, replace=True),
+        lambda p: window.show_dashboard(p, last, replace=True),
+        lambda p: window.show_dashboard(p, replace=True, theme=theme[p]),
+        lambda p: window.show_dashboard(p, last, replace=True, theme="none")]
+    out["dashboard"] = series(lambda p: dashboards[next(turns) // 2 % len(dashboards)](p))
+    audits: list[Callable[[], None]] = [
+        lambda: window.show_audit(replace=True), lambda: window.show_audit("stance_set", replace=True),
+        lambda: window.show_audit(None, built.participants[0], replace=True),
+        lambda: window.show_audit(page=last, replace=True)]
+    out["audit"] = series(lambda _p: audits[next(turns) % len(audits)]())
     window.close()
     settle()
     qInstallMessageHandler(previous)
