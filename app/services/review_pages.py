@@ -132,9 +132,11 @@ def keyword_rows(s: Session, prompt: Prompt, ids: Sequence[str]) -> tuple[Keywor
     if not ids:
         return ()
     c = Contribution
-    rows = {row[0]: row for row in s.execute(
+    # By id alone: given the prompt too, SQLite would walk the prompt's index instead of the few ids.
+    rows = {row[0]: row[:-2] for row in s.execute(
         select(c.id, c.text, c.kind, c.member_id, c.meeting_id, c.theme_id, c.hidden, c.hidden_reason,
-               c.created_at).where(c.id.in_(ids), c.prompt_id == prompt.id, c.withdrawn.is_(False)))}
+               c.created_at, c.prompt_id, c.withdrawn).where(c.id.in_(ids)))
+        if row[-2] == prompt.id and not row[-1]}
     names = dict(s.execute(select(Member.id, Member.display_name)
                            .where(Member.project_id == prompt.project_id)).all())
     themes = dict(s.execute(select(Theme.id, Theme.name).where(Theme.prompt_id == prompt.id)).all())
