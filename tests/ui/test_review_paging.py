@@ -135,3 +135,20 @@ def test_dashboard_pages_with_keys(make_app):
     _tab_to(app, "◀ Earlier keywords")
     app.key(Qt.Key.Key_Return)
     assert app.window.current.page == 0 and not _keywords(app, "key word 39")
+
+
+def test_a_theme_removed_elsewhere_leaves_the_dashboard_showing_every_keyword(make_app):
+    app = make_app()
+    now = _now(app)
+    _unlock(app)
+    session = app.window.state.facilitator
+    theme = app.services.review.create_theme(session, now.id, "Gone soon").record_id
+    _tab_to(app, f"Keywords and themes for {now.text}")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Show: Gone soon (0)")
+    app.key(Qt.Key.Key_Return)
+    assert app.window.current.listing.theme == theme and app.window.current.listing.total == 0
+    app.services.review.delete_theme(session, theme)
+    app.window.refresh()  # as the screen does when it notices a change
+    shown = app.window.current
+    assert isinstance(shown, DashboardScreen) and shown.listing.theme is None and shown.listing.total > 0

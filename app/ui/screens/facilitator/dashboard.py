@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.services.errors import NotFound
 from app.services.review_dto import KeywordRow
 from app.services.review_pages import NO_THEME, KeywordPage
 from app.ui.context import UiContext
@@ -38,8 +39,12 @@ class DashboardScreen(Screen):
     def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0, theme: str | None = None) -> None:
         session = ctx.state.facilitator
         assert session is not None
-        self.listing: KeywordPage = ctx.services.review.keyword_page(session, prompt_id, page, PAGE_SIZE,
-                                                                     theme)
+        try:
+            self.listing: KeywordPage = ctx.services.review.keyword_page(session, prompt_id, page, PAGE_SIZE,
+                                                                         theme)
+        except NotFound:  # the theme shown has gone (a refresh after a change elsewhere): show them all
+            theme = None
+            self.listing = ctx.services.review.keyword_page(session, prompt_id, page, PAGE_SIZE)
         self.prompt = self.listing.prompt
         self.page = self.listing.page
         super().__init__(ctx, f"Keywords and themes: {self.prompt.text}")
