@@ -268,7 +268,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     else:
         from app.speech.pyttsx3_backend import make_speaker
 
-        speaker = make_speaker()
+        speaker = make_speaker(wait=False)  # its worker starts on the other core meanwhile
     predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).

@@ -12,19 +12,12 @@ so it is not killed but told to skip what it has queued (no spawn storm when
 from __future__ import annotations
 
 import atexit
-import contextlib
 import importlib.util
-import json
-import os
 import queue
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import weakref
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -40,11 +33,9 @@ from app.speech.speaker import (
     sanitise_text,
     split_into_chunks,
 )
-from app.speech.worker import worker_command, worker_env
+from app.speech.worker_process import Worker
 
-TMP_PREFIX = "canvas-speech-"  # + parent pid: the worker removes dirs of dead parents
 _LIVE: weakref.WeakSet[Pyttsx3Speaker] = weakref.WeakSet()
-_Entry = tuple[str, SpeechKind, dict[str, Any]]  # clean text, kind, "say" command
 
 
 def _precheck() -> str:
@@ -54,84 +45,6 @@ def _precheck() -> str:
     if sys.platform.startswith("linux") and shutil.which("aplay") is None:
         return APLAY_MISSING
     return ""
-
-
-class _Worker:
-    """One worker process plus its reader and writer threads."""
-
-    def __init__(self, on_event: Callable[[_Worker, dict[str, Any] | None], None]) -> None:
-        self.tmpdir = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
-        env = worker_env()
-        env["CANVAS_SPEECH_TMPDIR"] = self.tmpdir
-        try:
-            self.proc = subprocess.Popen(
-                worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                start_new_session=True, close_fds=True,
-            )
-        except OSError:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            raise
-        self.pid = self.proc.pid
-        self.ready = threading.Event()  # set on "ready", error or exit
-        self.booted = False  # got "ready": it may be speaking
-        self.error = ""
-        self.alive = True
-        self.retired = False
-        self.cancel_below = 0  # ids below this were cancelled while booting
-        self.outstanding: dict[int, _Entry] = {}  # queued or speaking, in order
-        self.current: int | None = None
-        self._outbox: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
-        self._on_event = on_event
-        threading.Thread(target=self._write_loop, name="speech-writer", daemon=True).start()
-        threading.Thread(target=self._read_loop, name="speech-reader", daemon=True).start()
-
-    def send(self, message: dict[str, Any]) -> None:
-        """Queue a command; never blocks."""
-        self._outbox.put(message)
-
-    def kill(self) -> None:
-        """Kill the worker's whole process group (worker, shell, player)."""
-        self._outbox.put(None)
-        if self.proc.returncode is not None:
-            return  # already reaped: the pid may belong to someone else now
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: Windows
-            with contextlib.suppress(OSError):
-                self.proc.kill()
-
-    def reap(self, timeout: float | None = 1.0) -> None:
-        """Wait for the killed process to exit and remove its temporary files."""
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout)
-        shutil.rmtree(self.tmpdir, ignore_errors=True)
-
-    def _write_loop(self) -> None:
-        stdin = self.proc.stdin
-        assert stdin is not None
-        while True:
-            message = self._outbox.get()
-            if message is None:
-                break
-            try:
-                stdin.write(json.dumps(message).encode("utf-8") + b"\n")
-                stdin.flush()
-            except (OSError, ValueError):
-                break
-        with contextlib.suppress(OSError):
-            stdin.close()
-
-    def _read_loop(self) -> None:
-        stdout = self.proc.stdout
-        assert stdout is not None
-        with contextlib.suppress(OSError, ValueError):
-            for line in stdout:
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    self._on_event(self, json.loads(line))
-        self.kill()  # the worker is gone; make sure no orphaned player keeps talking
-        self.reap(timeout=None)
-        stdout.close()
-        self._on_event(self, None)
 
 
 class Pyttsx3Speaker(_ListenerMixin, Speaker):
@@ -153,13 +66,17 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             target=self._dispatch_loop, name="speech-notices", daemon=True
         )
         self._dispatcher.start()
-        self._active: _Worker | None = self._spawn()
-        self._spare: _Worker | None = self._spawn()
+        self._active: Worker | None = self._spawn()
+        self._spare: Worker | None = None  # started once the first is ready: one at a time
         _LIVE.add(self)
 
     @classmethod
-    def create(cls, timeout: float = 5.0) -> Speaker:
-        """Start the engine; return it, or a :class:`NullSpeaker` saying why not."""
+    def create(cls, timeout: float = 5.0, wait: bool = True) -> Speaker:
+        """Start the engine; return it, or a :class:`NullSpeaker` saying why not.
+
+        With ``wait=False`` it is returned while its worker starts (what it is asked to say is
+        queued), so the window need not wait; a failed start turns it off with the reason.
+        """
         reason = _precheck()
         if reason:
             return NullSpeaker(reason)
@@ -167,6 +84,10 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             speaker = cls()
         except OSError as error:
             return NullSpeaker(f"Speech is off: the speech engine could not start ({error}).")
+        if not wait:
+            threading.Thread(target=speaker._watch_start, args=(timeout,), name="speech-start",
+                             daemon=True).start()
+            return speaker
         if not speaker.wait_ready(timeout):
             reason = speaker._reason or (
                 f"Speech is off: the speech engine did not start within {timeout:g} seconds."
@@ -174,6 +95,15 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             speaker.close()
             return NullSpeaker(reason)
         return speaker
+
+    def _watch_start(self, timeout: float) -> None:
+        """Turn speech off with the reason when the first worker fails or does not start."""
+        if self.wait_ready(timeout) or self._closed:
+            return
+        with self._lock:
+            self._reason = self._reason or (
+                f"Speech is off: the speech engine did not start within {timeout:g} seconds.")
+            self._silence_locked()
 
     @property
     def available(self) -> bool:
@@ -268,9 +198,9 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             worker = self._active
         return worker.pid if worker is not None and worker.alive else None
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self) -> Worker:
         self.spawned += 1
-        return _Worker(self._on_event)
+        return Worker(self._on_event)
 
     def _silence_locked(self) -> None:
         worker = self._active
@@ -282,12 +212,12 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             worker.cancel_below = self._next_id
             worker.send({"op": "stop"})
 
-    def _kill_locked(self, worker: _Worker, notify_end: bool) -> None:
+    def _kill_locked(self, worker: Worker, notify_end: bool) -> None:
         worker.retired = True
         worker.kill()
         self._drop_locked(worker, notify_end)
 
-    def _drop_locked(self, worker: _Worker, notify_end: bool) -> None:
+    def _drop_locked(self, worker: Worker, notify_end: bool) -> None:
         """Forget a worker's utterances (ending the current one) and its slot."""
         if notify_end and worker.current is not None:
             self._notices.put(("end", (worker.current, False)))
@@ -298,7 +228,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
         if self._spare is worker:
             self._spare = None
 
-    def _ensure_active_locked(self) -> _Worker:
+    def _ensure_active_locked(self) -> Worker:
         if self._active is not None and self._active.alive and not self._active.error:
             return self._active
         spare = self._spare
@@ -310,7 +240,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             self._spare = self._spawn()
         return self._active
 
-    def _on_event(self, worker: _Worker, event: dict[str, Any] | None) -> None:
+    def _on_event(self, worker: Worker, event: dict[str, Any] | None) -> None:
         with self._lock:
             if event is None:
                 self._worker_gone_locked(worker)
@@ -323,6 +253,8 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
                         for v in event.get("voices") or []
                     ]
                 worker.booted = True
+                if worker is self._active and self._spare is None and not self._closed:
+                    self._spare = self._spawn()
                 worker.ready.set()
             elif kind == "error":
                 worker.error = str(event.get("reason") or "Speech is off.")
@@ -344,7 +276,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
                 if kind == "end":
                     self._notices.put(("end", (utterance_id, bool(event.get("completed")))))
 
-    def _restart_locked(self, worker: _Worker) -> None:
+    def _restart_locked(self, worker: Worker) -> None:
         """Kill ``worker`` and hand its still-wanted utterances to a fresh one."""
         keep = {i: e for i, e in worker.outstanding.items() if i >= worker.cancel_below}
         self._kill_locked(worker, notify_end=False)
@@ -354,7 +286,7 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
                 active.outstanding[utterance_id] = entry
                 active.send(entry[2])
 
-    def _worker_gone_locked(self, worker: _Worker) -> None:
+    def _worker_gone_locked(self, worker: Worker) -> None:
         worker.alive = False
         if not worker.booted and not worker.retired:
             worker.error = "Speech is off: the speech engine stopped while starting."
@@ -372,12 +304,13 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
             (self._emit_start if name == "start" else self._emit_end)(*args)
 
 
-def make_speaker(require: bool = False, timeout: float = 5.0) -> Speaker:
+def make_speaker(require: bool = False, timeout: float = 5.0, wait: bool = True) -> Speaker:
     """Return a working :class:`Pyttsx3Speaker`, or a :class:`NullSpeaker` with a reason.
 
-    With ``require=True`` a missing engine raises :class:`RuntimeError` instead.
+    With ``require=True`` a missing engine raises :class:`RuntimeError` instead; with
+    ``wait=False`` the engine may still be starting (see :meth:`Pyttsx3Speaker.create`).
     """
-    speaker = Pyttsx3Speaker.create(timeout=timeout)
+    speaker = Pyttsx3Speaker.create(timeout=timeout, wait=wait or require)
     if require and not speaker.available:
         raise RuntimeError(speaker.reason)
     return speaker

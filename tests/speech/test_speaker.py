@@ -323,3 +323,30 @@ def test_rapid_interrupting_says_do_not_spawn_a_worker_each(speaker, recorder, p
     assert recorder.ends()[-1][2] is True
     started = [e[1] for e in recorder.starts()]
     assert started == sorted(started)
+
+
+@pytest.mark.speech
+def test_a_speaker_not_waited_for_speaks_what_it_was_given_while_starting(player_log):
+    require_speech_engine()
+    speaker = make_speaker(wait=False)  # as main.py starts it: the window does not wait
+    try:
+        assert isinstance(speaker, Pyttsx3Speaker)
+        rec = Recorder()
+        speaker.add_listener(rec)
+        speaker.say("Who is taking part?")
+        assert rec.wait(lambda r: any(e[2] == "Who is taking part?" for e in r.starts()), timeout=10)
+        assert _player_started(player_log)
+        assert speaker.available
+    finally:
+        speaker.close()
+
+
+def test_a_speaker_not_waited_for_turns_itself_off_with_the_reason(tmp_path, monkeypatch, player_log):
+    _shadow_pyttsx3(tmp_path, monkeypatch, "import os\nos._exit(3)\n")
+    speaker = make_speaker(timeout=10, wait=False)
+    try:
+        assert wait_for(lambda: not speaker.available, timeout=10)
+        assert speaker.reason.startswith("Speech is off: the speech engine stopped")
+        speaker.say("nothing comes of this")  # refused quietly, never blocks
+    finally:
+        speaker.close()
