@@ -8,9 +8,10 @@ for the main window's first paint event (an event filter on the window), then fo
 event loop to be idle again (a zero-time single-shot timer); it turns on switch input,
 prints ``startup-probe <time.monotonic()>`` and quits. The member screen is then drawn and
 takes switch presses; the store and services are still loading in a background thread
-(``app/services/startup.py``): a member picked before they are ready waits for them. The figure is that time minus the
-``time.monotonic()`` taken just before the child was spawned (the monotonic clock is the
-same for every process on the machine), so it includes the interpreter's start-up.
+(``app/services/startup.py``): a member picked before they are ready waits for them.
+The figure is that time minus the ``time.monotonic()`` taken just before the child was
+spawned (the monotonic clock is the same for every process on the machine), so it
+includes the interpreter's start-up.
 
 For scale, the same figure is taken for a bare PySide6 program that shows one empty
 ``QWidget`` and reports its first paint the same way (a filter on the window alone: an

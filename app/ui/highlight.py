@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QRect, QRectF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 
 class SchedulingClock(Protocol):
@@ -69,7 +70,11 @@ class HighlightFrame(QWidget):
         self.hide()
 
     def show_on(self, target: QWidget, is_group: bool) -> None:
-        """Frame `target` (an item, or a whole group)."""
+        """Frame `target` (an item, or a whole group), following it when it moves or resizes
+        (a new screen is laid out only after it is first framed)."""
+        if target is not self.target:
+            self._unwatch()
+            target.installEventFilter(self)
         self.target = target
         self.is_group = is_group
         self.reposition()
@@ -88,8 +93,19 @@ class HighlightFrame(QWidget):
 
     def clear(self) -> None:
         """Hide the frame."""
+        self._unwatch()
         self.target = None
         self.hide()
+
+    def _unwatch(self) -> None:
+        if self.target is not None and isValid(self.target):
+            self.target.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Keep up with the framed widget's moves and resizes."""
+        if watched is self.target and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+            self.reposition()
+        return False
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         """Draw the outer coloured band and the inner contrast band."""

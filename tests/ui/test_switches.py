@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from app.ui.screens.home import HomeScreen
 from app.ui.screens.members import MemberScreen
@@ -135,3 +135,20 @@ def test_speech_off_means_no_cues(make_app):
     app.clock.advance(2.0)
     assert app.focus_name() == "Actions"
     assert not [c for c in app.speaker.said if c[1].value == "cue"]
+
+
+def test_the_frame_surrounds_the_first_highlight_before_any_press(make_app, qtbot):
+    # Step-scan: nothing moves by itself, so a frame drawn before the screen was laid out
+    # would stay in the wrong place until the first press.
+    app = make_app(last_member="Alex", scan_mode="step")
+    frame = app.window.scan.frame
+
+    def framed() -> bool:
+        target = frame.target
+        if target is None or not frame.isVisible():
+            return False
+        where = QRect(target.mapTo(app.window, target.rect().topLeft()), target.size())
+        return frame.geometry().contains(where) and frame.geometry().width() < where.width() + 40
+
+    qtbot.waitUntil(framed, timeout=2000)
+    assert frame.target.accessibleName() == "Members, row 1"
