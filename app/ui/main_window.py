@@ -322,6 +322,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
             self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
             self.scan.announced()
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
+        self.router.typing = screen.typing_field()
         self._adapt(screen)
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)

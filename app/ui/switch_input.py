@@ -70,6 +70,10 @@ class InputRouter(QObject):
         self.switches = SwitchMap("Space", "Return")
         self.raw_listener: RawListener | None = None
         self.capture: Callable[[str], None] | None = None
+        # Where typing on a physical keyboard goes when the focus is on a key or tile (a
+        # scanning profile): the open screen's text field, if it has one.
+        self.typing: QWidget | None = None
+        self._forwarding = False
         self._last: tuple[object, bool] | None = None
 
     def install(self) -> None:
@@ -147,9 +151,9 @@ class InputRouter(QObject):
 
     def _keyboard(self, event: QKeyEvent, pressed: bool) -> bool:
         key = event.key()
-        if key not in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | {Qt.Key.Key_Escape}:
-            return False
         focus = QApplication.focusWidget()
+        if key not in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | {Qt.Key.Key_Escape}:
+            return self._type(event, pressed, focus)
         if key != Qt.Key.Key_Escape and isinstance(focus, (QLineEdit, QPlainTextEdit, QTextEdit)):
             return False  # a text field uses Space, Enter and the arrows itself
         if not pressed:
@@ -163,3 +167,24 @@ class InputRouter(QObject):
             focus_next = key in NEXT_KEYS
             self.window.focusNextPrevChild(focus_next)
         return True
+
+    def _type(self, event: QKeyEvent, pressed: bool, focus: QWidget | None) -> bool:
+        """A letter, digit, punctuation, Backspace or F1–F6 typed while a key or tile has the
+        focus goes to the text field (which handles it as if it had the focus)."""
+        field = self.typing
+        if field is None or focus is field or isinstance(focus, (QLineEdit, QPlainTextEdit, QTextEdit)):
+            return False
+        key = event.key()
+        wanted = (event.text().isprintable() and event.text() != "" or key == Qt.Key.Key_Backspace
+                  or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F6)
+        shortcut = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        if not wanted or shortcut:
+            return False
+        if pressed and not self._forwarding:
+            self._forwarding = True  # the copy passes this filter too, on its way to the field
+            try:
+                QApplication.sendEvent(field, QKeyEvent(event.type(), key, event.modifiers(), event.text()))
+            finally:
+                self._forwarding = False
+            return True
+        return not self._forwarding

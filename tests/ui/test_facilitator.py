@@ -11,6 +11,7 @@ from app.ui.screens.facilitator.history import CompareScreen
 from app.ui.screens.facilitator.home import FacilitatorHome
 from app.ui.screens.members import MemberScreen
 from app.ui.screens.write import WriteScreen
+from tests.ui.conftest import choose
 
 PASSPHRASE = "our group 2026"
 
@@ -135,3 +136,14 @@ def test_export_a_report_and_csv_files(make_app, tmp_path):
     assert any(n.endswith(".docx") for n in written)
     assert "contributions.csv" in written
     assert "Saved in" in app.window.status.text()
+
+
+def test_the_passphrase_can_be_typed_on_a_keyboard_from_a_scanning_profile(make_app):
+    # The facilitator unlocks from the member screen while a switch user's profile scans it.
+    app = make_app(last_member="Alex", scan_mode="auto")
+    choose(app, "Actions")
+    choose(app, "Facilitator")
+    screen = app.window.current
+    assert isinstance(screen, WriteScreen) and screen.request.secret
+    app.qtbot.keyClicks(app.focus(), PASSPHRASE.replace(" ", "-"))
+    assert screen.panel.field.toPlainText() == "•" * len(PASSPHRASE)

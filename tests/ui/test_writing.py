@@ -195,3 +195,17 @@ def test_text_is_kept_on_this_computer_when_the_database_is_out_of_reach(make_ap
     choose_key(app, "space")
     assert app.services.inprogress.load(member, screen.request.target).text == "Safe "
     assert app.window.ctx.local_drafts.get(member, screen.request.target) is None
+
+
+def test_a_physical_keyboard_types_into_the_text_while_the_scan_is_on_the_keys(make_app):
+    # A helper or a member with some hand use may type while the scan highlight sits on a key.
+    app = make_app(last_member="Alex", scan_mode="auto")
+    screen = _open_add_keyword(app)
+    field = screen.panel.field
+    assert app.focus() is not field  # the scan has the focus on a row of keys
+    app.qtbot.keyClicks(app.focus(), "tickbox")
+    assert field.toPlainText().lower() == "tickbox"
+    app.key(Qt.Key.Key_Backspace)
+    assert field.toPlainText().lower() == "tickbo"
+    app.key(Qt.Key.Key_Space)  # still the switch: it chooses on the scan, it types no space
+    assert field.toPlainText().lower() == "tickbo"

@@ -50,6 +50,10 @@ class Screen(QWidget):
         """The keys adaptive (Huffman) scanning works over, on screens that have them."""
         return None
 
+    def typing_field(self) -> QWidget | None:
+        """Where a physical keyboard's typing goes while the focus is on a key or tile."""
+        return None
+
     def detach(self) -> None:
         """Let go of anything outside the screen, before it is closed."""
 

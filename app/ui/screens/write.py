@@ -97,6 +97,10 @@ class WriteScreen(Screen):
         phrases = [self.phrase_group] if self.phrase_group is not None else []
         return [*self.panel.groups, *phrases, *self.option_groups, *self.groups]
 
+    def typing_field(self) -> QWidget:
+        """The text field: a physical keyboard types into it whatever has the focus."""
+        return self.panel.field
+
     def adaptive_provider(self) -> WriteScreen:
         """The keys adaptive scanning works over (this screen answers for them)."""
         self.more_tile.setVisible(True)
