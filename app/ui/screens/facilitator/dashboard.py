@@ -77,7 +77,9 @@ class DashboardScreen(Screen):
         else:
             hidden = f", {page.hidden:,} of them hidden" if page.hidden else ""
             counted = f"{which} {page.first:,} to {page.last:,} of {page.total:,}, oldest first{hidden}."
-        themes = ", ".join(f"{t.name} ({t.count:,})" for t in page.themes) or "none yet"
+        if not page.themes:
+            return f"{counted} No themes yet."
+        themes = ", ".join(f"{t.name} ({t.count:,})" for t in page.themes)
         return (f"{counted} Themes: {themes}. "
                 "Choose a theme under “Show keywords” to see only its keywords and rename it.")
 
