@@ -6,7 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 
 class Tile(QPushButton):
@@ -21,6 +31,7 @@ class Tile(QPushButton):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(text, parent)
+        self._label = text
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
         self.setProperty("role", role)
@@ -31,9 +42,37 @@ class Tile(QPushButton):
 
     def set_label(self, text: str, speech: str | None = None) -> None:
         """Change what the tile shows and says."""
-        self.setText(text)
+        self._label = text
+        self._fit()
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Wrap the label to the new width."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Break the label into lines at spaces so each fits inside the tile: a button clips
+        its text, and a long keyword or question must still be read whole."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self).width()
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        for paragraph in self._label.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                longer = f"{line} {word}" if line else word
+                if line and metrics.horizontalAdvance(longer) > room:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = longer
+            lines.append(line)
+        text = "\n".join(lines)
+        if text != self.text():
+            self.setText(text)
 
     def mark_chosen(self, name: str, chosen: bool, prefix: str = "") -> None:
         """Show one option of a choice: "✔ name" and ", chosen" when it is the one in force."""

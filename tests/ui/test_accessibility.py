@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QStyle, QStyleOptionButton, QWidget
 
 from app.access.profile import AccessProfile
 from app.ui.scan import is_scan_only
@@ -343,3 +343,37 @@ def test_linear_scan_shows_no_back_tile_it_cannot_reach(make_app):
         ]
         assert not shown, f"Back tiles shown in a linear scan: {shown}"
         app.clock.run_until_next()
+
+
+# ------------------------------------------------------------ labels fit their tiles
+def clipped(controls: list[QAbstractButton]) -> list[str]:
+    """Buttons whose label is wider than the room inside them (a button clips, never wraps)."""
+    found = []
+    for button in controls:
+        if not button.text():
+            continue
+        option = QStyleOptionButton()
+        button.initStyleOption(option)
+        room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button).width()
+        widest = max(button.fontMetrics().horizontalAdvance(line) for line in button.text().split("\n"))
+        if widest > room:
+            found.append(f"{label(button)}: {widest} px of text in {room} px")
+    return found
+
+
+def test_no_label_is_cut_off_on_any_screen(make_app):
+    app = make_app(last_member="Alex")
+    for name, screen in walk_screens(app):
+        assert not clipped(interactive(screen)), f"{name}: {clipped(interactive(screen))}"
+    app.window.show_members()
+    settle()
+    facilitator = next(t for t in app.window.tiles() if t.accessibleName() == "Facilitator")
+    facilitator.setFocus()
+    app.key(Qt.Key.Key_Return)
+    field = app.window.current.panel.field
+    field.setFocus()
+    app.qtbot.keyClicks(field, "a long passphrase")
+    app.qtbot.keyClick(field, Qt.Key.Key_Return)
+    settle()
+    assert app.window.current.key == "facilitator"
+    assert not clipped(interactive(app.window.current))
