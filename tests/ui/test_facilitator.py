@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import text
 
 from app.speech.speaker import SpeechKind
@@ -85,9 +86,12 @@ def test_consent_and_withdrawal_with_a_preview(make_app):
     app.key(Qt.Key.Key_Return)
     _tab_to(app, "Kai, participant")
     app.key(Qt.Key.Key_Return)
+    captions = {label.text() for label in app.window.current.findChildren(QLabel)}
+    assert {"Taking part", "Agrees to be quoted", "Credit", "Keep the data until"} <= captions
     _tab_to(app, "Agrees to be quoted: No")
     app.key(Qt.Key.Key_Return)
     assert app.window.status.text() == "Saved. Agrees to be quoted: No"
+    _tab_to(app, "Agrees to be quoted: No, chosen")  # the answer on record is marked
     _tab_to(app, "Withdraw: anonymise")
     app.key(Qt.Key.Key_Return)
     preview = app.window.current.preview

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
+from PySide6.QtWidgets import QLabel
+
 from app.services.review_dto import ConsentRecord, ParticipantInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
@@ -87,7 +89,7 @@ class ParticipantScreen(Screen):
         ]
         if self.member.withdrawn_at is None:
             for label, choices in rows:
-                self._row(label, choices)
+                self._row(label, choices, c)
         self.body.addStretch(1)
         actions = [action("Rename", self._rename)]
         if self.member.withdrawn_at is None:
@@ -97,10 +99,18 @@ class ParticipantScreen(Screen):
                         action("Withdraw: anonymise", lambda: self._withdraw("anonymise"))]
         self.set_actions([*actions, action("Back", ctx.nav.back)], first=True)
 
-    def _row(self, label: str, choices: list[tuple[str, ConsentRecord]]) -> None:
+    def _row(self, label: str, choices: list[tuple[str, ConsentRecord]], current: ConsentRecord) -> None:
+        """One question of the consent record: its name, then its answers (the one on record ticked)."""
         frame = GroupFrame(label)
-        tiles = [Tile(name, self._consent(record, f"{label}: {name}"), speech=f"{label}: {name}")
-                 for name, record in choices]
+        caption = QLabel(label)
+        caption.setWordWrap(True)
+        caption.setAccessibleName(label)
+        frame.row.addWidget(caption, 1)
+        tiles = []
+        for name, record in choices:
+            tile = Tile(name, self._consent(record, f"{label}: {name}"))
+            tile.mark_chosen(name, record == current, f"{label}: ")
+            tiles.append(tile)
         for tile in tiles:
             frame.row.addWidget(tile, 1)
         self.body.addWidget(frame)
