@@ -5,7 +5,8 @@ A bundle is a zip holding `manifest.json` and one JSON list per record kind
 the project, the machine it came from, when it was made, whether it holds the whole
 project or only the changes since a mark, the number of records of each kind and a
 SHA-256 of each part. Every record is checked field by field against the format
-(exact keys, types, lengths, choices) so that nothing malformed ever reaches the database.
+(exact keys, types, lengths, choices) so that nothing malformed ever reaches the database;
+`RecordCheck` does it one record at a time, as a part is read (bundle_file).
 
 Format version 1 fixes the fields of each kind below: a column added to a model later
 does not travel (it takes its default on import) until the format says so.
@@ -15,8 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -57,7 +57,6 @@ SUFFIX = ".canvas"
 MAX_TEXT = 100_000  # for text columns the schema does not limit
 INT_RANGE = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER
 SCOPES = ("whole", "changes")
-SHARED_TEXT = 50  # values of columns this short (kinds, actions, roles) are kept once, however often
 
 
 class BundleError(DomainError):
@@ -150,23 +149,18 @@ NONBLANK = {
     ("contribution", "text"), ("draft_version", "text"), ("comment", "text"),
 }
 TEXT_LIMITS = {("contribution", "text"): MAX_CONTRIBUTION, ("draft_version", "text"): MAX_DRAFT}
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def is_uuid(value: object) -> bool:
     """True for a UUID written the way the app writes them (lower-case, hyphenated)."""
-    if not isinstance(value, str) or len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
+    return type(value) is str and _UUID.fullmatch(value) is not None
 
 
 def to_json(value: object) -> object:
     """A column value as it is written into a bundle."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return (value if value.tzinfo is timezone.utc else value.astimezone(timezone.utc)).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -177,19 +171,21 @@ def parse_time(value: object) -> datetime:
     if not isinstance(value, str) or len(value) > 40:
         raise ValueError("not a time")
     parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is timezone.utc:  # as the app writes them
+        return parsed
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("a time without its UTC offset")
     return parsed.astimezone(timezone.utc)
 
 
-def _check_text(value: str, limit: int, nonblank: bool) -> str | None:
+def text_problem(value: str, limit: int, nonblank: bool) -> str | None:
     """Why `value` cannot be stored, or None."""
     if len(value) > limit:
         return f"is longer than {limit:,} characters"
     if "\x00" in value:
         return "holds a null character"
     try:
-        value.encode("utf-8")
+        value.isascii() or value.encode("utf-8")
     except UnicodeEncodeError:
         return "is not valid Unicode"
     if nonblank and not value.strip():
@@ -197,193 +193,126 @@ def _check_text(value: str, limit: int, nonblank: bool) -> str | None:
     return None
 
 
-def _value(kind: Kind, field: str, value: object) -> object:
-    """The checked Python value of one field; ValueError with the reason otherwise."""
-    col = kind.column(field)
-    if value is None:
-        if col.nullable:
-            return None
-        raise ValueError("is missing (null)")
-    typ = col.type
-    if field == "id" or col.foreign_keys:
-        if not is_uuid(value):
-            raise ValueError("is not a record id")
-        return sys.intern(value)  # one string per id, however many records name it
-    if isinstance(typ, UTCDateTime):
-        try:
-            return parse_time(value)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"is not a UTC time ({exc})") from exc
-    if isinstance(typ, Date):
-        if not isinstance(value, str) or len(value) != 10:
-            raise ValueError("is not a date (YYYY-MM-DD)")
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError("is not a date (YYYY-MM-DD)") from exc
-    if isinstance(typ, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError("must be true or false")
+Check = Callable[[Any], Any]
+
+
+def _id_value(value: object) -> str:
+    if type(value) is not str or not _UUID.fullmatch(value):
+        raise ValueError("is not a record id")
+    return value
+
+
+def _time_value(value: object) -> datetime:
+    try:
+        return parse_time(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"is not a UTC time ({exc})") from exc
+
+
+def _date_value(value: object) -> date:
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValueError("is not a date (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError("is not a date (YYYY-MM-DD)") from exc
+
+
+def _typed(wanted: type, reason: str) -> Check:
+    def check(value: object) -> Any:
+        if not isinstance(value, wanted):
+            raise ValueError(reason)
         return value
-    if isinstance(typ, Integer):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("must be a whole number")
-        if not INT_RANGE[0] <= value <= INT_RANGE[1]:
-            raise ValueError("is out of range")
-        return value
-    if isinstance(typ, JSON):
-        if not isinstance(value, dict):
-            raise ValueError("must be a JSON object")
-        return value
-    if isinstance(typ, (String, Text)):
+    return check
+
+
+def _int_value(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+        raise ValueError("is out of range")
+    return value
+
+
+def _text_check(limit: int, nonblank: bool, choices: tuple[str, ...] | None) -> Check:
+    def check(value: object) -> str:
         if not isinstance(value, str):
             raise ValueError("must be text")
-        limit = TEXT_LIMITS.get((kind.name, field)) or getattr(typ, "length", None) or MAX_TEXT
-        problem = _check_text(value, limit, (kind.name, field) in NONBLANK)
+        problem = text_problem(value, limit, nonblank)
         if problem:
             raise ValueError(problem)
-        choices = CHOICES.get((kind.name, field))
         if choices is not None and value not in choices:
             raise ValueError(f"must be one of {', '.join(choices)}")
-        short = (getattr(typ, "length", None) or SHARED_TEXT + 1) <= SHARED_TEXT  # kinds, actions, roles
-        return sys.intern(value) if short else value
-    raise ValueError(f"has a type the bundle format does not know ({typ})")  # pragma: no cover
+        return value
+    return check
 
 
-def check_records(kind: Kind, raw: object) -> list[dict[str, Any]]:
-    """Every record of one part, checked strictly; BundleError naming the first bad one."""
-    if not isinstance(raw, list):
-        raise BundleError(f"{kind.part} must hold a list of records.")
-    wanted = set(kind.fields)
-    checked: list[dict[str, Any]] = raw  # each item is replaced by its checked record as it goes
-    seen: set[str] = set()
-    for n, item in enumerate(raw, start=1):
-        where = f"{kind.part}, record {n}"
+def _field_check(kind: Kind, field: str) -> Check:
+    """The function giving the checked Python value of one field, never null (ValueError with the
+    reason otherwise)."""
+    col = kind.column(field)
+    typ = col.type
+    base: Check
+    if field == "id" or col.foreign_keys:
+        base = _id_value
+    elif isinstance(typ, UTCDateTime):
+        base = _time_value
+    elif isinstance(typ, Date):
+        base = _date_value
+    elif isinstance(typ, Boolean):
+        base = _typed(bool, "must be true or false")
+    elif isinstance(typ, Integer):
+        base = _int_value
+    elif isinstance(typ, JSON):
+        base = _typed(dict, "must be a JSON object")
+    elif isinstance(typ, (String, Text)):
+        limit = TEXT_LIMITS.get((kind.name, field)) or getattr(typ, "length", None) or MAX_TEXT
+        base = _text_check(limit, (kind.name, field) in NONBLANK, CHOICES.get((kind.name, field)))
+    else:  # pragma: no cover
+        raise TypeError(f"{kind.name}.{field} has a type the bundle format does not know ({typ})")
+    return base
+
+
+class RecordCheck:
+    """Checks the records of one part strictly, one at a time, in the order they come."""
+
+    def __init__(self, kind: Kind) -> None:
+        self.kind = kind
+        self.checks = [(f, _field_check(kind, f), bool(kind.column(f).nullable)) for f in kind.fields]
+        self.wanted = frozenset(kind.fields)
+        self.seen: set[str] = set()
+
+    def __call__(self, item: object, n: int) -> dict[str, Any]:
+        """Record `n` (from 1) of the part as checked values; BundleError naming it if it is bad."""
+        if not isinstance(item, dict) or item.keys() != self.wanted:
+            self._refuse_shape(item, n)
+        record = {}
+        for field, check, nullable in self.checks:
+            value = item[field]
+            try:
+                if value is None and not nullable:
+                    raise ValueError("is missing (null)")
+                record[field] = None if value is None else check(value)
+            except ValueError as exc:
+                raise BundleError(f"{self.kind.part}, record {n}: the field {field!r} {exc}.") from exc
+        if self.kind.name == "comment" and (record["version_id"] is None) is (
+                record["contribution_id"] is None):
+            raise BundleError(f"{self.kind.part}, record {n}: a comment must be on exactly one version "
+                              "or contribution.")
+        if record["id"] in self.seen:
+            raise BundleError(f"{self.kind.part}, record {n} repeats the id {record['id']}.")
+        self.seen.add(record["id"])
+        return record
+
+    def _refuse_shape(self, item: object, n: int) -> None:
+        where = f"{self.kind.part}, record {n}"
         if not isinstance(item, dict):
             raise BundleError(f"{where} is not a JSON object.")
-        missing = sorted(wanted - set(item))
-        extra = sorted(set(item) - wanted)
+        missing = sorted(self.wanted - set(item))
         if missing:
             raise BundleError(f"{where} lacks the field {missing[0]!r}.")
-        if extra:
-            raise BundleError(f"{where} has an unknown field {str(extra[0])[:40]!r}.")
-        record = {}
-        for field in kind.fields:
-            try:
-                record[field] = _value(kind, field, item[field])
-            except ValueError as exc:
-                raise BundleError(f"{where}: the field {field!r} {exc}.") from exc
-        if kind.name == "comment" and (record["version_id"] is None) == (record["contribution_id"] is None):
-            raise BundleError(f"{where}: a comment must be on exactly one version or contribution.")
-        if record["id"] in seen:
-            raise BundleError(f"{where} repeats the id {record['id']}.")
-        seen.add(record["id"])
-        checked[n - 1] = record
-    return checked
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """The checked manifest of a bundle."""
-
-    format_version: int
-    bundle_id: str
-    project_id: str
-    project_name: str
-    created_at: datetime
-    machine_id: str
-    scope: str
-    since: datetime | None
-    to_machine: str | None
-    counts: dict[str, int]
-    sha256: dict[str, str]
-
-    def to_json(self) -> dict[str, Any]:
-        """The manifest as written into the bundle."""
-        return {
-            "format": FORMAT_NAME, "format_version": self.format_version, "bundle_id": self.bundle_id,
-            "project_id": self.project_id, "project_name": self.project_name,
-            "created_at": to_json(self.created_at), "machine_id": self.machine_id, "scope": self.scope,
-            "since": to_json(self.since), "to_machine": self.to_machine, "counts": self.counts,
-            "sha256": self.sha256,
-        }
-
-
-MANIFEST_KEYS = set(Manifest.__dataclass_fields__) | {"format"}
-
-
-def check_manifest(raw: object) -> Manifest:
-    """The manifest, checked strictly; the format and its version are checked first."""
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
-        raise BundleError("This is not a Co-production Canvas bundle (its manifest names no such format).")
-    version = raw.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise BundleError(f"The bundle has an unknown format version ({str(version)[:20]}).")
-    if version > FORMAT_VERSION:
-        raise BundleError(
-            f"The bundle was made by a newer version of Co-production Canvas (format {version}; "
-            f"this app reads format {FORMAT_VERSION}). Update the app to import it."
-        )
-    if set(raw) != MANIFEST_KEYS:
-        odd = sorted(set(raw) ^ MANIFEST_KEYS)[0]
-        raise BundleError(f"The bundle's manifest is malformed (field {str(odd)[:40]!r}).")
-
-    def uuid_field(name: str, nullable: bool = False) -> Any:
-        value = raw[name]
-        if (value is None and nullable) or is_uuid(value):
-            return value
-        raise BundleError(f"The bundle's manifest is malformed ({name} is not an id).")
-
-    def time_field(name: str, nullable: bool = False) -> Any:
-        if raw[name] is None and nullable:
-            return None
-        try:
-            return parse_time(raw[name])
-        except (TypeError, ValueError) as exc:
-            raise BundleError(f"The bundle's manifest is malformed ({name} is not a UTC time).") from exc
-
-    name = raw["project_name"]
-    if not isinstance(name, str) or _check_text(name, 200, True):
-        raise BundleError("The bundle's manifest is malformed (project_name).")
-    if raw["scope"] not in SCOPES:
-        raise BundleError("The bundle's manifest is malformed (scope).")
-    counts, sums = raw["counts"], raw["sha256"]
-    if not isinstance(counts, dict) or set(counts) != set(BY_NAME) or not all(
-        type(n) is int and n >= 0 for n in counts.values()
-    ):
-        raise BundleError("The bundle's manifest is malformed (counts).")
-    if not isinstance(sums, dict) or set(sums) != set(PARTS) or not all(
-        isinstance(h, str) and _HEX64.fullmatch(h) for h in sums.values()
-    ):
-        raise BundleError("The bundle's manifest is malformed (sha256).")
-    return Manifest(
-        format_version=version, bundle_id=uuid_field("bundle_id"), project_id=uuid_field("project_id"),
-        project_name=name, created_at=time_field("created_at"), machine_id=uuid_field("machine_id"),
-        scope=raw["scope"], since=time_field("since", nullable=True),
-        to_machine=uuid_field("to_machine", nullable=True), counts=dict(counts), sha256=dict(sums),
-    )
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError("a JSON object repeats a key")
-    return dict(pairs)
-
-
-def _no_constants(name: str) -> object:
-    raise ValueError(f"JSON holds {name}, which is not a number")
-
-
-def parse_json(data: bytes, what: str) -> object:
-    """Strict JSON from UTF-8 bytes: no repeated keys, no NaN or Infinity."""
-    try:
-        return json.loads(
-            data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise BundleError(f"{what} is not valid JSON ({reason}).") from exc
+        extra = sorted(str(k) for k in set(item) - self.wanted)
+        raise BundleError(f"{where} has an unknown field {extra[0][:40]!r}.")
 
 
 def dump_json(value: object) -> bytes:

@@ -4,7 +4,7 @@
 sent to a given machine. `preview_import` checks a bundle and says what importing it
 would add (writing nothing); `import_bundle` does the same checks and merges in one
 transaction. A bad bundle raises BundleError with a one-line reason and changes nothing.
-See bundle_format (the file) and bundle_merge (the rules).
+See bundle_format (the records), bundle_file (the zip) and bundle_merge (the rules).
 
 A machine is a database: its id is made on first need and kept in `local_machine` (a copied
 SQLite file keeps it; everyone on a shared PostgreSQL database is one machine). "Changes
@@ -20,46 +20,39 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import zipfile
-import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Date, func, select
+from sqlalchemy import ColumnElement, Date, String, func, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
+from app.services.bundle_file import Manifest, open_bundle, written_bundle
 from app.services.bundle_format import (
     FORMAT_VERSION,
     KINDS,
     MANIFEST,
-    PARTS,
     BundleError,
-    Manifest,
-    check_manifest,
-    check_records,
+    Kind,
     dump_json,
     is_uuid,
-    parse_json,
     to_json,
 )
-from app.services.bundle_merge import BundlePreview, apply_merge, plan_merge, project_id_queries
+from app.services.bundle_merge import merge_bundle
+from app.services.bundle_preview import BundlePreview
+from app.services.bundle_refs import project_id_queries
+from app.services.bundle_withdrawals import tidy_after, withdraw_here
 from app.services.validation import check_id
 from app.store.models import BundleLog, LocalMachine, Project, UTCDateTime, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "ExchangeService", "ExportResult", "MachineInfo"]
 
-MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # the file, checked before it is opened
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts together, declared and as read
-MAX_RATIO = 100  # unpacked : packed, for parts over RATIO_FLOOR bytes
-RATIO_FLOOR = 1024 * 1024
-READ_CHUNK = 64 * 1024
 WRITE_BATCH = 1_000  # records per JSON batch when a bundle is written
 # A "changes since" bundle starts this long before its mark, so a record written while the
 # last bundle was being made is never missed (importing a record twice changes nothing).
@@ -97,120 +90,6 @@ class MachineInfo:
     machine_id: str
     last_sent: datetime | None
     last_received: datetime | None
-
-
-def _unsafe(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return (
-        name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in parts
-        or (len(name) > 1 and name[1] == ":") or any(p in ("", ".") for p in parts)
-    )
-
-
-def _read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
-    """One entry's bytes, never more than it declared or than the budget left."""
-    limit = min(info.file_size, budget)
-    chunks, size = [], 0
-    with zf.open(info) as stream:
-        while True:
-            chunk = stream.read(READ_CHUNK)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > limit:
-                raise BundleError("The bundle unpacks to far more than it says: it is refused as unsafe.")
-            chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def read_bundle(path: Path) -> tuple[Manifest, dict[str, list[dict[str, Any]]]]:
-    """Open, check and parse a bundle file; BundleError on anything wrong."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BundleError(f"The bundle {path.name} cannot be read: {exc.strerror or exc}.") from exc
-    if not path.is_file():
-        raise BundleError(f"{path.name} is not a file.")
-    if size > MAX_BUNDLE_BYTES:
-        raise BundleError(f"The bundle is too large ({size / 2**20:,.0f} MB; at most 200 MB).")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return _read_zip(zf, size)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, OSError, ValueError,
-            NotImplementedError, RuntimeError) as exc:
-        raise BundleError(
-            f"{path.name} is not a Co-production Canvas bundle, or it is damaged or cut short."
-        ) from exc
-
-
-def _read_zip(zf: zipfile.ZipFile, size: int) -> tuple[Manifest, dict[str, list[dict[str, Any]]]]:
-    infos = zf.infolist()
-    names = [i.filename for i in infos]
-    for name in names:
-        if _unsafe(name):
-            raise BundleError(f"The bundle holds an unsafe file name ({name[:60]!r}): it is refused.")
-    if len(set(names)) != len(names):
-        raise BundleError("The bundle holds the same file twice.")
-    unknown = sorted(set(names) - {MANIFEST, *PARTS})
-    if unknown:
-        raise BundleError(f"The bundle holds a file it should not ({unknown[0][:60]!r}).")
-    if MANIFEST not in names:
-        raise BundleError("The bundle has no manifest.json.")
-    declared = sum(i.file_size for i in infos)
-    if declared > MAX_UNPACKED_BYTES or declared > MAX_RATIO * max(size, RATIO_FLOOR):
-        raise BundleError("The bundle would unpack to far too much: it is refused as unsafe.")
-    for info in infos:
-        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise BundleError("The bundle is encrypted or compressed in a way this app does not read.")
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise BundleError("The bundle would unpack to far too much: it is refused as unsafe.")
-    # First every part is read within the budget, keeping only its checksum (a large bundle's
-    # parts are never all in memory at once); then each part is read again, parsed and checked.
-    budget = MAX_UNPACKED_BYTES
-    sums: dict[str, str] = {}
-    manifest_data = b""
-    for info in infos:
-        data = _read_part(zf, info, budget)
-        budget -= len(data)
-        if info.filename == MANIFEST:
-            manifest_data = data
-        else:
-            sums[info.filename] = hashlib.sha256(data).hexdigest()
-    manifest = check_manifest(parse_json(manifest_data, MANIFEST))
-    missing = sorted(set(PARTS) - set(sums))
-    if missing:
-        raise BundleError(f"The bundle lacks {missing[0]}.")
-    for name in PARTS:
-        if sums[name] != manifest.sha256[name]:
-            raise BundleError(f"{name} does not match its checksum: the bundle was changed or damaged.")
-    by_name = {info.filename: info for info in infos}
-    records = {}
-    for name, kind in PARTS.items():
-        data = _read_part(zf, by_name[name], MAX_UNPACKED_BYTES)
-        if hashlib.sha256(data).hexdigest() != manifest.sha256[name]:  # changed since the first read
-            raise BundleError(f"{name} does not match its checksum: the bundle was changed or damaged.")
-        parsed = parse_json(data, name)
-        del data
-        records[kind.name] = check_records(kind, parsed)
-        if len(records[kind.name]) != manifest.counts[kind.name]:
-            raise BundleError(f"{name} holds a different number of records than the manifest says.")
-    return manifest, records
-
-
-@contextmanager
-def bundle_file(path: Path) -> Iterator[zipfile.ZipFile]:
-    """A zip written beside `path` and moved into place when the block ends; readable by its owner
-    only. If the block fails, the half-written file is removed and `path` is untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            yield zf
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class ExchangeService(ServiceBase):
@@ -262,7 +141,7 @@ class ExchangeService(ServiceBase):
         try:
             # The records go straight from the database into the zip, part by part (never all in
             # memory); the manifest, with their counts and checksums, goes in last.
-            with bundle_file(target) as zf:
+            with written_bundle(target) as zf:
                 with self._snapshot() as s:
                     project = self._get(s, Project, project_id, "project")
                     since = self._since(s, project.id, since_machine) if since_machine else None
@@ -286,30 +165,33 @@ class ExchangeService(ServiceBase):
 
     def preview_import(self, path: str | os.PathLike[str]) -> BundlePreview:
         """Check a bundle and say what importing it would add; writes nothing."""
-        manifest, records = read_bundle(Path(path))
-        with self.store.read() as s:
-            plan = plan_merge(s, manifest, records)
-            return replace(plan.preview, already_imported=self._received(s, manifest.bundle_id))
+        with open_bundle(Path(path)) as bundle, self.store.read() as s:
+            merged = merge_bundle(s, bundle, write=False)
+            return replace(merged.preview, already_imported=self._received(s, bundle.manifest.bundle_id))
 
     def import_bundle(self, path: str | os.PathLike[str]) -> BundlePreview:
-        """Check a bundle and merge it in one transaction; returns what was added."""
-        manifest, records = read_bundle(Path(path))
-        try:
-            with self._writing() as s:
-                plan = plan_merge(s, manifest, records)
-                apply_merge(s, plan)
-                already = self._received(s, manifest.bundle_id)
-                own = manifest.machine_id == s.scalar(select(LocalMachine.id))
-                if not already and not own:
-                    s.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
-                                    project_id=manifest.project_id, machine_id=manifest.machine_id,
-                                    oldest_change=plan.oldest_change))
-                    s.flush()
-                return replace(plan.preview, already_imported=already)
-        except IntegrityError as exc:
-            raise BundleError(
-                "The database changed while the bundle was being imported; nothing was written. Try again."
-            ) from exc
+        """Check a bundle and merge it in one transaction; returns what was added. Members withdrawn
+        on the other machine are withdrawn here too, in the same transaction (bundle_withdrawals)."""
+        with open_bundle(Path(path)) as bundle:
+            manifest = bundle.manifest
+            try:
+                with self._writing() as s:
+                    merged = merge_bundle(s, bundle, write=True)
+                    withdraw_here(s, manifest.project_id, merged.withdrawals)
+                    already = self._received(s, manifest.bundle_id)
+                    own = manifest.machine_id == s.scalar(select(LocalMachine.id))
+                    if not already and not own:
+                        s.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
+                                        project_id=manifest.project_id, machine_id=manifest.machine_id,
+                                        oldest_change=merged.oldest_change))
+                        s.flush()
+            except IntegrityError as exc:
+                raise BundleError(
+                    "The database changed while the bundle was being imported; nothing was written. "
+                    "Try again."
+                ) from exc
+        tidy_after(self.store, merged.withdrawals)
+        return replace(merged.preview, already_imported=already)
 
     @staticmethod
     def _received(s: Session, bundle_id: str) -> bool:
@@ -365,17 +247,23 @@ class ExchangeService(ServiceBase):
         counts: dict[str, int] = {}
         for kind in reversed(KINDS):  # records before what they refer to
             table = kind.model.__table__
-            query = select(*(table.c[f] for f in kind.fields)).where(table.c.id.in_(ids[kind.name]))
+            columns, timed = _columns(kind, db.dialect.name == "sqlite")
+            owner = table.c.project_id == project_id if "project_id" in table.c else table.c.id.in_(
+                ids[kind.name])
+            # Oldest first: importing them, the indexes that end in a time grow at their end, which
+            # takes half the time of inserting in id order.
+            query = select(*columns).where(owner).order_by(table.c.created_at, table.c.id)
             if since is not None and kind.changed is not None:
                 query = query.where(table.c[kind.changed] >= since)
             digest, count = hashlib.sha256(), 0
-            timed = [i for i, f in enumerate(kind.fields) if isinstance(table.c[f].type, (UTCDateTime, Date))]
             with zf.open(kind.part, "w", force_zip64=True) as out:
                 _put(out, digest, b"[")
-                for batch in db.execute(query.order_by(table.c.id)).partitions(WRITE_BATCH):
-                    rows = [list(row) for row in batch]
-                    for row, i in ((row, i) for row in rows for i in timed):  # only times and dates change
-                        row[i] = to_json(row[i])
+                for batch in db.execute(query).partitions(WRITE_BATCH):
+                    rows: Sequence[Sequence[Any]] = batch
+                    if timed:
+                        rows = [list(row) for row in batch]
+                        for row, i in ((row, i) for row in rows for i in timed):
+                            row[i] = to_json(row[i])
                     data = dump_json([dict(zip(kind.fields, row, strict=True)) for row in rows])
                     _put(out, digest, (b"," if count else b"") + data[1:-1])  # the list, a batch at a time
                     count += len(batch)
@@ -383,6 +271,25 @@ class ExchangeService(ServiceBase):
             sums[kind.part] = digest.hexdigest()
             counts[kind.name] = count
         return dict(sorted(sums.items())), dict(sorted(counts.items()))
+
+
+def _columns(kind: Kind, sqlite: bool) -> tuple[list[ColumnElement[Any]], list[int]]:
+    """The columns read for a kind's records, and the positions of those that still need `to_json`.
+    SQLite keeps times (UTC) and dates as text: there they are read as the text a bundle holds."""
+    columns: list[ColumnElement[Any]] = []
+    timed = []
+    for i, field in enumerate(kind.fields):
+        column = kind.column(field)
+        if sqlite and isinstance(column.type, UTCDateTime):
+            text = type_coerce(column, String)
+            columns.append(func.replace(text, " ", "T").concat("+00:00").label(field))
+        elif sqlite and isinstance(column.type, Date):
+            columns.append(type_coerce(column, String).label(field))
+        else:
+            columns.append(column)
+            if isinstance(column.type, (UTCDateTime, Date)):
+                timed.append(i)
+    return columns, timed
 
 
 def _put(out: IO[bytes], digest: Any, data: bytes) -> None:

@@ -122,10 +122,13 @@ def test_a_clash_with_a_concurrent_writer_is_refused_plainly(
     path = tmp_path / "a.canvas"
     ex(store).export_bundle(demo.id, path)
 
-    def clash(*_args):
+    real = exchange_module.merge_bundle
+
+    def clash(s, bundle, write):
+        real(s, bundle, write)  # every record written, and then a clash: all of it is rolled back
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
-    monkeypatch.setattr(exchange_module, "apply_merge", clash)
+    monkeypatch.setattr(exchange_module, "merge_bundle", clash)
     before = dump_rows(machine_b)
     with pytest.raises(BundleError, match="changed while the bundle was being imported"):
         ex(machine_b).import_bundle(path)

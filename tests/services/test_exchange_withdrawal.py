@@ -1,0 +1,144 @@
+"""Withdrawals across machines: a withdrawal travels in the next bundle and is applied on the
+other machine, and no bundle, older or newer, brings back what it removed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.services.bundle_format import BY_NAME
+from app.services.container import Services
+from app.store.database import Store
+from app.store.models import Contribution, Endorsement, Event, Member
+
+from .conftest import Project, dump_rows
+from .test_exchange import send
+
+PASSPHRASE = "a long passphrase"
+
+
+def contributions_of(store: Store, member: str) -> int:
+    with store.read() as s:
+        return s.scalar(select(func.count()).select_from(Contribution)
+                        .where(Contribution.member_id == member))
+
+
+def texts(store: Store) -> list[str]:
+    with store.read() as s:
+        return list(s.scalars(select(Contribution.text)))
+
+
+@pytest.mark.parametrize("mode", ["delete", "anonymise"])
+def test_a_withdrawal_travels_and_is_applied_on_the_other_machine(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path, mode: str
+):
+    sa, sb = Services.build(store), Services.build(machine_b)
+    send(store, machine_b, tmp_path / "a1.canvas", demo.id)
+    alex, sam = demo.member("Alex"), demo.member("Sam")
+    # On B, before the withdrawal reaches it: Alex writes, Sam says "me too" and names Alex.
+    on_b = sb.contributions.add(alex, demo.now, "my words on B").record_id
+    sb.contributions.endorse(sam, on_b, True)
+    naming = sb.contributions.add(sam, demo.now, "as Alex said").record_id
+    assert contributions_of(machine_b, alex) > 1
+    # The facilitator withdraws Alex on A.
+    session = sa.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    sa.participants.withdraw(session, alex, mode)
+    with store.read() as s:
+        there = s.get(Member, alex)
+        placeholder, withdrawn_at = there.display_name, there.withdrawn_at
+
+    preview = Services.build(machine_b).exchange.preview_import(
+        sa.exchange.export_bundle(demo.id, tmp_path / "a2.canvas").path)
+    assert preview.withdrawn_there == ["Alex"]
+    assert "withdrawn here too: Alex" in "\n".join(preview.lines())
+    assert contributions_of(machine_b, alex) > 1  # a preview changes nothing
+
+    sb.exchange.import_bundle(tmp_path / "a2.canvas")
+    with machine_b.read() as s:
+        here = s.get(Member, alex)
+        assert here.withdrawn_at == withdrawn_at and here.display_name == placeholder
+        assert not here.consent_participate and here.access_profile == {}
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.member_id == alex)) == 0
+        withdrawn_event = s.scalar(select(Event).where(Event.action == "member_withdrawn"))
+        assert withdrawn_event is not None and withdrawn_event.target_id == alex  # A's own record of it
+        alex_on_b = s.get(Contribution, on_b)
+        if mode == "delete":
+            assert alex_on_b is None
+            assert s.scalar(select(func.count()).select_from(Endorsement)
+                            .where(Endorsement.contribution_id == on_b)) == 0
+        else:
+            assert alex_on_b.member_id is None and alex_on_b.text == "my words on B"
+        assert s.get(Contribution, naming).text == "as [name removed] said"
+    assert contributions_of(machine_b, alex) == 0
+    assert alex not in {m.id for m in sb.projects.list_members(demo.id)}
+
+    # Back to A: nothing of Alex's comes back named, Sam's words come scrubbed, and the two agree.
+    back = send(machine_b, store, tmp_path / "b1.canvas", demo.id)
+    assert back.withdrawn_there == []
+    assert contributions_of(store, alex) == 0
+    assert "as [name removed] said" in texts(store) and "as Alex said" not in texts(store)
+    assert ("my words on B" in texts(store)) == (mode == "anonymise")
+    if mode == "delete":  # (the project row differs: A's passphrase, set after B had it, stays on A)
+        a, b = dump_rows(store, canonical=True), dump_rows(machine_b, canonical=True)
+        del a["project"], b["project"]
+        assert a == b
+    # Importing either bundle again changes nothing.
+    assert Services.build(machine_b).exchange.import_bundle(tmp_path / "a2.canvas").total_new == 0
+    assert Services.build(store).exchange.import_bundle(tmp_path / "b1.canvas").total_new == 0
+
+
+def test_a_member_withdrawn_before_a_machine_first_sees_them_comes_withdrawn(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    sa = Services.build(store)
+    session = sa.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    sa.participants.withdraw(session, demo.member("Kai"), "delete")
+    preview = send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    assert preview.withdrawn_there == []  # nothing to do here: the member comes withdrawn
+    names = {m.display_name for m in Services.build(machine_b).projects.list_members(demo.id)}
+    assert "Kai" not in names and not any(n.startswith("Withdrawn") for n in names)
+    with machine_b.read() as s:
+        assert s.get(Member, demo.member("Kai")).withdrawn_at is not None
+
+
+def test_two_machines_placeholders_never_merge_two_people(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    """Each machine withdraws a different member first: both are "Withdrawn participant 1" there,
+    and neither is taken to be the other."""
+    send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    for machine, name in ((store, "Kai"), (machine_b, "Priya")):
+        services = Services.build(machine)
+        session = services.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+        services.participants.withdraw(session, demo.member(name), "anonymise")
+    send(store, machine_b, tmp_path / "a2.canvas", demo.id)
+    send(machine_b, store, tmp_path / "b.canvas", demo.id)
+    for machine in (store, machine_b):
+        with machine.read() as s:
+            withdrawn = s.execute(select(Member.id, Member.display_name)
+                                  .where(Member.withdrawn_at.is_not(None))).all()
+        assert {i for i, _ in withdrawn} == {demo.member("Kai"), demo.member("Priya")}
+        assert len({n for _, n in withdrawn}) == 2
+
+
+def test_real_names_are_not_a_field_of_the_format(store: Store, services: Services, demo: Project,
+                                                   machine_b: Store, tmp_path: Path):
+    """The format names each field that travels; every other column stays on its machine."""
+    stays = {("member", "real_name")}
+    for kind in BY_NAME.values():
+        columns = {c.name for c in kind.model.__table__.columns}
+        assert {(kind.name, c) for c in columns - set(kind.fields)} <= stays
+    assert "real_name" not in BY_NAME["member"].fields
+    session = services.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    services.participants.set_real_name(session, demo.member("Alex"), "Alexandra Quinn")
+    send(store, machine_b, tmp_path / "a.canvas", demo.id)
+    with machine_b.read() as s:
+        assert s.get(Member, demo.member("Alex")).real_name is None
+    # A real name kept on the other machine is left as it is by an import.
+    with machine_b.transaction() as s:
+        s.get(Member, demo.member("Sam")).real_name = "Samira Noor"
+    send(store, machine_b, tmp_path / "a2.canvas", demo.id)
+    with machine_b.read() as s:
+        assert s.get(Member, demo.member("Sam")).real_name == "Samira Noor"
