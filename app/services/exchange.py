@@ -13,7 +13,9 @@ records since brought in from a third machine are older; the project's small str
 (project, members, meetings, questions, themes, definitions) always travels whole, so a
 delta's references resolve. A project of the same name but another id is refused: two
 groups' work is never merged on a name alone. Imports write no Event: `bundle_log` records
-them, so bundles imported in any order give the same shared records.
+them (the first import of each bundle from another machine, and every import that writes
+anything), so bundles imported in any order give the same shared records, and the project's
+change marker (ProjectService.change_marker) moves with every import that changes something.
 """
 
 from __future__ import annotations
@@ -115,9 +117,10 @@ class ExchangeService(ServiceBase):
         """Machines this project's bundles were sent to or came from, most recent first."""
         project_id = check_id(project_id, "project")
         with self.store.read() as s:
+            own = s.scalar(select(LocalMachine.id)) or ""  # its own bundles, imported again, are logged
             rows = s.execute(
                 select(BundleLog.machine_id, BundleLog.direction, func.max(BundleLog.created_at))
-                .where(BundleLog.project_id == project_id)
+                .where(BundleLog.project_id == project_id, BundleLog.machine_id != own)
                 .group_by(BundleLog.machine_id, BundleLog.direction)
             ).all()
         seen: dict[str, dict[str, datetime]] = {}
@@ -180,7 +183,8 @@ class ExchangeService(ServiceBase):
                     withdraw_here(s, manifest.project_id, merged.withdrawals)
                     already = self._received(s, manifest.bundle_id)
                     own = manifest.machine_id == s.scalar(select(LocalMachine.id))
-                    if not already and not own:
+                    wrote = merged.preview.total_new or merged.withdrawals
+                    if wrote or not (already or own):  # so the project's change marker moves too
                         s.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
                                         project_id=manifest.project_id, machine_id=manifest.machine_id,
                                         oldest_change=merged.oldest_change))
