@@ -62,6 +62,7 @@ class UiState:
     profile: AccessProfile = field(default_factory=AccessProfile)
     undo_tokens: list[str] = field(default_factory=list)
     facilitator: FacilitatorSession | None = None
+    export_real_names: bool = False  # the facilitator's choice on the export screen, this session
 
 
 @dataclass

@@ -91,6 +91,16 @@ def test_export_with_real_names_where_agreed(make_app, tmp_path: Path):
     [named] = list((tmp_path / "exports").glob("*.md"))
     text = named.read_text(encoding="utf-8")
     assert REAL in text and "Samuel Hidden" not in text and "| Jordan |" in text
+    # The export is recorded, so the screen is rebuilt (as the 1 s poll does): the choice stays.
+    app.window.refresh()
+    _tab_to(app, "Names: Real names where agreed, chosen")
+    app.key(Qt.Key.Key_Escape)
+    _tab_to(app, "Lock and leave")
+    app.key(Qt.Key.Key_Return)
+    _unlock(app)  # a new session starts with pseudonyms again
+    _tab_to(app, "Export for the research")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Names: Pseudonyms, chosen")
 
 
 def test_withdrawal_clears_backups_and_unsaved_text_here(make_app, tmp_path: Path):

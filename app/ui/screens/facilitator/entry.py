@@ -21,6 +21,7 @@ def passphrase_request(ctx: UiContext) -> WriteRequest:
         if not result.ok or result.session is None:
             raise DomainError(result.message)
         ctx.state.facilitator = result.session
+        ctx.state.export_real_names = False  # each session starts with pseudonyms
         return Outcome(result.message)
 
     title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters)" if first_time

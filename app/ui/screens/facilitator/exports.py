@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from app.services.errors import DomainError
 from app.ui.context import UiContext
@@ -25,11 +25,13 @@ class ExportScreen(Screen):
     def __init__(self, ctx: UiContext, folder: Path) -> None:
         super().__init__(ctx, "Export for the research")
         self.folder = folder
-        self.real_names = False
         self.add_text(f"Files go to {folder}. Withdrawn data and private notes are never exported. "
                       "The report quotes only those who agreed to being quoted; the CSV files say "
                       "whether each text may be quoted.", muted=True)
         names = GroupFrame("Names")
+        caption = QLabel("Names")
+        caption.setAccessibleName("Names")
+        names.row.addWidget(caption, 1)
         self.name_tiles = [Tile("Pseudonyms", self._names(False)),
                            Tile("Real names where agreed", self._names(True))]
         for tile in self.name_tiles:
@@ -38,6 +40,9 @@ class ExportScreen(Screen):
         self.body.addWidget(names)
         self.groups.append(ScanGroup("names", "Names", names, self.name_tiles))
         frame = GroupFrame("Formats")
+        caption = QLabel("Export")
+        caption.setAccessibleName("Export")
+        frame.row.addWidget(caption, 1)
         tiles = [Tile("Word report (DOCX)", self._run("docx")), Tile("Markdown", self._run("md")),
                  Tile("CSV files for analysis", self._run("csv"))]
         for tile in tiles:
@@ -49,7 +54,7 @@ class ExportScreen(Screen):
 
     def _names(self, real: bool) -> Callable[[], None]:
         def choose() -> None:
-            self.real_names = real
+            self.ctx.state.export_real_names = real  # kept when the screen is rebuilt
             self._mark_names()
             self.ctx.announce("Names: real names where the person agreed to named credit" if real
                               else "Names: pseudonyms")
@@ -58,9 +63,9 @@ class ExportScreen(Screen):
         return choose
 
     def _mark_names(self) -> None:
+        chosen = self.ctx.state.export_real_names
         for tile, real in zip(self.name_tiles, (False, True), strict=True):
-            tile.mark_chosen(("Real names where agreed" if real else "Pseudonyms"), real == self.real_names,
-                             "Names: ")
+            tile.mark_chosen(("Real names where agreed" if real else "Pseudonyms"), real == chosen, "Names: ")
 
     def _run(self, fmt: str) -> Callable[[], None]:
         def run() -> None:
@@ -73,7 +78,7 @@ class ExportScreen(Screen):
                        "csv": (exports.csv, f"canvas-{stamp}-csv")}
             write, name = targets[fmt]
             try:
-                result = write(session, self.folder / name, real_names=self.real_names,
+                result = write(session, self.folder / name, real_names=self.ctx.state.export_real_names,
                                progress=self._progress)
             except (DomainError, OSError) as exc:
                 self.ctx.announce(getattr(exc, "message", str(exc)))
