@@ -186,6 +186,21 @@ class AffectedItem:
     effect: str  # "deleted" | "anonymised" | "author removed" | "name replaced"
 
 
+KIND_NAMES = {
+    "contributions": "their keywords and phrases", "me_toos": "their me toos",
+    "others_me_toos": "others' me toos on their words", "others_comments": "others' comments on their words",
+    "stances": "their stances", "comments": "their comments", "versions": "versions they wrote",
+    "unfinished_texts": "their unfinished texts", "review_notes": "review notes on their versions",
+    "audit_entries": "audit entries", "mentions": "mentions of their name",
+    "texts_on_this_computer": "their unsaved texts on this computer", "backups": "backups",
+}
+
+
+def kind_name(kind: str) -> str:
+    """A kind of record a withdrawal touches, in plain words ("others' me toos on their words")."""
+    return KIND_NAMES.get(kind, kind.replace("_", " "))
+
+
 @dataclass(frozen=True)
 class WithdrawalPreview:
     """What withdrawing a member would do, computed before anything changes.
@@ -209,7 +224,7 @@ class WithdrawalPreview:
         """One line to show and speak, e.g. "contributions: 3 deleted; versions: 1 author removed"."""
         effects = {item.kind: item.effect for item in self.items}
         parts = [
-            f"{kind.replace('_', ' ')}: {n} {effects.get(kind, 'changed')}"
+            f"{kind_name(kind)}: {n} {effects.get(kind, 'changed')}"
             for kind, n in self.counts.items()
             if n
         ]

@@ -162,7 +162,7 @@ def test_the_preview_changes_nothing_and_lists_everything(services: Services, de
     for text in (*OWN_TEXTS, OTHERS_ON_OWN, "I agree with jordan here"):
         assert text in texts
     assert "an anonymous thought" not in texts  # never linked to anyone
-    assert "contributions: 4 deleted" in preview.summary
+    assert "their keywords and phrases: 4 deleted" in preview.summary
     assert list(c)[:3] == ["contributions", "others_me_toos", "others_comments"]
     anonymise = services.participants.withdrawal_preview(fs, demo.member(NAME), "anonymise")
     assert "others_me_toos" not in anonymise.counts and anonymise.counts["contributions"] == 4

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from PySide6.QtWidgets import QLabel
 
-from app.services.review_dto import ConsentRecord, ParticipantInfo
+from app.services.review_dto import ConsentRecord, ParticipantInfo, kind_name
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
@@ -158,7 +158,8 @@ class WithdrawalScreen(Screen):
         super().__init__(ctx, f"Withdraw {self.preview.display_name}: {verb}")
         self.add_text(f"They will be shown as “{self.preview.placeholder}”. {self.preview.summary}")
         for item in self.preview.items[:40]:
-            self.add_text(f"{item.kind}: “{item.text}” will be {item.effect}", muted=True)
+            what = kind_name(item.kind).capitalize()
+            self.add_text(f"{what}: “{item.text}” will be {item.effect}", muted=True)
         if len(self.preview.items) > 40:
             self.add_text(f"… and {len(self.preview.items) - 40} more.", muted=True)
         self.body.addStretch(1)
