@@ -167,7 +167,7 @@ def test_the_preview_changes_nothing_and_lists_everything(services: Services, de
     anonymise = services.participants.withdrawal_preview(fs, demo.member(NAME), "anonymise")
     assert "others_me_toos" not in anonymise.counts and anonymise.counts["contributions"] == 4
     assert anonymise.counts["review_notes"] == 0
-    assert "contributions: 4 anonymised" in anonymise.summary
+    assert "their keywords and phrases: 4 anonymised" in anonymise.summary
 
 
 @pytest.mark.parametrize("mode", ["delete", "anonymise"])
