@@ -5,7 +5,8 @@ Build the app's speaker with :func:`make_speaker`; it returns a working
 member why speech is off and how to turn it on. No Qt is imported here.
 """
 
-from app.speech.pyttsx3_backend import Pyttsx3Speaker, make_speaker
+from typing import TYPE_CHECKING, Any
+
 from app.speech.speaker import (
     NullSpeaker,
     RecordingSpeaker,
@@ -17,7 +18,24 @@ from app.speech.speaker import (
     sanitise_text,
     split_into_chunks,
 )
-from app.speech.worker import render_to_wav
+
+if TYPE_CHECKING:
+    from app.speech.pyttsx3_backend import Pyttsx3Speaker, make_speaker
+    from app.speech.worker import render_to_wav
+
+# The engine's side is imported when first asked for: the window imports the speaker
+# interface at start-up, and a start without speech never needs the engine.
+_LAZY = {"Pyttsx3Speaker": "app.speech.pyttsx3_backend", "make_speaker": "app.speech.pyttsx3_backend",
+         "render_to_wav": "app.speech.worker"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "NullSpeaker",
