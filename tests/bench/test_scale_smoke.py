@@ -18,7 +18,8 @@ KEYS = {
     "search_unicode_ms", "export_docx_s", "export_csv_s", "bundle_export_s", "bundle_mb", "bundle_import_s",
     "imported_contributions_count", "imported_versions_count", "contributions_count", "endorsements_count",
     "versions_count", "stances_count", "events_count", "peak_rss_after_screens_mb",
-    "peak_rss_after_exports_mb", "peak_rss_after_bundle_export_mb", "peak_rss_mb",
+    "peak_rss_after_exports_mb", "peak_rss_after_bundle_export_mb", "peak_rss_after_bundle_import_mb",
+    "peak_rss_mb", "change_marker_p50_ms", "change_marker_p95_ms",
 }
 
 
