@@ -252,3 +252,23 @@ def test_predict_is_fast_with_a_100k_vocabulary():
         p.predict(prefix, previous, 5)
         times.append((time.perf_counter() - t0) * 1000)
     assert statistics.quantiles(times, n=20)[-1] < 5.0  # p95 in ms
+
+
+def test_changing_the_keywords_gives_what_setting_them_afresh_gives():
+    texts = ["We want to be heard, not ticked off a list", "Being known matters", "tickbox care is unheard"]
+
+    def built(*keyword_lists):
+        predictor = Predictor({"the": 0.05, "to": 0.03, "care": 0.001, "time": 0.001, "tick": 0.0002})
+        predictor.set_project_words(texts)
+        for keywords in keyword_lists:
+            predictor.set_keywords(keywords)
+        return predictor
+
+    changed = built(["tickbox", "being known"], ["unheard", "time to listen"], ["unheard", "tickbox"])
+    afresh = built(["unheard", "tickbox"])
+    for word, previous in [("tickbox", None), ("unheard", "is"), ("known", "being"), ("listen", "to"),
+                           ("time", None), ("care", "tickbox")]:
+        assert math.isclose(changed.probability(word, previous), afresh.probability(word, previous),
+                            rel_tol=1e-9, abs_tol=1e-12)
+    for prefix in ("t", "u", "b", ""):
+        assert changed.predict(prefix) == afresh.predict(prefix)
