@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select
 
 from app.services.base import ServiceBase
 from app.services.validation import check_id
-from app.store.models import Contribution, Definition, DraftVersion, Prompt
+from app.store.models import Contribution, Definition, DraftVersion, Endorsement, Prompt
+
+KEYWORD_PICKS = 300  # a prompt's keywords offered when writing: the most agreed, then the oldest
 
 
 class WordService(ServiceBase):
@@ -29,20 +33,49 @@ class WordService(ServiceBase):
             ).all()
             return [*contributions, *drafts]
 
-    def prompt_keywords(self, prompt_id: str) -> list[str]:
-        """The prompt's visible contributions, oldest first: quick-picks when writing."""
+    def prompt_keywords(self, prompt_id: str, limit: int = KEYWORD_PICKS) -> list[str]:
+        """The prompt's visible contributions, oldest first: quick-picks when writing. A prompt
+        with more than `limit` gives those with the most "me too"s (then the oldest)."""
+        agreed = (select(func.count(Endorsement.id))
+                  .where(Endorsement.contribution_id == Contribution.id, Endorsement.active.is_(True))
+                  .correlate(Contribution).scalar_subquery())
         with self.store.read() as s:
-            return list(
-                s.scalars(
-                    select(Contribution.text)
-                    .where(
-                        Contribution.prompt_id == check_id(prompt_id, "prompt"),
-                        Contribution.hidden.is_(False),
-                        Contribution.withdrawn.is_(False),
-                    )
-                    .order_by(Contribution.created_at)
+            rows = s.execute(
+                select(Contribution.text, Contribution.created_at, Contribution.id)
+                .where(
+                    Contribution.prompt_id == check_id(prompt_id, "prompt"),
+                    Contribution.hidden.is_(False),
+                    Contribution.withdrawn.is_(False),
                 )
-            )
+                .order_by(agreed.desc(), Contribution.created_at, Contribution.id)
+                .limit(limit)
+            ).all()
+            return [text for text, _at, _id in sorted(rows, key=lambda r: (r[1], r[2]))]
+
+    def project_texts_since(
+        self, project_id: str, since: datetime | None
+    ) -> tuple[list[str], datetime | None]:
+        """The project's texts (as :meth:`project_texts`) recorded after `since` (all for None),
+        and the newest time among them (or `since` when there are none): the keyboard's
+        predictions catch up with these instead of reading the whole project again."""
+        project_id = check_id(project_id, "project")
+        contributions = (select(Contribution.text, Contribution.created_at)
+                         .join(Prompt, Prompt.id == Contribution.prompt_id)
+                         .where(Prompt.project_id == project_id, Contribution.withdrawn.is_(False)))
+        drafts = (select(DraftVersion.text, DraftVersion.created_at)
+                  .join(Definition, Definition.id == DraftVersion.definition_id)
+                  .join(Prompt, Prompt.id == Definition.prompt_id)
+                  .where(Prompt.project_id == project_id))
+        if since is not None:
+            contributions = contributions.where(Contribution.created_at > since)
+            drafts = drafts.where(DraftVersion.created_at > since)
+        newest, texts = since, []
+        with self.store.read() as s:
+            for query in (contributions, drafts):
+                for text, at in s.execute(query):
+                    texts.append(text)
+                    newest = at if newest is None or at > newest else newest
+        return texts, newest
 
     def member_texts(self, member_id: str) -> list[str]:
         """What this member has written under their name: their history."""

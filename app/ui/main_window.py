@@ -19,6 +19,7 @@ from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
+from app.ui.predictors import MemberPredictors
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
@@ -74,9 +75,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.speaker = speaker
         self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
         self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
-        self.base_predictor = predictor
-        self._member_predictor: Predictor | None = None
-        self._words_marker: tuple[int, str] | None = None
+        self.predictors = MemberPredictors(predictor, lambda: self.services.words, project_id)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -142,8 +141,8 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
 
         self.state.member = member
         self.state.undo_tokens.clear()
-        self._member_predictor = None
         self.services.projects.start_session(member.id)
+        self.predictors.prepare(member.id)  # ready by the time they reach a keyboard
         self.apply_profile(_profile_of(member))
         self._open(lambda: HomeScreen(self.ctx))
 
@@ -218,7 +217,7 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         """The on-screen keyboard for one piece of writing."""
         from app.ui.screens.write import WriteScreen
 
-        predictor = self._predictor()
+        predictor = self.predictors.current(self.state.member.id if self.state.member else None)
         self._open(lambda: WriteScreen(self.ctx, request, predictor))
 
     def rescan(self) -> None:
@@ -235,24 +234,6 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
             self.scan.start_adaptive(provider)
         else:
             self.scan.stop_adaptive()
-
-    def _predictor(self) -> Predictor:
-        """This member's predictor: general English, the project's words, their own history."""
-        if self._member_predictor is None:
-            predictor = self.base_predictor.fresh()
-            if self.state.member is not None:
-                for text in self.services.words.member_texts(self.state.member.id):
-                    predictor.learn(text)
-            self._member_predictor = predictor
-            self._words_marker = None
-        # Re-learning the project's words is costly in a large project: only after a change.
-        marker = self.services.projects.change_marker(self.state.project_id)
-        if marker != self._words_marker:
-            self._member_predictor.set_project_words(
-                self.services.words.project_texts(self.state.project_id)
-            )
-            self._words_marker = marker
-        return self._member_predictor
 
     def back(self) -> None:
         """Return to the previous screen (Escape, or Back in an action bar)."""

@@ -78,6 +78,7 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
         speaker = RecordingSpeaker()
         window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock,
                             local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
+        window.predictors.wait_s = 30.0  # the demo's words are learned in ms; a keyboard waits for them
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(1280, 860)
