@@ -30,7 +30,7 @@ import itertools
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from app.access.word_sources import SymspellPairs, WordfreqSource, plain
 
@@ -121,6 +121,7 @@ class Predictor:
                              member_weight=member_weight, keyword_weight=keyword_weight,
                              bigram_backoff=bigram_backoff, letter_floor=letter_floor)
         self._counts: dict[str, tuple[float, Counter[tuple[str, str]]]] = {}
+        self._keyword_texts: Counter[str] = Counter()  # the keywords now counted, as given
         self._phrases: list[tuple[tuple[str, ...], str]] = []
         self._forms: dict[str, Counter[str]] = {}
         self._end, self._after = Counter(_END_PRIOR), Counter(_AFTER_PRIOR)  # after words / punctuation
@@ -154,6 +155,7 @@ class Predictor:
         other._base_index, other._pairs, other._phrases = self._base, self._pairs, list(self._phrases)
         for name in set(self._counts) & {"project", "keywords"}:
             other._counts[name] = (self._counts[name][0], Counter(self._counts[name][1]))
+        other._keyword_texts = Counter(self._keyword_texts)
         other._rebuild()
         return other
 
@@ -184,10 +186,13 @@ class Predictor:
             self._end[following] += 1 if following else 0
             self._add("member", self.settings["member_weight"], word.lower(), prev)
 
-    def set_project_words(self, texts: Iterable[str]) -> None:
-        """Replace the project's words with those of *texts* (contributions and drafts)."""
+    def set_project_words(self, texts: Iterable[str], pause: Callable[[], None] | None = None) -> None:
+        """Replace the project's words with those of *texts* (contributions and drafts).
+
+        *pause* is called every few hundred steps: a background thread passes ``time.sleep(0)``
+        so that the window's thread gets its turn at once (Python runs one thread at a time)."""
         self._counts.pop("project", None)
-        self._learn_texts("project", list(texts), self.settings["project_weight"], rebuild=True)
+        self._learn_texts("project", list(texts), self.settings["project_weight"], rebuild=True, pause=pause)
 
     def set_keywords(self, phrases: Iterable[str]) -> None:
         """Use the group's keywords (words or phrases) for the current prompt as quick-picks.
@@ -195,15 +200,25 @@ class Predictor:
         The old keywords' counts are taken away and the new ones added, without re-indexing
         the project's words (a second at 100,000 texts)."""
         phrases = [p.strip() for p in phrases if p.strip()]
-        old_weight, old = self._counts.pop("keywords", (0.0, Counter()))
-        for (prev, word), n in old.items():
-            self._count(word, prev, -n * old_weight)
+        weight, counts = self._counts.setdefault("keywords", (self.settings["keyword_weight"], Counter()))
+        wanted, had = Counter(phrases), self._keyword_texts
+        gone = Counter()  # type: ignore[var-annotated]
+        for text in (had - wanted).elements():
+            gone.update((prev, word) for word, _surface, prev, _next in tokenize(text))
+        for pair, n in gone.items():
+            counts[pair] -= n
+            if counts[pair] <= 0:
+                del counts[pair]
+            self._count(pair[1], pair[0], -n * weight)
         self._phrases = [(tuple(t[0] for t in tokenize(p)), p) for p in phrases if tokenize(p)]
-        self._learn_texts("keywords", phrases, self.settings["keyword_weight"])
+        self._learn_texts("keywords", list((wanted - had).elements()), weight)
+        self._keyword_texts = wanted
 
     def _learn_texts(self, name: str, texts: list[str], weight: float, stats: bool = False,
-                     rebuild: bool = False) -> None:
-        for text in texts:
+                     rebuild: bool = False, pause: Callable[[], None] | None = None) -> None:
+        for index, text in enumerate(texts):
+            if pause is not None and index % 256 == 255:
+                pause()
             for word, surface, prev, following in tokenize(text):
                 self._note_form(word, surface, prev)
                 self._end[following] += 1 if stats and following else 0
@@ -211,7 +226,7 @@ class Predictor:
             for i, ch in enumerate(text[:-1] if stats else ""):
                 self._after[text[i + 1]] += 1 if ch in ".,?!;:" else 0
         if rebuild:
-            self._rebuild()
+            self._rebuild(pause)
 
     def _note_form(self, word: str, surface: str, prev: str) -> None:
         if prev != SENTENCE_START or surface[1:] != surface[1:].lower():
@@ -232,10 +247,12 @@ class Predictor:
         self._prefix_mass, self._top, self._total = {}, {}, 0.0  # type: ignore[var-annotated]
         self._bi, self._bi_total = {}, {}  # type: ignore[var-annotated]
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, pause: Callable[[], None] | None = None) -> None:
         self._reset()
         for weight, pairs in self._counts.values():
-            for (prev, word), n in pairs.items():
+            for index, ((prev, word), n) in enumerate(pairs.items()):
+                if pause is not None and index % 1024 == 1023:
+                    pause()
                 self._count(word, prev, n * weight)
 
     def _add(self, name: str, weight: float, word: str, prev: str, count: bool = True) -> None:

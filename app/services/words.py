@@ -59,22 +59,29 @@ class WordService(ServiceBase):
         and the newest time among them (or `since` when there are none): the keyboard's
         predictions catch up with these instead of reading the whole project again."""
         project_id = check_id(project_id, "project")
-        contributions = (select(Contribution.text, Contribution.created_at)
-                         .join(Prompt, Prompt.id == Contribution.prompt_id)
-                         .where(Prompt.project_id == project_id, Contribution.withdrawn.is_(False)))
-        drafts = (select(DraftVersion.text, DraftVersion.created_at)
-                  .join(Definition, Definition.id == DraftVersion.definition_id)
-                  .join(Prompt, Prompt.id == Definition.prompt_id)
-                  .where(Prompt.project_id == project_id))
-        if since is not None:
-            contributions = contributions.where(Contribution.created_at > since)
-            drafts = drafts.where(DraftVersion.created_at > since)
+        prompts = select(Prompt.id).where(Prompt.project_id == project_id)
+        definitions = select(Definition.id).join(Prompt, Prompt.id == Definition.prompt_id).where(
+            Prompt.project_id == project_id)
+        contributions = select(Contribution.text, Contribution.created_at, Contribution.prompt_id).where(
+            Contribution.withdrawn.is_(False))
+        drafts = select(DraftVersion.text, DraftVersion.created_at, DraftVersion.definition_id)
         newest, texts = since, []
         with self.store.read() as s:
-            for query in (contributions, drafts):
-                for text, at in s.execute(query):
-                    texts.append(text)
-                    newest = at if newest is None or at > newest else newest
+            if since is None:
+                contributions = contributions.where(Contribution.prompt_id.in_(prompts))
+                drafts = drafts.where(DraftVersion.definition_id.in_(definitions))
+                mine: tuple[set[str], set[str]] | None = None
+            else:
+                # Read along the time indexes alone (a project's prompts and definitions are few,
+                # so they are matched here): a join lets SQLite walk the whole prompt instead.
+                contributions = contributions.where(Contribution.created_at > since)
+                drafts = drafts.where(DraftVersion.created_at > since)
+                mine = (set(s.scalars(prompts)), set(s.scalars(definitions)))
+            for index, query in enumerate((contributions, drafts)):
+                for text, at, owner in s.execute(query):
+                    if mine is None or owner in mine[index]:
+                        texts.append(text)
+                        newest = at if newest is None or at > newest else newest
         return texts, newest
 
     def member_texts(self, member_id: str) -> list[str]:

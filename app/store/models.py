@@ -159,7 +159,8 @@ class Contribution(Base):
         CheckConstraint(_nonblank("text"), name="text_nonblank"),
         CheckConstraint(f"length(text) <= {MAX_CONTRIBUTION}", name="text_length"),
         Index("ix_contribution_listing", "prompt_id", "hidden", "withdrawn", "created_at", "id"),  # pages
-        Index("ix_contribution_theme", "prompt_id", "withdrawn", "theme_id", "hidden", "created_at", "id"))
+        Index("ix_contribution_theme", "prompt_id", "withdrawn", "theme_id", "hidden", "created_at", "id"),
+        Index("ix_contribution_created", "created_at"))  # the keyboard's words since the last one
 
     id: Mapped[str] = _id()
     prompt_id: Mapped[str] = mapped_column(ForeignKey("prompt.id", ondelete="CASCADE"), index=True)
@@ -215,6 +216,7 @@ class DraftVersion(Base):
     __table_args__ = (
         CheckConstraint(_nonblank("text"), name="text_nonblank"),
         CheckConstraint(f"length(text) <= {MAX_DRAFT}", name="text_length"),
+        Index("ix_draft_version_created", "created_at"),
     )
 
     id: Mapped[str] = _id()

@@ -12,6 +12,7 @@ a bundle's words join at the next member pick. No Qt here.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,10 +60,14 @@ class MemberPredictors:
             words = self._words()
             predictor = self.base.fresh()
             if build.member_id is not None:
-                for text in words.member_texts(build.member_id):
+                for index, text in enumerate(words.member_texts(build.member_id)):
+                    if index % 64 == 63:
+                        time.sleep(0)
                     predictor.learn(text)
             texts, build.until = words.project_texts_since(self.project_id, None)
-            predictor.set_project_words(texts)
+            # sleep(0) hands the interpreter to the window's thread whenever it is waiting, so
+            # screens stay quick while a large project's words are learned.
+            predictor.set_project_words(texts, pause=lambda: time.sleep(0))
             build.predictor = predictor
         except Exception:  # noqa: BLE001 - the keyboard then uses general English; never crash
             build.predictor = None

@@ -272,3 +272,14 @@ def test_changing_the_keywords_gives_what_setting_them_afresh_gives():
                             rel_tol=1e-9, abs_tol=1e-12)
     for prefix in ("t", "u", "b", ""):
         assert changed.predict(prefix) == afresh.predict(prefix)
+
+
+def test_keywords_carried_into_a_fresh_predictor_are_not_counted_twice():
+    base = Predictor({"the": 0.05, "care": 0.001})
+    base.set_keywords(["tickbox", "being known"])
+    copy = base.fresh()
+    copy.set_keywords(["tickbox", "being known", "unheard"])
+    afresh = Predictor({"the": 0.05, "care": 0.001})
+    afresh.set_keywords(["tickbox", "being known", "unheard"])
+    for word, previous in [("tickbox", None), ("known", "being"), ("unheard", None)]:
+        assert math.isclose(copy.probability(word, previous), afresh.probability(word, previous), rel_tol=1e-9)
