@@ -26,13 +26,12 @@ their top words per prefix.
 from __future__ import annotations
 
 import heapq
-import itertools
 import re
-from bisect import bisect_left
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from app.access.word_sources import SymspellPairs, WordfreqSource, plain
+from app.access.word_sources import TOP_K, SymspellPairs, WordfreqSource, WordIndex, plain
 
 __all__ = ["CHARSET", "SENTENCE_START", "Predictor", "SymspellPairs", "WordfreqSource", "tokenize"]
 
@@ -42,7 +41,6 @@ CHARSET = " abcdefghijklmnopqrstuvwxyz'.,?!-\":;()/&@%£+=#*0123456789"
 """Every character :meth:`Predictor.letter_distribution` gives a probability to."""
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[.!?\n]")
-_TOP_K = 16
 _ENGLISH = dict(zip(" etaoinsrhldcumfgypwbvk'jxqz.,?-", (  # % of running text (wordfreq's English)
     18.3, 9.76, 7.52, 6.68, 6.45, 6.0, 5.74, 5.22, 4.88, 4.1, 3.38, 3.01, 2.39, 2.37, 2.08, 1.78,
     1.74, 1.69, 1.63, 1.61, 1.29, 0.86, 0.72, 0.31, 0.18, 0.15, 0.07, 0.07, 0.9, 0.9, 0.1, 0.1), strict=True))
@@ -66,43 +64,6 @@ def tokenize(text: str) -> list[tuple[str, str, str, str]]:
     return out
 
 
-class _Index:
-    """Words sorted with cumulative probabilities, and the top words of each prefix."""
-
-    def __init__(self, weights: Mapping[str, float], short: int = 0) -> None:
-        total = sum(weights.values()) or 1.0
-        self.prob = {w: p / total for w, p in weights.items()}
-        self.words = sorted(self.prob)
-        self.probs = [self.prob[w] for w in self.words]
-        self.cum = [0.0, *itertools.accumulate(self.probs)]
-        self.top: dict[str, list[str]] = {}
-        for word in sorted(self.prob, key=self.prob.__getitem__, reverse=True):
-            for n in range(min(short, len(word)) + 1):
-                lst = self.top.setdefault(word[:n], [])
-                if len(lst) < _TOP_K:
-                    lst.append(word)
-        self._short, self._cache = short, {}  # type: ignore[var-annotated]
-
-    def span(self, prefix: str, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
-        hi = len(self.words) if hi is None else hi
-        return bisect_left(self.words, prefix, lo, hi), bisect_left(self.words, prefix + "\uffff", lo, hi)
-
-    def mass(self, prefix: str, lo: int = 0, hi: int | None = None) -> float:
-        lo, hi = self.span(prefix, lo, hi)
-        return self.cum[hi] - self.cum[lo]
-
-    def top_for(self, prefix: str) -> list[str]:
-        if len(prefix) <= self._short:
-            return self.top.get(prefix, [])
-        if prefix not in self._cache:
-            if len(self._cache) > 5_000:
-                self._cache.clear()
-            lo, hi = self.span(prefix)
-            best = heapq.nlargest(_TOP_K, range(lo, hi), self.probs.__getitem__)
-            self._cache[prefix] = [self.words[i] for i in best]
-        return self._cache[prefix]
-
-
 class Predictor:
     """Ranks words for the keyboard's prediction row and letters for adaptive scanning."""
 
@@ -115,8 +76,9 @@ class Predictor:
     ) -> None:
         """Create a predictor; *base* is the general word list, *bigrams* general word pairs."""
         self._sources_in = (base, bigrams)
-        self._base_index: _Index | None = None
-        self._pairs: dict[str, _Index] = {}
+        self._base_index: WordIndex | None = None
+        self._load_lock = threading.Lock()
+        self._pairs: dict[str, WordIndex] = {}
         self.settings = dict(base_weight=base_weight, pair_weight=pair_weight, project_weight=project_weight,
                              member_weight=member_weight, keyword_weight=keyword_weight,
                              bigram_backoff=bigram_backoff, letter_floor=letter_floor)
@@ -128,13 +90,24 @@ class Predictor:
         self._reset()
 
     @property
-    def _base(self) -> _Index:
+    def _base(self) -> WordIndex:
         if self._base_index is None:
             self.load()
         return self._base_index  # type: ignore[return-value]
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the general word list is indexed (so :meth:`fresh` will not wait for it)."""
+        return self._base_index is not None
+
     def load(self) -> None:
-        """Load and index the general word list and pairs now (otherwise on first use)."""
+        """Load and index the general word list and pairs now (otherwise on first use). Threads
+        asking at once share one load."""
+        with self._load_lock:
+            if self._base_index is None:
+                self._load()
+
+    def _load(self) -> None:
         base, pairs = self._sources_in
         items = base.load() if isinstance(base, WordfreqSource) else (
             base.items() if isinstance(base, Mapping) else base or ())
@@ -142,12 +115,12 @@ class Predictor:
         for word, freq in items:
             if plain(word.lower()) and freq > 0 and not any(c.isdigit() for c in word):
                 weights[word.lower()] = weights.get(word.lower(), 0.0) + float(freq)
-        self._base_index = _Index(weights, short=3)
         grouped: dict[str, dict[str, float]] = {}
         for first, second, count in pairs.load() if isinstance(pairs, SymspellPairs) else pairs or ():
             if plain(second) and count > 0 and not any(c.isdigit() for c in second):
                 grouped.setdefault(first.lower(), {})[second.lower()] = float(count)
-        self._pairs = {v: _Index(succ) for v, succ in grouped.items()}
+        self._pairs = {v: WordIndex(succ) for v, succ in grouped.items()}
+        self._base_index = WordIndex(weights, short=3)  # last: `loaded` means the pairs are there too
 
     def fresh(self) -> Predictor:
         """A predictor with the same settings, sources, project words and keywords, no history."""
@@ -205,11 +178,12 @@ class Predictor:
         gone = Counter()  # type: ignore[var-annotated]
         for text in (had - wanted).elements():
             gone.update((prev, word) for word, _surface, prev, _next in tokenize(text))
-        for pair, n in gone.items():
-            counts[pair] -= n
-            if counts[pair] <= 0:
-                del counts[pair]
-            self._count(pair[1], pair[0], -n * weight)
+        for (prev, word), n in gone.items():
+            counts[prev, word] -= n
+            if counts[prev, word] <= 0:
+                del counts[prev, word]
+            self._count(word, prev, -n * weight)
+            self._forget_if_unused(word, prev)
         self._phrases = [(tuple(t[0] for t in tokenize(p)), p) for p in phrases if tokenize(p)]
         self._learn_texts("keywords", list((wanted - had).elements()), weight)
         self._keyword_texts = wanted
@@ -227,6 +201,17 @@ class Predictor:
                 self._after[text[i + 1]] += 1 if ch in ".,?!;:" else 0
         if rebuild:
             self._rebuild(pause)
+
+    def _forget_if_unused(self, word: str, prev: str) -> None:
+        """Drop a word (and a pair) whose learned count fell to nothing, so that a keyword taken
+        away is not offered as a zero-weight completion."""
+        if self._bi.get(prev, {}).get(word, 1.0) <= 1e-9:
+            del self._bi[prev][word]
+        if self._uni.get(word, 1.0) <= 1e-9:
+            del self._uni[word]
+            for n in range(len(word) + 1):
+                if word in self._top.get(word[:n], ()):
+                    self._top[word[:n]].remove(word)
 
     def _note_form(self, word: str, surface: str, prev: str) -> None:
         if prev != SENTENCE_START or surface[1:] != surface[1:].lower():
@@ -270,7 +255,7 @@ class Predictor:
             if word not in lst:
                 lst.append(word)
             lst.sort(key=uni.__getitem__, reverse=True)
-            del lst[_TOP_K:]
+            del lst[TOP_K:]
         succ = self._bi.setdefault(prev, {})
         succ[word] = succ.get(word, 0.0) + amount
         self._bi_total[prev] = self._bi_total.get(prev, 0.0) + amount

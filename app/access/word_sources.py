@@ -1,13 +1,18 @@
-"""Where the predictor's general English comes from: wordfreq's word list and symspellpy's
-word pairs, each read only when first needed (pure Python)."""
+"""Where the predictor's general English comes from (wordfreq's word list and symspellpy's
+word pairs, each read only when first needed) and how a word list is indexed (pure Python)."""
 
 from __future__ import annotations
 
+import heapq
 import importlib.util
+import itertools
 import re
+from bisect import bisect_left
+from collections.abc import Mapping
 from pathlib import Path
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+TOP_K = 16  # words kept per prefix
 
 
 def plain(word: str) -> bool:
@@ -49,3 +54,40 @@ class SymspellPairs:
         path = self.find()
         lines = path.read_text(encoding="utf-8").splitlines() if path else []
         return [(a, b, float(c)) for a, b, c in (ln.split() for ln in lines if ln.count(" ") == 2)]
+
+
+class WordIndex:
+    """Words sorted with cumulative probabilities, and the top words of each prefix."""
+
+    def __init__(self, weights: Mapping[str, float], short: int = 0) -> None:
+        total = sum(weights.values()) or 1.0
+        self.prob = {w: p / total for w, p in weights.items()}
+        self.words = sorted(self.prob)
+        self.probs = [self.prob[w] for w in self.words]
+        self.cum = [0.0, *itertools.accumulate(self.probs)]
+        self.top: dict[str, list[str]] = {}
+        for word in sorted(self.prob, key=self.prob.__getitem__, reverse=True):
+            for n in range(min(short, len(word)) + 1):
+                lst = self.top.setdefault(word[:n], [])
+                if len(lst) < TOP_K:
+                    lst.append(word)
+        self._short, self._cache = short, {}  # type: ignore[var-annotated]
+
+    def span(self, prefix: str, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
+        hi = len(self.words) if hi is None else hi
+        return bisect_left(self.words, prefix, lo, hi), bisect_left(self.words, prefix + "\uffff", lo, hi)
+
+    def mass(self, prefix: str, lo: int = 0, hi: int | None = None) -> float:
+        lo, hi = self.span(prefix, lo, hi)
+        return self.cum[hi] - self.cum[lo]
+
+    def top_for(self, prefix: str) -> list[str]:
+        if len(prefix) <= self._short:
+            return self.top.get(prefix, [])
+        if prefix not in self._cache:
+            if len(self._cache) > 5_000:
+                self._cache.clear()
+            lo, hi = self.span(prefix)
+            best = heapq.nlargest(TOP_K, range(lo, hi), self.probs.__getitem__)
+            self._cache[prefix] = [self.words[i] for i in best]
+        return self._cache[prefix]

@@ -88,7 +88,8 @@ class MemberPredictors:
             build = self._build
         assert build is not None
         if not build.done.wait(self.wait_s) or build.predictor is None:
-            return self.base.fresh()
+            # Never wait for the general word list either (about a second after start-up).
+            return self.base.fresh() if self.base.loaded else Predictor(**self.base.settings)
         texts, build.until = self._words().project_texts_since(self.project_id, build.until)
         if texts:
             build.predictor.add_corpus(texts, build.predictor.settings["project_weight"])

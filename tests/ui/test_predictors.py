@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.access.prediction import Predictor
+from app.access.prediction import Predictor, WordfreqSource
 from app.services.container import Services
 from app.services.demo import create_demo
 from app.store.database import Store, sqlite_url
@@ -81,3 +81,32 @@ def test_another_member_gets_their_own_predictor(demo) -> None:
     alexs = predictors.current(alex)
     sams = predictors.current(sam)
     assert sams is not alexs and predictors.current(sam) is sams
+
+
+class SlowEnglish(WordfreqSource):
+    """General English that takes as long as the test says to load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def load(self) -> list[tuple[str, float]]:
+        self.release.wait(30)
+        return [("the", 0.05), ("care", 0.001), ("people", 0.001)]
+
+
+def test_a_keyboard_does_not_wait_for_the_general_word_list_either(demo) -> None:
+    services, project_id, alex = demo
+    english = SlowEnglish()
+    base = Predictor(english)
+    loading = threading.Thread(target=base.load, daemon=True)
+    loading.start()  # as main.py loads it once the first screen is drawn
+    predictors = MemberPredictors(base, lambda: services.words, project_id, wait_s=0.01)
+    predictors.prepare(alex)
+    quick = predictors.current(alex)  # returns at once: nothing to wait for
+    assert not base.loaded and quick.predict("peo") == []
+    english.release.set()
+    loading.join(30)
+    assert predictors.wait(30)
+    full = predictors.current(alex)
+    assert "people" in full.predict("peo") and "tickbox" in full.predict("tick")
