@@ -36,6 +36,7 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
         window.show_versions(prompts[0].id)
         saved.append(_save(window, folder, "versions"))
         window.show_prompt(prompts[0].id)
+        window.predictors.wait(30)  # as a member finds it: their words learned by now
         window.current.add_keyword()
         screen = window.current
         for key in ("char:c", "char:a"):
