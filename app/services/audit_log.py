@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from app.services.dto import NewestFirstPage
 from app.services.errors import DomainError
 from app.services.review_dto import AuditRow
 from app.services.validation import check_id, clean_text
@@ -25,7 +26,7 @@ CHUNK = 500  # ids per IN list, well under any driver's limit
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(NewestFirstPage):
     """One page of the audit log, newest first, with how many entries the filters let through."""
 
     rows: tuple[AuditRow, ...]
@@ -44,16 +45,6 @@ class AuditPage:
     def last(self) -> int:
         """The number of the page's last entry; 0 on an empty page."""
         return self.page * self.per_page + len(self.rows)
-
-    @property
-    def has_newer(self) -> bool:
-        """True when a page of newer entries comes before this one."""
-        return self.page > 0
-
-    @property
-    def has_older(self) -> bool:
-        """True when a page of older entries comes after this one."""
-        return (self.page + 1) * self.per_page < self.total
 
 
 def moment(value: object, what: str) -> datetime:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
-from app.services.dto import CommentInfo, Outcome, StanceInfo, StanceSummary, VersionInfo
+from app.services.dto import CommentInfo, NewestFirstPage, Outcome, StanceInfo, StanceSummary, VersionInfo
 from app.services.errors import DomainError
 from app.services.export.report import stance_summaries
 from app.services.validation import check_choice, check_id, clean_text
@@ -40,7 +40,7 @@ class VersionEntry:
 
 
 @dataclass(frozen=True)
-class VersionPage:
+class VersionPage(NewestFirstPage):
     """One page of a definition's versions, newest first, and the chosen version (on any page)."""
 
     entries: tuple[VersionEntry, ...]
@@ -48,16 +48,6 @@ class VersionPage:
     page: int
     per_page: int
     chosen: VersionEntry | None = None
-
-    @property
-    def has_newer(self) -> bool:
-        """True when a page of newer versions comes before this one."""
-        return self.page > 0
-
-    @property
-    def has_older(self) -> bool:
-        """True when a page of older versions comes after this one."""
-        return (self.page + 1) * self.per_page < self.total
 
 
 def _version_info(v: DraftVersion, prompt_id: str, author: str | None) -> VersionInfo:

@@ -120,3 +120,22 @@ class StanceSummary:
         """E.g. "4 agree · 1 unsure", or "No one has said yet"."""
         parts = [f"{self.counts[p]} {p}" for p in ("agree", "unsure", "disagree") if self.counts.get(p)]
         return " · ".join(parts) if parts else "No one has said yet"
+
+
+class NewestFirstPage:
+    """Mixed into a dataclass holding one page of a newest-first list (its `page`, `per_page`
+    and `total` fields): which way the other pages lie."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def has_newer(self) -> bool:
+        """True when a page of newer items comes before this one."""
+        return self.page > 0
+
+    @property
+    def has_older(self) -> bool:
+        """True when a page of older items comes after this one."""
+        return (self.page + 1) * self.per_page < self.total

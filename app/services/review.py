@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services.diff import WordDiff, word_diff
-from app.services.dto import Outcome
+from app.services.dto import NewestFirstPage, Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.export.report import definition_history, version_decisions, version_order
 from app.services.export.report import prompt_review as read_prompt
@@ -53,23 +53,13 @@ HISTORY_PER_PAGE = 30
 
 
 @dataclass(frozen=True)
-class HistoryPage:
+class HistoryPage(NewestFirstPage):
     """A page of a definition's history: `history.versions` holds the page's versions only."""
 
     history: DefinitionHistory
     total: int
     page: int
     per_page: int
-
-    @property
-    def has_newer(self) -> bool:
-        """True when a page of newer versions comes before this one."""
-        return self.page > 0
-
-    @property
-    def has_older(self) -> bool:
-        """True when a page of older versions comes after this one."""
-        return (self.page + 1) * self.per_page < self.total
 
 
 @dataclass(frozen=True)
