@@ -282,4 +282,5 @@ def test_keywords_carried_into_a_fresh_predictor_are_not_counted_twice():
     afresh = Predictor({"the": 0.05, "care": 0.001})
     afresh.set_keywords(["tickbox", "being known", "unheard"])
     for word, previous in [("tickbox", None), ("known", "being"), ("unheard", None)]:
-        assert math.isclose(copy.probability(word, previous), afresh.probability(word, previous), rel_tol=1e-9)
+        expected = afresh.probability(word, previous)
+        assert math.isclose(copy.probability(word, previous), expected, rel_tol=1e-9)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from app.services.container import Services
 from app.services.demo import FACILITATOR, PARTICIPANTS, create_demo
 from app.services.dto import MemberInfo, PromptInfo
+from app.services.review_dto import FacilitatorSession
 from app.store.database import Store, sqlite_url
 from app.store.models import Base, Event, Meeting
 
@@ -248,3 +249,11 @@ def dump_rows(store: Store, canonical: bool = False) -> dict[str, list[tuple]]:
         name: sorted(tuple(sorted((k, _plain(v)) for k, v in row.items())) for row in rows)
         for name, rows in tables.items()
     }
+
+
+@pytest.fixture
+def fs(services: Services, demo: Project) -> FacilitatorSession:
+    """A live facilitator session on the demo project (the passphrase set on first use)."""
+    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
+    assert session is not None
+    return session

@@ -36,12 +36,6 @@ from .conftest import Project
 FUTURE_TEXT = "Care that is proactive, coordinated and knows us."
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 @pytest.fixture
 def rich(services: Services, demo: Project, other: Project, fs: FacilitatorSession) -> dict[str, str]:

@@ -20,12 +20,6 @@ NAMED = ConsentRecord(participate=True, quote=True, credit="named")
 REAL = {"Alex": "Alexandra Realperson", "Sam": "Samuel Otherreal", "Jordan": "Jordan Namedlater"}
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 def docx_all(path: Path) -> str:
     doc = Document(str(path))

@@ -12,13 +12,6 @@ from .conftest import Project
 
 
 @pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
-
-@pytest.fixture
 def versions(services: Services, demo: Project) -> list[str]:
     """Eleven versions of the "now" definition, oldest first; 4 and 5 are siblings (both from 3)."""
     alex, sam = demo.member("Alex"), demo.member("Sam")

@@ -38,12 +38,6 @@ OWN_TEXTS = ("secret garden words", "I waited nine months", "too long for me", "
 OTHERS_ON_OWN = "happened to me as well"  # Sam's comment on Jordan's contribution
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 def every_value(store: Store) -> list[str]:
     """Every value of every column of every table, as text."""

@@ -23,12 +23,6 @@ from .helpers import one_event
 REAL = "Alexandra Quietname"
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 def real_name(store: Store, member_id: str) -> str | None:
     with store.read() as s:

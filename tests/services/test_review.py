@@ -21,12 +21,6 @@ from .conftest import Project
 UNKNOWN = str(uuid.uuid4())
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 def keyword(review: PromptReview, text: str):
     return next(k for k in review.keywords if k.text == text)

@@ -20,13 +20,6 @@ from .conftest import Project
 
 
 @pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
-
-@pytest.fixture
 def themed(services: Services, demo: Project, fs: FacilitatorSession, store: Store) -> dict[str, str]:
     """Twenty more keywords on "now": every third in "Rushed", one hidden, one commented, one withdrawn."""
     alex, sam = demo.member("Alex"), demo.member("Sam")

@@ -24,12 +24,6 @@ from .conftest import Project
 NAME = "Jordan"
 
 
-@pytest.fixture
-def fs(services: Services, demo: Project) -> FacilitatorSession:
-    session = services.facilitator.set_passphrase(demo.id, "a long passphrase").session
-    assert session is not None
-    return session
-
 
 @pytest.fixture
 def db_file(store: Store) -> Path:
