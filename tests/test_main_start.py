@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.demo import create_demo
-from app.store.database import Store, sqlite_url
+from tests.demo_files import demo_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,13 +27,7 @@ def start(db: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[
 
 @pytest.fixture
 def database(tmp_path: Path) -> Path:
-    path = tmp_path / "data" / "canvas.db"
-    store = Store.open(sqlite_url(path))
-    try:
-        create_demo(store)
-    finally:
-        store.close()
-    return path
+    return demo_file(tmp_path / "data" / "canvas.db")
 
 
 def test_a_first_start_creates_the_demo_and_a_later_one_starts_quickly(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import main
 from app.services.container import Services
 from app.services.demo import DEMO_NAME, create_demo
 from app.store.database import Store, sqlite_url
+from tests.demo_files import demo_file
 from tests.services.conftest import dump_rows, pg_url  # noqa: F401  (pg_url is a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,13 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def db_a(tmp_path: Path) -> Path:
     """Machine A: a store file holding the demo project."""
-    path = tmp_path / "a" / "canvas.db"
-    store = Store.open(sqlite_url(path))
-    try:
-        create_demo(store)
-    finally:
-        store.close()
-    return path
+    return demo_file(tmp_path / "a" / "canvas.db")
 
 
 def bundle(*args: str | Path) -> int:
