@@ -258,7 +258,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.services.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
-    from app.store.local_drafts import LocalDrafts
+    from app.store.local_drafts import LocalDrafts, default_path
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -284,7 +284,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
         loader = ServicesLoader(load)
     source = loader if loader is not None else Ready(services)
-    drafts = LocalDrafts(user_data_path(APP_NAME, appauthor=False) / "unsaved-text.json")
+    drafts = LocalDrafts(default_path())
     window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
                         input_after_paint=not args.screenshot)
     if loader is not None:

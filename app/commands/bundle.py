@@ -19,6 +19,7 @@ from app.services.errors import DomainError
 from app.services.exchange import ExchangeService
 from app.services.projects import ProjectService
 from app.store.database import Store, StoreError, sqlite_url
+from app.store.local_drafts import LocalDrafts, default_path
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -68,7 +69,7 @@ def _import(store: Store, args: argparse.Namespace) -> int:
         print("\n".join(preview.lines()))
         print("Dry run: nothing was written.")
         return 0
-    done = exchange.import_bundle(args.file)
+    done = exchange.import_bundle(args.file, local_drafts=LocalDrafts(default_path()))
     print("\n".join(done.lines()))
     print(f"Imported {done.total_new} records." if done.total_new else "Nothing was added.")
     return 0

@@ -27,9 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.services.withdrawal import apply_plan, checkpoint, plan_withdrawal
+from app.services.withdrawal import REMOVED, apply_plan, checkpoint, plan_withdrawal
 from app.store.backup_purge import backups_holding, replace_backups
 from app.store.database import Store
+from app.store.local_drafts import LocalDrafts
 from app.store.models import Member
 
 MODES = ("delete", "anonymise")
@@ -46,10 +47,13 @@ class Withdrawal:
     mode: str  # "delete" or "anonymise": the bundle's record of it says which ("delete" if none)
 
 
-def withdraw_here(s: Session, project_id: str, withdrawals: Sequence[Withdrawal]) -> None:
-    """Withdraw here, in the caller's transaction, the members withdrawn on the other machine."""
+def withdraw_here(s: Session, project_id: str,
+                  withdrawals: Sequence[Withdrawal]) -> list[tuple[str, re.Pattern[str]]]:
+    """Withdraw here, in the caller's transaction, the members withdrawn on the other machine.
+    Returns each one's id and the pattern of their names, for `forget_here` once committed."""
+    done: list[tuple[str, re.Pattern[str]]] = []
     if not withdrawals:
-        return
+        return done
     with _secure_delete(s):
         for withdrawal in withdrawals:
             member = s.get(Member, withdrawal.member_id)
@@ -57,9 +61,21 @@ def withdraw_here(s: Session, project_id: str, withdrawals: Sequence[Withdrawal]
                 continue
             taken = set(s.scalars(select(Member.display_name).where(Member.project_id == project_id)))
             placeholder = free_name(taken, withdrawal.placeholder)
-            apply_plan(s, plan_withdrawal(s, project_id, member, withdrawal.mode, placeholder))
+            plan = plan_withdrawal(s, project_id, member, withdrawal.mode, placeholder)
+            apply_plan(s, plan)
             member.withdrawn_at = withdrawal.withdrawn_at
             s.flush()
+            done.append((member.id, plan.pattern))
+    return done
+
+
+def forget_here(local_drafts: LocalDrafts | None, withdrawn: Sequence[tuple[str, re.Pattern[str]]]) -> None:
+    """This computer's unsaved texts of members withdrawn by a bundle go too, and mentions of
+    them in others' texts are replaced, as a withdrawal made here does."""
+    if local_drafts is None:
+        return
+    for member_id, pattern in withdrawn:
+        local_drafts.erase_member(member_id, pattern, REMOVED)
 
 
 def tidy_after(store: Store, withdrawals: Sequence[Withdrawal]) -> None:

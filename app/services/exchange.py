@@ -49,8 +49,9 @@ from app.services.bundle_format import (
 from app.services.bundle_merge import merge_bundle
 from app.services.bundle_preview import BundlePreview
 from app.services.bundle_refs import project_id_queries
-from app.services.bundle_withdrawals import tidy_after, withdraw_here
+from app.services.bundle_withdrawals import forget_here, tidy_after, withdraw_here
 from app.services.validation import check_id
+from app.store.local_drafts import LocalDrafts
 from app.store.models import BundleLog, LocalMachine, Project, UTCDateTime, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "ExchangeService", "ExportResult", "MachineInfo"]
@@ -172,15 +173,17 @@ class ExchangeService(ServiceBase):
             merged = merge_bundle(s, bundle, write=False)
             return replace(merged.preview, already_imported=self._received(s, bundle.manifest.bundle_id))
 
-    def import_bundle(self, path: str | os.PathLike[str]) -> BundlePreview:
+    def import_bundle(self, path: str | os.PathLike[str], local_drafts: LocalDrafts | None = None
+                      ) -> BundlePreview:
         """Check a bundle and merge it in one transaction; returns what was added. Members withdrawn
-        on the other machine are withdrawn here too, in the same transaction (bundle_withdrawals)."""
+        on the other machine are withdrawn here too, in the same transaction (bundle_withdrawals),
+        and their texts in this computer's unsaved-text file (`local_drafts`) go with them."""
         with open_bundle(Path(path)) as bundle:
             manifest = bundle.manifest
             try:
                 with self._writing() as s:
                     merged = merge_bundle(s, bundle, write=True)
-                    withdraw_here(s, manifest.project_id, merged.withdrawals)
+                    withdrawn = withdraw_here(s, manifest.project_id, merged.withdrawals)
                     already = self._received(s, manifest.bundle_id)
                     own = manifest.machine_id == s.scalar(select(LocalMachine.id))
                     wrote = merged.preview.total_new or merged.withdrawals
@@ -195,6 +198,7 @@ class ExchangeService(ServiceBase):
                     "Try again."
                 ) from exc
         tidy_after(self.store, merged.withdrawals)
+        forget_here(local_drafts, withdrawn)
         return replace(merged.preview, already_imported=already)
 
     @staticmethod

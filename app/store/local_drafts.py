@@ -14,6 +14,13 @@ import tempfile
 from pathlib import Path
 
 
+def default_path() -> Path:
+    """Where this computer's unsaved texts are kept: the user data folder, as the database."""
+    from platformdirs import user_data_path
+
+    return user_data_path("coproduction-canvas", appauthor=False) / "unsaved-text.json"
+
+
 class LocalDrafts:
     """A JSON file of {member id: {target: [text, cursor]}}."""
 

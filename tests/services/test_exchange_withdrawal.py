@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.services.bundle_format import BY_NAME
 from app.services.container import Services
 from app.store.database import Store
+from app.store.local_drafts import LocalDrafts
 from app.store.models import Contribution, Endorsement, Event, Member
 
 from .conftest import Project, dump_rows
@@ -142,3 +143,21 @@ def test_real_names_are_not_a_field_of_the_format(store: Store, services: Servic
     send(store, machine_b, tmp_path / "a2.canvas", demo.id)
     with machine_b.read() as s:
         assert s.get(Member, demo.member("Sam")).real_name == "Samira Noor"
+
+
+def test_a_withdrawal_by_bundle_clears_this_computer_s_unsaved_texts(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    sa, sb = Services.build(store), Services.build(machine_b)
+    send(store, machine_b, tmp_path / "a1.canvas", demo.id)
+    alex, sam = demo.member("Alex"), demo.member("Sam")
+    unsaved = LocalDrafts(tmp_path / "b-unsaved.json")  # machine B's file, kept while offline
+    unsaved.keep(alex, f"contribution:{demo.now}", "Alex's half-written words", 5)
+    unsaved.keep(sam, f"contribution:{demo.now}", "I agree with Alex", 17)
+    session = sa.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    sa.participants.withdraw(session, alex, "delete")
+    sb.exchange.import_bundle(sa.exchange.export_bundle(demo.id, tmp_path / "a2.canvas").path,
+                              local_drafts=unsaved)
+    assert unsaved.get(alex, f"contribution:{demo.now}") is None
+    assert unsaved.get(sam, f"contribution:{demo.now}") == ("I agree with [name removed]", 27)
+    assert "Alex" not in (tmp_path / "b-unsaved.json").read_text(encoding="utf-8")

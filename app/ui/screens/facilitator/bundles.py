@@ -106,7 +106,7 @@ class BundlePreviewScreen(Screen):
 
     def _import(self) -> None:
         try:
-            done = self.ctx.services.exchange.import_bundle(self.path)
+            done = self.ctx.services.exchange.import_bundle(self.path, local_drafts=self.ctx.local_drafts)
         except DomainError as exc:
             self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
             return
