@@ -6,10 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.access.profile import AccessProfile, ProfileError
+
 # The facilitator's screens are imported when first opened: participants never need them,
 # and the start must not wait for them (bench/startup.py).
 
 if TYPE_CHECKING:
+    from app.services.review_dto import FacilitatorSession
     from app.ui.context import UiContext
     from app.ui.screens.base import Screen
     from app.ui.screens.write import WriteRequest
@@ -24,6 +27,7 @@ class FacilitatorNavigation:
 
     def _turn(self, factory: Callable[[], Screen], replace: bool) -> None: ...  # MainWindow's
     def show_write(self, request: WriteRequest) -> None: ...
+    def apply_profile(self, profile: AccessProfile) -> None: ...
 
     def show_facilitator_entry(self) -> None:
         """Ask for the facilitator's passphrase (set it on first use)."""
@@ -31,10 +35,34 @@ class FacilitatorNavigation:
 
         self.show_write(passphrase_request(self.ctx))
 
+    def facilitator_unlocked(self, session: FacilitatorSession) -> None:
+        """Facilitator mode is on: the facilitator's own access profile applies (a keyboard and
+        mouse, or their own switches) instead of the participant's who was scanning."""
+        state = self.ctx.state
+        state.facilitator = session
+        state.export_real_names = False  # each session starts with pseudonyms
+        if state.profile_before_facilitator is None:
+            state.profile_before_facilitator = state.profile
+        members = self.ctx.services.projects.list_members(state.project_id)
+        own = next((m for m in members if m.role == "facilitator"), None)
+        if own is not None:
+            try:
+                self.apply_profile(AccessProfile.from_dict(own.profile))
+            except ProfileError:
+                self.apply_profile(AccessProfile())
+
+    def facilitator_locked(self) -> None:
+        """Facilitator mode is off: the profile in use before it applies again."""
+        state = self.ctx.state
+        state.facilitator = None
+        if state.profile_before_facilitator is not None:
+            self.apply_profile(state.profile_before_facilitator)
+            state.profile_before_facilitator = None
+
     def _guarded(self, factory: Callable[[], Screen], replace: bool = False) -> None:
         session = self.ctx.state.facilitator
         if session is None or not self.ctx.services.facilitator.is_unlocked(session):
-            self.ctx.state.facilitator = None
+            self.facilitator_locked()
             self.ctx.announce("Facilitator mode is locked. Give the passphrase again.")
             self.show_facilitator_entry()
             return

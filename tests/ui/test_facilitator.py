@@ -12,7 +12,7 @@ from app.ui.screens.facilitator.history import CompareScreen
 from app.ui.screens.facilitator.home import FacilitatorHome
 from app.ui.screens.members import MemberScreen
 from app.ui.screens.write import WriteScreen
-from tests.ui.conftest import choose
+from tests.ui.conftest import choose, choose_key
 
 PASSPHRASE = "our group 2026"
 
@@ -151,3 +151,13 @@ def test_the_passphrase_can_be_typed_on_a_keyboard_from_a_scanning_profile(make_
     assert isinstance(screen, WriteScreen) and screen.request.secret
     app.qtbot.keyClicks(app.focus(), PASSPHRASE.replace(" ", "-"))
     assert screen.panel.field.toPlainText() == "•" * len(PASSPHRASE)
+    choose_key(app, "done")
+    # Facilitator mode takes the facilitator's own profile (keys and mouse here): no scanning,
+    # so a physical Space types a space and Enter submits.
+    assert isinstance(app.window.current, FacilitatorHome)
+    assert not app.window.scan.active and app.window.state.profile.scan_mode == "off"
+    _tab_to(app, "Lock and leave")
+    app.key(Qt.Key.Key_Return)
+    # Locked: Alex's auto-scan is back on the member screen, so a switch user can pick themselves.
+    assert isinstance(app.window.current, MemberScreen)
+    assert app.window.scan.active and app.window.state.profile.scan_mode == "auto"

@@ -20,8 +20,7 @@ def passphrase_request(ctx: UiContext) -> WriteRequest:
         result = service.set_passphrase(project_id, text) if first_time else service.unlock(project_id, text)
         if not result.ok or result.session is None:
             raise DomainError(result.message)
-        ctx.state.facilitator = result.session
-        ctx.state.export_real_names = False  # each session starts with pseudonyms
+        ctx.nav.facilitator_unlocked(result.session)
         return Outcome(result.message)
 
     title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters)" if first_time

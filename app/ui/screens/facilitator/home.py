@@ -36,6 +36,6 @@ class FacilitatorHome(Screen):
         session = self.ctx.state.facilitator
         if session is not None:
             self.ctx.services.facilitator.lock(session)
-        self.ctx.state.facilitator = None
+        self.ctx.nav.facilitator_locked()
         self.ctx.nav.show_members()
         self.ctx.announce("Facilitator mode locked.")
