@@ -139,7 +139,16 @@ class Engine:
     def _run(self, timeout: float) -> bool:
         self._engine.runAndWait()
         finished = self._done.wait(timeout)
+        self._clear_stale_stop()
         return finished and self._completed
+
+    def _clear_stale_stop(self) -> None:
+        # pyttsx3's espeak driver ends each runAndWait with stop(), which, while espeak still
+        # reports itself playing, sets a stop flag that nothing clears: the next utterance is
+        # then cancelled at once and reported unfinished. Our own stops kill the process instead.
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if getattr(driver, "_stopping", False):
+            driver._stopping = False
 
     def speak(self, text: str) -> bool:
         """Speak ``text`` and return once playback has finished (True if completed)."""
