@@ -19,6 +19,7 @@ from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
+from app.ui.member_nav import MemberNavigation
 from app.ui.predictors import MemberPredictors
 from app.ui.scan import ScanController, SchedulingClock
 from app.ui.screens.base import Screen
@@ -29,10 +30,7 @@ from app.ui.widgets import Tile
 
 if TYPE_CHECKING:
     from app.services.container import Services
-    from app.ui.screens.write import WriteRequest
 
-# Each screen's module is imported when the screen first opens: the start draws only the
-# member screen, and importing the rest would add a fifth to it (bench/startup.py).
 ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
 
@@ -44,7 +42,7 @@ def _profile_of(member: MemberInfo) -> AccessProfile:
         return AccessProfile()
 
 
-class MainWindow(FacilitatorNavigation, QMainWindow):
+class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -146,49 +144,6 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         self.apply_profile(_profile_of(member))
         self._open(lambda: HomeScreen(self.ctx))
 
-    def show_home(self) -> None:
-        """The current member's home screen."""
-        from app.ui.screens.home import HomeScreen
-
-        self._open(lambda: HomeScreen(self.ctx))
-
-    def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
-        """A prompt's keywords (one page of them); `replace` turns the page in place."""
-        from app.ui.screens.prompt import PromptScreen
-
-        self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
-
-    def show_settings(self) -> None:
-        """The member's settings."""
-        from app.ui.screens.settings import SettingsScreen
-
-        self._open(lambda: SettingsScreen(self.ctx))
-
-    def show_switch_test(self) -> None:
-        """The switch test."""
-        from app.ui.screens.switch_test import SwitchTestScreen
-
-        self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
-
-    def show_definition(self, prompt_id: str, version_id: str | None = None) -> None:
-        """A prompt's shared definition (the newest version unless one is named)."""
-        from app.ui.screens.definition import DefinitionScreen
-
-        self._open(lambda: DefinitionScreen(self.ctx, prompt_id, version_id))
-
-    def show_sentence(self, prompt_id: str, version_id: str, index: int) -> None:
-        """One sentence of a definition and what can be done with it."""
-        from app.ui.screens.sentence import SentenceScreen
-
-        self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
-
-    def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
-                      page: int = 0) -> None:
-        """Earlier versions (a page of them); `replace` swaps the current versions screen for the new one."""
-        from app.ui.screens.versions import VersionsScreen
-
-        self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen, page), replace)
-
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
         if replace and self._history:
@@ -197,28 +152,9 @@ class MainWindow(FacilitatorNavigation, QMainWindow):
         else:
             self._open(factory)
 
-    def show_pair(self, prompt_id: str) -> None:
-        """The now and future definitions side by side."""
-        from app.ui.screens.pair import PairScreen
-
-        self._open(lambda: PairScreen(self.ctx, prompt_id))
-
     def current_screen(self) -> Screen | None:
         """The screen on show."""
         return self.current
-
-    def send_work(self) -> None:
-        """A participant's "Send my work": a bundle file for the facilitator."""
-        from app.ui.screens.facilitator.bundles import send_work
-
-        send_work(self.ctx, self.bundles_folder)
-
-    def show_write(self, request: WriteRequest) -> None:
-        """The on-screen keyboard for one piece of writing."""
-        from app.ui.screens.write import WriteScreen
-
-        predictor = self.predictors.current(self.state.member.id if self.state.member else None)
-        self._open(lambda: WriteScreen(self.ctx, request, predictor))
 
     def rescan(self) -> None:
         """The current screen's keys changed: scan the new ones, keeping the place."""

@@ -1,0 +1,95 @@
+"""The participants' screens as moves of the main window (kept apart to keep it small).
+
+Each screen's module is imported when the screen first opens: the start draws only the member
+screen, and importing the rest would add a fifth to it (bench/startup.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.ui.context import UiContext, UiState
+    from app.ui.predictors import MemberPredictors
+    from app.ui.scan import ScanController
+    from app.ui.screens.base import Screen
+    from app.ui.screens.write import WriteRequest
+    from app.ui.switch_input import InputRouter
+
+
+class MemberNavigation:
+    """Mixed into MainWindow: the screens a member moves between."""
+
+    ctx: UiContext
+    state: UiState
+    router: InputRouter
+    scan: ScanController
+    predictors: MemberPredictors
+    bundles_folder: Path
+
+    def _open(self, factory: Callable[[], Screen]) -> None: ...  # MainWindow's
+    def _turn(self, factory: Callable[[], Screen], replace: bool = False) -> None: ...
+
+    def show_home(self) -> None:
+        """The current member's home screen."""
+        from app.ui.screens.home import HomeScreen
+
+        self._open(lambda: HomeScreen(self.ctx))
+
+    def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
+        """A prompt's keywords (one page of them); `replace` turns the page in place."""
+        from app.ui.screens.prompt import PromptScreen
+
+        self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
+
+    def show_settings(self) -> None:
+        """The member's settings."""
+        from app.ui.screens.settings import SettingsScreen
+
+        self._open(lambda: SettingsScreen(self.ctx))
+
+    def show_switch_test(self) -> None:
+        """The switch test."""
+        from app.ui.screens.switch_test import SwitchTestScreen
+
+        self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
+
+    def show_definition(self, prompt_id: str, version_id: str | None = None) -> None:
+        """A prompt's shared definition (the newest version unless one is named)."""
+        from app.ui.screens.definition import DefinitionScreen
+
+        self._open(lambda: DefinitionScreen(self.ctx, prompt_id, version_id))
+
+    def show_sentence(self, prompt_id: str, version_id: str, index: int) -> None:
+        """One sentence of a definition and what can be done with it."""
+        from app.ui.screens.sentence import SentenceScreen
+
+        self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
+
+    def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
+                      page: int = 0) -> None:
+        """Earlier versions (a page of them); `replace` swaps the current versions screen for the new one."""
+        from app.ui.screens.versions import VersionsScreen
+
+        self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen, page), replace)
+
+    def show_pair(self, prompt_id: str) -> None:
+        """The now and future definitions side by side."""
+        from app.ui.screens.pair import PairScreen
+
+        self._open(lambda: PairScreen(self.ctx, prompt_id))
+
+    def send_work(self) -> None:
+        """A participant's "Send my work": a bundle file for the facilitator."""
+        from app.ui.screens.facilitator.bundles import send_work
+
+        send_work(self.ctx, self.bundles_folder)
+
+    def show_write(self, request: WriteRequest) -> None:
+        """The on-screen keyboard for one piece of writing."""
+        from app.ui.screens.write import WriteScreen
+
+        predictor = self.predictors.current(self.state.member.id if self.state.member else None)
+        self._open(lambda: WriteScreen(self.ctx, request, predictor))
