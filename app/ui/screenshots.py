@@ -55,7 +55,8 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
 
 
 def _facilitator_shots(window: MainWindow, folder: Path, prompts: list) -> list[Path]:
-    """The facilitator's home, a keyword review and a word diff (a demo passphrase is set)."""
+    """The facilitator's home, a keyword review, a word diff, a participant's record and the
+    exports (a demo passphrase is set)."""
     services, project_id = window.services, window.state.project_id
     if services.facilitator.has_passphrase(project_id):
         return []
@@ -76,6 +77,11 @@ def _facilitator_shots(window: MainWindow, folder: Path, prompts: list) -> list[
                 first.id, "Added not believed").record_id
             window.show_compare(prompts[0].id, first.id, newer)
             shots.append(_save(window, folder, "compare"))
+    participant = services.projects.list_members(project_id)[0]
+    window.show_participant(participant.id)
+    shots.append(_save(window, folder, "participant"))
+    window.show_exports()
+    shots.append(_save(window, folder, "exports"))
     services.facilitator.lock(result.session)
     window.state.facilitator = None
     return shots
