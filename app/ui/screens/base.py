@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.access.profile import AccessProfile
 from app.ui.context import UiContext
-from app.ui.widgets import Heading, ScanGroup, Tile, action_bar
+from app.ui.widgets import GroupFrame, Heading, ScanGroup, Tile, action_bar
 
 if TYPE_CHECKING:
     from app.ui.scan import AdaptiveProvider
@@ -56,6 +56,25 @@ class Screen(QWidget):
 
     def detach(self) -> None:
         """Let go of anything outside the screen, before it is closed."""
+
+    def add_row(self, key: str, label: str, tiles: list[Tile], caption: str | None = None,
+                vertical: bool = False) -> ScanGroup:
+        """Put `tiles` in one framed row of the body, scanned as the group `label`; `caption`
+        names the row on screen, before its tiles (a setting, a consent question)."""
+        frame = GroupFrame(label)
+        if vertical:
+            frame.row.setDirection(frame.row.Direction.TopToBottom)
+        if caption is not None:
+            name = QLabel(caption)
+            name.setWordWrap(True)
+            name.setAccessibleName(caption)
+            frame.row.addWidget(name, 1)
+        for tile in tiles:
+            frame.row.addWidget(tile, 1)
+        self.body.addWidget(frame)
+        group = ScanGroup(key, label, frame, tiles)
+        self.groups.append(group)
+        return group
 
     def add_fixed(self, widget: QWidget) -> None:
         """Put a widget under the title, outside the scrolling body (it never scrolls away)."""

@@ -9,7 +9,7 @@ from app.services.text_tools import join_sentences, keyword_coverage, split_sent
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
-from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+from app.ui.widgets import Tile, action
 
 STANCE_NAMES = (("agree", "Agree"), ("unsure", "Unsure"), ("disagree", "Disagree"))
 
@@ -139,13 +139,7 @@ class DefinitionScreen(Screen):
             self._add_group("unused", "Keywords not used yet", tiles)
 
     def _add_group(self, key: str, label: str, tiles: list[Tile], vertical: bool = False) -> None:
-        frame = GroupFrame(label)
-        if vertical:
-            frame.row.setDirection(frame.row.Direction.TopToBottom)
-        for tile in tiles:
-            frame.row.addWidget(tile, 1)
-        self.body.addWidget(frame)
-        self.groups.append(ScanGroup(f"{self.key}-{key}", label, frame, tiles))
+        self.add_row(f"{self.key}-{key}", label, tiles, vertical=vertical)
 
     # ------------------------------------------------------------- actions
     def speak_all(self) -> None:

@@ -6,13 +6,11 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QLabel
-
 from app.access.profile import AccessProfile, ProfileError
 from app.speech.speaker import SpeechKind
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+from app.ui.widgets import Tile, action
 
 
 @dataclass(frozen=True)
@@ -129,15 +127,7 @@ class SettingsScreen(Screen):
                 tile = Tile(name, self._chooser(setting, value))
                 tile.mark_chosen(name, value == current, f"{setting.label}: ")
                 tiles.append(tile)
-        frame = GroupFrame(label)
-        caption = QLabel(label)
-        caption.setWordWrap(True)
-        caption.setAccessibleName(label)
-        frame.row.addWidget(caption, 1)
-        for tile in tiles:
-            frame.row.addWidget(tile, 1)
-        self.body.addWidget(frame)
-        self.groups.append(ScanGroup(f"setting-{setting.field}", label, frame, tiles))
+        self.add_row(f"setting-{setting.field}", label, tiles, caption=label)
 
     def _nudge(self, setting: Number, direction: int) -> Callable[[], None]:
         def nudge() -> None:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from app.services.errors import DomainError
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+from app.ui.widgets import Tile, action
 
 
 class ExportScreen(Screen):
@@ -28,27 +28,13 @@ class ExportScreen(Screen):
         self.add_text(f"Files go to {folder}. Withdrawn data and private notes are never exported. "
                       "The report quotes only those who agreed to being quoted; the CSV files say "
                       "whether each text may be quoted.", muted=True)
-        names = GroupFrame("Names")
-        caption = QLabel("Names")
-        caption.setAccessibleName("Names")
-        names.row.addWidget(caption, 1)
         self.name_tiles = [Tile("Pseudonyms", self._names(False)),
                            Tile("Real names where agreed", self._names(True))]
-        for tile in self.name_tiles:
-            names.row.addWidget(tile, 1)
         self._mark_names()
-        self.body.addWidget(names)
-        self.groups.append(ScanGroup("names", "Names", names, self.name_tiles))
-        frame = GroupFrame("Formats")
-        caption = QLabel("Export")
-        caption.setAccessibleName("Export")
-        frame.row.addWidget(caption, 1)
+        self.add_row("names", "Names", self.name_tiles, caption="Names")
         tiles = [Tile("Word report (DOCX)", self._run("docx")), Tile("Markdown", self._run("md")),
                  Tile("CSV files for analysis", self._run("csv"))]
-        for tile in tiles:
-            frame.row.addWidget(tile, 1)
-        self.body.addWidget(frame)
-        self.groups.append(ScanGroup("formats", "Formats", frame, tiles))
+        self.add_row("formats", "Formats", tiles, caption="Export")
         self.body.addStretch(1)
         self.set_actions([action("Back", ctx.nav.back)])
 

@@ -9,13 +9,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from PySide6.QtWidgets import QLabel
-
 from app.services.review_dto import ConsentRecord, ParticipantInfo, kind_name
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
-from app.ui.widgets import GroupFrame, ScanGroup, Tile, action, tile_rows
+from app.ui.widgets import Tile, action, tile_rows
 
 
 def real_name_line(member: ParticipantInfo) -> str:
@@ -101,20 +99,12 @@ class ParticipantScreen(Screen):
 
     def _row(self, label: str, choices: list[tuple[str, ConsentRecord]], current: ConsentRecord) -> None:
         """One question of the consent record: its name, then its answers (the one on record ticked)."""
-        frame = GroupFrame(label)
-        caption = QLabel(label)
-        caption.setWordWrap(True)
-        caption.setAccessibleName(label)
-        frame.row.addWidget(caption, 1)
         tiles = []
         for name, record in choices:
             tile = Tile(name, self._consent(record, f"{label}: {name}"))
             tile.mark_chosen(name, record == current, f"{label}: ")
             tiles.append(tile)
-        for tile in tiles:
-            frame.row.addWidget(tile, 1)
-        self.body.addWidget(frame)
-        self.groups.append(ScanGroup(f"consent-{label}", label, frame, tiles))
+        self.add_row(f"consent-{label}", label, tiles, caption=label)
 
     def _consent(self, record: ConsentRecord, message: str) -> Callable[[], None]:
         def save() -> None:
