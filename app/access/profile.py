@@ -227,6 +227,15 @@ class AccessProfile:
         """
         return _from_mapping(cls, data)
 
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> AccessProfile:
+        """A member's saved profile, or the defaults if it cannot be read (a switch user must
+        always get a working screen, even from a damaged record)."""
+        try:
+            return cls.from_dict(data)
+        except ProfileError:
+            return cls()
+
     def scan_settings(self) -> ScanSettings:
         """Return the settings the scanner engine needs."""
         return ScanSettings(

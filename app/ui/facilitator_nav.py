@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.access.profile import AccessProfile, ProfileError
+from app.access.profile import AccessProfile
 
 # The facilitator's screens are imported when first opened: participants never need them,
 # and the start must not wait for them (bench/startup.py).
@@ -46,10 +46,7 @@ class FacilitatorNavigation:
         members = self.ctx.services.projects.list_members(state.project_id)
         own = next((m for m in members if m.role == "facilitator"), None)
         if own is not None:
-            try:
-                self.apply_profile(AccessProfile.from_dict(own.profile))
-            except ProfileError:
-                self.apply_profile(AccessProfile())
+            self.apply_profile(AccessProfile.stored(own.profile))
 
     def facilitator_locked(self) -> None:
         """Facilitator mode is off: the profile in use before it applies again."""

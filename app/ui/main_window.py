@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.access.prediction import Predictor
-from app.access.profile import AccessProfile, ProfileError
+from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
 from app.services.dto import MemberInfo
 from app.services.startup import Ready, ServicesLoader, StartupSnapshot
@@ -33,13 +33,6 @@ if TYPE_CHECKING:
 
 ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
-
-
-def _profile_of(member: MemberInfo) -> AccessProfile:
-    try:
-        return AccessProfile.from_dict(member.profile)
-    except ProfileError:
-        return AccessProfile()
 
 
 class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
@@ -104,7 +97,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self._poll.start()
         self.servicesSettled.connect(self._services_settled)
         last = snapshot.last_member if snapshot else self.services.projects.last_session_member(project_id)
-        self.apply_profile(_profile_of(last) if last else AccessProfile())
+        self.apply_profile(AccessProfile.stored(last.profile) if last else AccessProfile())
         self.show_members()
         if not input_after_paint:
             self.start_input()
@@ -141,7 +134,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.state.undo_tokens.clear()
         self.services.projects.start_session(member.id)
         self.predictors.prepare(member.id)  # ready by the time they reach a keyboard
-        self.apply_profile(_profile_of(member))
+        self.apply_profile(AccessProfile.stored(member.profile))
         self._open(lambda: HomeScreen(self.ctx))
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
