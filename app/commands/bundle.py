@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
+from app.commands.common import database_url
 from app.services.errors import DomainError
 from app.services.exchange import ExchangeService
 from app.services.projects import ProjectService
-from app.store.database import Store, StoreError, sqlite_url
+from app.store.database import Store, StoreError
 from app.store.local_drafts import LocalDrafts, default_path
 
 
@@ -38,17 +36,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     im.add_argument("--dry-run", action="store_true", help="show what would be added; write nothing")
     mc = sub.add_parser("machine", help="print this database's machine id")
     mc.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
-
-
-def database_url(db: str, must_exist: bool) -> str:
-    """An SQLAlchemy URL for --db (a URL, or a path to an SQLite file)."""
-    if "://" in db:
-        make_url(db)  # a malformed URL is refused here, plainly
-        return db
-    path = Path(db).expanduser().resolve()
-    if must_exist and not path.is_file():
-        raise DomainError(f"There is no database at {path}.")
-    return sqlite_url(path)
 
 
 def _export(store: Store, args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -28,19 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    "facilitator recorded, where their consent says named credit (else the pseudonym)")
 
 
-def _url(db: str) -> str:
-    from app.store.database import StoreError, sqlite_url
-
-    if "://" in db:
-        return db
-    path = Path(db).expanduser()
-    if not path.is_file():
-        raise StoreError(f"there is no database at {path}")
-    return sqlite_url(path.resolve())
-
-
 def run(args: argparse.Namespace) -> int:
     """Run the export; 0 on success, 2 with a one-line reason on stderr otherwise."""
+    from app.commands.common import database_url
     from app.services.errors import DomainError
     from app.services.export import export_project
     from app.services.projects import ProjectService
@@ -48,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     store = None
     try:
-        store = Store.open(_url(args.db))
+        store = Store.open(database_url(args.db))
         project = ProjectService(store).find_project(args.project)
         paths = export_project(store, project.id, args.format, args.out, real_names=args.real_names)
     except DomainError as exc:
