@@ -35,11 +35,16 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "canvas.db"
 
 
+def database_target(db: str | None) -> str:
+    """--db, else CANVAS_DB, else the default file: a URL or a path, as given."""
+    return db or os.environ.get("CANVAS_DB") or str(default_db_path())
+
+
 def database_url(db: str | None) -> str:
     """Turn --db / CANVAS_DB / the default into an SQLAlchemy URL."""
     from app.store.database import sqlite_url
 
-    value = db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    value = database_target(db)
     if "://" in value:
         return value
     return sqlite_url(Path(value).expanduser().resolve())
@@ -172,25 +177,18 @@ def _daily_backup(store: Store) -> None:
         print(f"canvas: the daily backup could not be taken: {exc}", file=sys.stderr)
 
 
-def _load_services(url: str) -> tuple[Store, Services]:
-    """Open the store and build the services."""
+def _services_over(store: Store) -> Services:
+    """The day's backup, then every service over the open store."""
     from app.services.container import Services
-    from app.store.database import Store, StoreError
 
-    store = Store.open(url)
-    try:
-        services = Services.build(store)
-        _daily_backup(store)
-    except (StoreError, OSError):
-        store.close()
-        raise
-    return store, services
+    _daily_backup(store)
+    return Services.build(store)
 
 
 def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     """The first screen's data read without SQLAlchemy, when this start can take that shortcut
     (an existing SQLite file and no request that needs the store first)."""
-    target = args.db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    target = database_target(args.db)
     if args.demo or args.screenshot or args.recover or "://" in target:
         return None
     from app.services.startup import read_snapshot
@@ -200,7 +198,6 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
 
 def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     """Open (and if need be recover, create or migrate) the store before any window."""
-    from app.services.container import Services
     from app.services.demo import create_demo, is_empty
 
     store = _open_or_recover(database_url(args.db), args.recover)
@@ -208,8 +205,7 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
         return 2
     if args.demo or is_empty(store):
         create_demo(store)
-    _daily_backup(store)
-    services = Services.build(store)
+    services = _services_over(store)
     projects = services.projects.list_projects()
     if not args.project:
         return store, services, projects[0].id
@@ -278,9 +274,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     if services is None:
 
         def load() -> Services:
-            store, loaded = _load_services(database_url(args.db))
-            stores.append(store)
-            return loaded
+            from app.store.database import Store
+
+            stores.append(Store.open(database_url(args.db)))
+            return _services_over(stores[-1])
 
         loader = ServicesLoader(load)
     source = loader if loader is not None else Ready(services)
