@@ -33,13 +33,10 @@ from docx.table import Table
 from app.services.export.markdown import version_meta, version_title
 from app.services.export.report import (
     ANONYMOUS,
-    ExportError,
     Progress,
     PromptSection,
     Report,
-    atomic_writer,
-    check_file_target,
-    gather_report,
+    write_report,
 )
 from app.services.review_dto import VersionNode
 from app.store.database import Store
@@ -220,16 +217,4 @@ def render(report: Report, progress: Progress | None = None, total: int = 0, don
 def export_docx(store: Store, project_id: str, path: Path | str, *, real_names: bool = False,
                 progress: Progress | None = None) -> Path:
     """Write the project report as DOCX to `path` (atomically); returns the path."""
-    target = check_file_target(path)
-    report = gather_report(store, project_id, real_names)
-    total = len(report.sections) + 2
-    if progress is not None:
-        progress(1, total)
-    try:
-        with atomic_writer(target) as handle:
-            render_to(handle, report, progress, total, 1)
-    except OSError as exc:
-        raise ExportError(f"Could not write {target}: {exc.strerror or exc}") from exc
-    if progress is not None:
-        progress(total, total)
-    return target
+    return write_report(store, project_id, path, render_to, real_names=real_names, progress=progress)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from app.services.export.report import (
     ANONYMOUS,
-    ExportError,
     Progress,
     PromptSection,
     Report,
-    atomic_write,
-    check_file_target,
-    gather_report,
+    write_report,
 )
 from app.services.review_dto import VersionNode
 from app.store.database import Store
@@ -104,19 +102,11 @@ def render(report: Report, progress: Progress | None = None, total: int = 0, don
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _render_to(handle: BinaryIO, report: Report, progress: Progress | None, total: int, done: int) -> None:
+    handle.write(render(report, progress, total, done).encode("utf-8"))
+
+
 def export_markdown(store: Store, project_id: str, path: Path | str, *, real_names: bool = False,
                     progress: Progress | None = None) -> Path:
     """Write the project report as Markdown to `path` (atomically); returns the path."""
-    target = check_file_target(path)
-    report = gather_report(store, project_id, real_names)
-    total = len(report.sections) + 2
-    if progress is not None:
-        progress(1, total)
-    text = render(report, progress, total, 1)
-    try:
-        atomic_write(target, text.encode("utf-8"))
-    except OSError as exc:
-        raise ExportError(f"Could not write {target}: {exc.strerror or exc}") from exc
-    if progress is not None:
-        progress(total, total)
-    return target
+    return write_report(store, project_id, path, _render_to, real_names=real_names, progress=progress)

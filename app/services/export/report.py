@@ -13,7 +13,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -359,3 +360,25 @@ def gather_report(store: Store, project_id: str, real_names: bool = False) -> Re
             for p in prompts
         )
         return Report(project.id, project.name, date.today(), real_names, sections, policy.withheld)
+
+
+Renderer = Callable[[BinaryIO, "Report", "Progress | None", int, int], None]
+
+
+def write_report(store: Store, project_id: str, path: Path | str, render_to: Renderer, *,
+                 real_names: bool = False, progress: Progress | None = None) -> Path:
+    """Gather the project's report and write it with `render_to` to `path`, atomically.
+    Progress: 1 of N once gathered, a step per prompt while rendering, N of N when written."""
+    target = check_file_target(path)
+    report = gather_report(store, project_id, real_names)
+    total = len(report.sections) + 2
+    if progress is not None:
+        progress(1, total)
+    try:
+        with atomic_writer(target) as handle:
+            render_to(handle, report, progress, total, 1)
+    except OSError as exc:
+        raise ExportError(f"Could not write {target}: {exc.strerror or exc}") from exc
+    if progress is not None:
+        progress(total, total)
+    return target
