@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
@@ -28,6 +28,17 @@ from app.store.models import (
 MAX_NOTE = 500
 VERSIONS_PER_PAGE = 30
 
+
+
+def _with_author() -> Select[tuple[DraftVersion, str | None]]:
+    """Versions with their author's display name (None when no author is left)."""
+    return select(DraftVersion, Member.display_name).outerjoin(Member, Member.id == DraftVersion.author_id)
+
+
+def _of_prompt(prompt_id: str) -> Select[tuple[DraftVersion, str | None]]:
+    """The versions of a prompt's definition, with their authors' names."""
+    return (_with_author().join(Definition, Definition.id == DraftVersion.definition_id)
+            .where(Definition.prompt_id == check_id(prompt_id, "prompt")))
 
 @dataclass(frozen=True)
 class VersionEntry:
@@ -97,11 +108,7 @@ class DraftService(ServiceBase):
         """Every version of the prompt's definition, oldest first."""
         with self.store.read() as s:
             rows = s.execute(
-                select(DraftVersion, Member.display_name)
-                .join(Definition, Definition.id == DraftVersion.definition_id)
-                .outerjoin(Member, Member.id == DraftVersion.author_id)
-                .where(Definition.prompt_id == check_id(prompt_id, "prompt"))
-                .order_by(DraftVersion.created_at, DraftVersion.id)
+                _of_prompt(prompt_id).order_by(DraftVersion.created_at, DraftVersion.id)
             ).all()
             return [_version_info(v, prompt_id, name) for v, name in rows]
 
@@ -132,11 +139,7 @@ class DraftService(ServiceBase):
             page = min(page, max(0, (len(order) - 1) // per_page))
             newest = [vid for vid, _parent in reversed(order)][page * per_page:(page + 1) * per_page]
             wanted = [*newest, *([chosen] if chosen in numbers and chosen not in newest else [])]
-            rows = s.execute(
-                select(DraftVersion, Member.display_name)
-                .outerjoin(Member, Member.id == DraftVersion.author_id)
-                .where(DraftVersion.id.in_(wanted))
-            ).all()
+            rows = s.execute(_with_author().where(DraftVersion.id.in_(wanted))).all()
             infos = {v.id: _version_info(v, prompt.id, name) for v, name in rows}
             stances = stance_summaries(s, prompt.project_id, wanted)
         entries = {
@@ -151,10 +154,7 @@ class DraftService(ServiceBase):
         """The newest version of the prompt's definition, if any (the last of `list_versions`)."""
         with self.store.read() as s:
             row = s.execute(
-                select(DraftVersion, Member.display_name)
-                .join(Definition, Definition.id == DraftVersion.definition_id)
-                .outerjoin(Member, Member.id == DraftVersion.author_id)
-                .where(Definition.prompt_id == check_id(prompt_id, "prompt"))
+                _of_prompt(prompt_id)
                 .order_by(DraftVersion.created_at.desc(), DraftVersion.id.desc())
                 .limit(1)
             ).first()
@@ -228,8 +228,7 @@ class DraftService(ServiceBase):
             definition = s.get(Definition, version.definition_id)
             prompt_id = definition.prompt_id if definition else ""
             rows = s.execute(
-                select(DraftVersion, Member.display_name)
-                .outerjoin(Member, Member.id == DraftVersion.author_id)
+                _with_author()
                 .where(
                     DraftVersion.definition_id == version.definition_id,
                     DraftVersion.parent_id.is_(None)
