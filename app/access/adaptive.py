@@ -56,6 +56,8 @@ class AdaptiveScan:
         self._scan = None
         self._due = None
         self.highlighted = frozenset()
+        # The switch that chose is still down: its release will go to the row scanner.
+        self._presses.forget_down()
 
     @property
     def active(self) -> bool:
@@ -65,14 +67,15 @@ class AdaptiveScan:
     def next_deadline(self) -> float | None:
         """When `tick` must run next, or None."""
         pending = self._presses.pending_deadline(self.settings.acceptance_time)
-        times = [t for t in (self._due, pending) if t is not None]
+        times = [t for t in (self._step_due(), pending) if t is not None]
         return min(times, default=None)
 
     def tick(self, now: float) -> None:
         """Accept held presses; a step that has passed means "not in this set"."""
         self._accept_due(now)
-        if self._scan is not None and self._due is not None and now >= self._due:
-            anchor = self._due
+        due = self._step_due()
+        if self._scan is not None and due is not None and now >= due:
+            anchor = due
             self._scan.no()
             self._show(anchor if now - anchor < self._interval() else now)
 
@@ -111,6 +114,11 @@ class AdaptiveScan:
             return
         self.stop()
         self.on_select(chosen)
+
+    def _step_due(self) -> float | None:
+        """The step deadline, held back while a press waits for its acceptance time (as the
+        row scanner does), so the press counts for the set it was made on."""
+        return None if self._presses.has_pending else self._due
 
     def _interval(self, first: bool = False) -> float:
         extra = self.settings.first_item_extra if first else 0.0

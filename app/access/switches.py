@@ -216,6 +216,11 @@ class PressFilter:
         """Record *switch* going up; returns its press (None if it was not down)."""
         return self._down.pop(switch, None)
 
+    def forget_down(self) -> None:
+        """Forget the switches that are down (their releases go elsewhere now); the times of
+        accepted presses stay, so a repeat is still ignored."""
+        self._down.clear()
+
     def cancel_all(self) -> None:
         """Ignore every press that is down (and its coming release)."""
         for press in self._down.values():

@@ -94,3 +94,30 @@ def test_repeats_and_short_presses_are_ignored():
     assert scan.next_deadline() == 0.6  # acceptance deadline comes first
     scan.tick(0.6)
     assert rec.chosen or scan.highlighted != before
+
+
+def test_a_press_held_across_a_step_counts_for_the_set_it_was_made_on():
+    scan, rec = _scan(acceptance_time=0.2, first_item_extra=0.0)
+    scan.start(ODDS, 0.0)
+    shown = scan.highlighted
+    scan.press(Switch.ONE, 0.9)  # the step is due at 1.0, the press is accepted at 1.1
+    assert scan.next_deadline() == 1.1  # no step while the press is being held
+    scan.tick(1.0)
+    assert scan.highlighted == shown
+    scan.tick(1.1)
+    assert rec.chosen or scan.highlighted < shown  # a "yes" to the set it was pressed on
+
+
+def test_the_first_press_after_adaptive_scanning_stopped_is_not_lost():
+    scan, rec = _scan()
+    scan.start(ODDS, 0.0)
+    scan.press(Switch.ONE, 0.2)
+    while not rec.chosen:  # keep saying "yes" to whatever is shown: a selection ends it
+        now = 0.2 + 0.3 * len(rec.shown)
+        scan.release(Switch.ONE, now)
+        scan.press(Switch.ONE, now + 0.15)
+    assert not scan.active  # the release of the choosing press goes to the row scanner
+    scan.start(ODDS, 10.0)
+    first = scan.highlighted
+    scan.press(Switch.ONE, 10.2)
+    assert rec.chosen[1:] or scan.highlighted != first  # this press was heard
