@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError
+from app.services.phrases import PHRASES_KEY
 from app.store.models import Contribution, Endorsement, Event, Member, Stance
 
 UNDOABLE = ("contribution_added", "endorsement_set", "profile_changed", "stance_set")
@@ -57,7 +58,19 @@ class UndoService(ServiceBase):
     def _undo_profile_changed(self, s: Session, member: Member, event: Event) -> str:
         if event.member_id != member.id:
             raise DomainError("Only the member can undo their own settings.")
-        member.access_profile = dict(event.detail.get("before") or {})
+        before = dict(event.detail.get("before") or {})
+        profile = dict(member.access_profile or {})
+        changed = event.detail.get("changed") or sorted(set(before) | set(profile))
+        # Only the settings that change altered go back: phrases saved since (kept in the same
+        # record) and later changes to other settings stay.
+        for key in changed:
+            if key == PHRASES_KEY:
+                continue
+            if key in before:
+                profile[key] = before[key]
+            else:
+                profile.pop(key, None)
+        member.access_profile = profile
         return "Undone: settings restored."
 
     def _undo_stance_set(self, s: Session, member: Member, event: Event) -> str:

@@ -114,6 +114,15 @@ def test_undo_profile_change_restores_the_previous_profile(services: Services, d
     assert services.projects.get_member(alex).profile == {}
 
 
+def test_undoing_a_settings_change_keeps_the_phrases_saved_since(services: Services, demo: Project):
+    alex = demo.member("Alex")
+    token = services.projects.save_profile(alex, {"scan_mode": "auto"}).undo_token
+    services.phrases.save(alex, "I agree with that")
+    services.undo.undo(alex, token)
+    assert services.phrases.list(alex) == ["I agree with that"]
+    assert services.projects.get_member(alex).profile.get("scan_mode") in (None, "off")
+
+
 def test_unchanged_profile_writes_nothing(services: Services, demo: Project, counts):
     alex = demo.member("Alex")
     services.projects.save_profile(alex, {"theme": "dark"})
