@@ -70,6 +70,18 @@ def _infos(s: Session, prompt_id: str, rows: Sequence[Row[Any]], counts: dict[st
     ]
 
 
+def agreement(s: Session, which: ColumnElement[bool],
+               viewer_id: str | None) -> tuple[dict[str, int], set[str]]:
+    """The active "me too"s of the contributions `which` picks: how many each has, and which
+    are the viewer's own."""
+    endorsed = (select(Endorsement.contribution_id)
+                .join(Contribution, Contribution.id == Endorsement.contribution_id)
+                .where(which, Endorsement.active.is_(True)))
+    counts = dict(s.execute(endorsed.add_columns(func.count()).group_by(Endorsement.contribution_id)).all())
+    mine = set(s.scalars(endorsed.where(Endorsement.member_id == viewer_id))) if viewer_id else set()
+    return counts, mine
+
+
 class ContributionService(ServiceBase):
     """Adding contributions and endorsing them."""
 
@@ -143,14 +155,7 @@ class ContributionService(ServiceBase):
         viewer_id = check_id(viewer_id, "member") if viewer_id else None
         with self.store.read() as s:
             rows = s.execute(_visible_columns(prompt_id)).all()
-            counts = dict(s.execute(
-                select(Endorsement.contribution_id, func.count())
-                .where(Endorsement.active.is_(True)).group_by(Endorsement.contribution_id)
-            ).all())
-            mine: set[str] = set()
-            if viewer_id:
-                mine = set(s.scalars(select(Endorsement.contribution_id).where(
-                    Endorsement.member_id == viewer_id, Endorsement.active.is_(True))))
+            counts, mine = agreement(s, Contribution.prompt_id == prompt_id, viewer_id)
             return _infos(s, prompt_id, rows, counts, mine)
 
     def page_for_prompt(self, prompt_id: str, viewer_id: str | None = None, offset: int = 0,
@@ -168,16 +173,7 @@ class ContributionService(ServiceBase):
             total = s.scalar(select(func.count()).select_from(Contribution).where(*_visible(prompt_id))) or 0
             rows = s.execute(_visible_columns(prompt_id).limit(limit).offset(offset)).all()
             ids = [row[0] for row in rows]
-            counts = dict(s.execute(
-                select(Endorsement.contribution_id, func.count())
-                .where(Endorsement.contribution_id.in_(ids), Endorsement.active.is_(True))
-                .group_by(Endorsement.contribution_id)
-            ).all())
-            mine: set[str] = set()
-            if viewer_id:
-                mine = set(s.scalars(select(Endorsement.contribution_id).where(
-                    Endorsement.contribution_id.in_(ids), Endorsement.member_id == viewer_id,
-                    Endorsement.active.is_(True))))
+            counts, mine = agreement(s, Endorsement.contribution_id.in_(ids), viewer_id)
             return ContributionPage(tuple(_infos(s, prompt_id, rows, counts, mine)), total, offset)
 
     def _contribution_for(self, s: Session, contribution_id: object, member: Member) -> Contribution:

@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
+from app.services.contributions import agreement
 from app.services.dto import ContributionInfo
 from app.services.errors import DomainError
 from app.services.validation import check_id, clean_text
@@ -153,16 +154,7 @@ class SearchService(ServiceBase):
             .outerjoin(Theme, Theme.id == Contribution.theme_id)
             .where(Contribution.id.in_(list(ids)))
         ).all()
-        counts = dict(s.execute(
-            select(Endorsement.contribution_id, func.count())
-            .where(Endorsement.contribution_id.in_(list(ids)), Endorsement.active.is_(True))
-            .group_by(Endorsement.contribution_id)
-        ).all())
-        mine: set[str] = set()
-        if viewer_id is not None:
-            mine = set(s.scalars(select(Endorsement.contribution_id).where(
-                Endorsement.contribution_id.in_(list(ids)), Endorsement.member_id == viewer_id,
-                Endorsement.active.is_(True))))
+        counts, mine = agreement(s, Endorsement.contribution_id.in_(list(ids)), viewer_id)
         by_id = {
             cid: ContributionInfo(
                 id=cid, prompt_id=prompt_id, kind=kind, text=body, author=author,
