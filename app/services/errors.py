@@ -15,6 +15,10 @@ class NotFound(DomainError):
     """A record that was named does not exist (or is not in this project)."""
 
 
+class FacilitatorLocked(DomainError):
+    """The session is missing, ended or from another project: unlock again."""
+
+
 class StoreUnavailable(Exception):
     """The database cannot be reached (or stayed busy) just now; nothing was written or read.
 

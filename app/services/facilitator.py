@@ -36,7 +36,7 @@ from app.services.audit_log import PER_PAGE as AUDIT_PER_PAGE
 from app.services.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
-from app.services.errors import DomainError
+from app.services.errors import DomainError, FacilitatorLocked
 from app.services.review_dto import AuditRow, FacilitatorSession, UnlockResult
 from app.store.database import Store
 from app.store.models import Event, Member, Project, utcnow
@@ -50,10 +50,6 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES = 16
 KEY_BYTES = 32
 RESETS = ("unlock_ok", "passphrase_set", "passphrase_changed")
-
-
-class FacilitatorLocked(DomainError):
-    """The session is missing, ended or from another project: unlock again."""
 
 
 def _b64(data: bytes) -> str:

@@ -25,9 +25,11 @@ class FacilitatorNavigation:
     exports_folder: Path
     bundles_folder: Path
 
-    def _turn(self, factory: Callable[[], Screen], replace: bool) -> None: ...  # MainWindow's
-    def show_write(self, request: WriteRequest) -> None: ...
-    def apply_profile(self, profile: AccessProfile) -> None: ...
+    if TYPE_CHECKING:  # MainWindow's, named here for the type checker only
+        def _turn(self, factory: Callable[[], Screen], replace: bool) -> None: ...
+        def show_write(self, request: WriteRequest) -> None: ...
+        def apply_profile(self, profile: AccessProfile) -> None: ...
+        def show_members(self) -> None: ...
 
     def show_facilitator_entry(self) -> None:
         """Ask for the facilitator's passphrase (set it on first use)."""
@@ -56,12 +58,18 @@ class FacilitatorNavigation:
             self.apply_profile(state.profile_before_facilitator)
             state.profile_before_facilitator = None
 
+    def facilitator_expired(self) -> None:
+        """The session has ended (locked elsewhere or idle too long): ask for the passphrase,
+        with nothing of facilitator mode left to go back to."""
+        self.facilitator_locked()
+        self.show_members()
+        self.ctx.announce("Facilitator mode is locked. Give the passphrase again.")
+        self.show_facilitator_entry()
+
     def _guarded(self, factory: Callable[[], Screen], replace: bool = False) -> None:
         session = self.ctx.state.facilitator
         if session is None or not self.ctx.services.facilitator.is_unlocked(session):
-            self.facilitator_locked()
-            self.ctx.announce("Facilitator mode is locked. Give the passphrase again.")
-            self.show_facilitator_entry()
+            self.facilitator_expired()
             return
         self._turn(factory, replace)
 

@@ -14,6 +14,7 @@ from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
 from app.services.dto import MemberInfo
+from app.services.errors import FacilitatorLocked
 from app.services.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
@@ -221,7 +222,11 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         old = self.current
         if old is not None:
             old.detach()
-        screen = factory()
+        try:
+            screen = factory()
+        except FacilitatorLocked:  # a refresh, Back or page turn after the session ran out
+            self.facilitator_expired()
+            return
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
         self.current = screen
@@ -275,6 +280,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         first, self._marker = self._marker is None, marker
         if first:
             return  # the services have just loaded: nothing has changed since the snapshot
+        if self.state.facilitator is not None:
+            return  # a rebuild would use the session and keep an unattended one from locking
         if self.current is not None and self.current.refresh_on_change:
             self.refresh()  # writing is never disturbed; its screen shows the news on return
 

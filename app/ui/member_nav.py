@@ -29,8 +29,9 @@ class MemberNavigation:
     predictors: MemberPredictors
     bundles_folder: Path
 
-    def _open(self, factory: Callable[[], Screen]) -> None: ...  # MainWindow's
-    def _turn(self, factory: Callable[[], Screen], replace: bool = False) -> None: ...
+    if TYPE_CHECKING:  # MainWindow's, named here for the type checker only
+        def _open(self, factory: Callable[[], Screen]) -> None: ...
+        def _turn(self, factory: Callable[[], Screen], replace: bool = False) -> None: ...
 
     def show_home(self) -> None:
         """The current member's home screen."""

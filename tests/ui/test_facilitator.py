@@ -161,3 +161,17 @@ def test_the_passphrase_can_be_typed_on_a_keyboard_from_a_scanning_profile(make_
     # Locked: Alex's auto-scan is back on the member screen, so a switch user can pick themselves.
     assert isinstance(app.window.current, MemberScreen)
     assert app.window.scan.active and app.window.state.profile.scan_mode == "auto"
+
+
+def test_a_session_that_ran_out_asks_for_the_passphrase_on_the_next_refresh(make_app):
+    app = make_app()
+    _unlock(app)
+    _tab_to(app, "Participants and consent")
+    app.key(Qt.Key.Key_Return)
+    app.services.facilitator.lock(app.window.state.facilitator)  # as the idle time-out does
+    app.window.refresh()  # a rebuild (after a change, a page turn or Back) finds it ended
+    screen = app.window.current
+    assert isinstance(screen, WriteScreen) and screen.request.secret
+    assert app.window.status.text() == "Facilitator mode is locked. Give the passphrase again."
+    app.key(Qt.Key.Key_Escape)
+    assert isinstance(app.window.current, MemberScreen)  # nothing of facilitator mode is left behind
