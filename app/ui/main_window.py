@@ -22,7 +22,7 @@ from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.predictors import MemberPredictors
-from app.ui.scan import ScanController, SchedulingClock
+from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
@@ -153,17 +153,13 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
     def rescan(self) -> None:
         """The current screen's keys changed: scan the new ones, keeping the place."""
         if self.current is not None:
-            self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key())
-            self._adapt(self.current)
+            self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
+                                 provider=self._adaptive_keys(self.current))
 
-    def _adapt(self, screen: Screen) -> None:
-        """Adaptive keyboard scanning, where the member has chosen it and the screen has keys."""
+    def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
+        """The screen's keys for adaptive scanning, where the member has chosen it."""
         wanted = self.state.profile.adaptive_keyboard and self.scan.active
-        provider = screen.adaptive_provider() if wanted else None
-        if provider is not None:
-            self.scan.start_adaptive(provider)
-        else:
-            self.scan.stop_adaptive()
+        return screen.adaptive_provider() if wanted else None
 
     def back(self) -> None:
         """Return to the previous screen (Escape, or Back in an action bar)."""
@@ -236,9 +232,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if not keep_place and self.state.profile.speech_on:
             self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
             self.scan.announced()
-        self.scan.set_groups(screen.scan_groups(), keep_key=keep_key)
+        self.scan.set_groups(screen.scan_groups(), keep_key=keep_key, provider=self._adaptive_keys(screen))
         self.router.typing = screen.typing_field()
-        self._adapt(screen)
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:

@@ -92,8 +92,11 @@ class ScanController(QObject, ScanListener):
             self.frame.clear()
         self._rearm()
 
-    def set_groups(self, groups: list[ScanGroup], keep_key: str | None = None) -> None:
-        """Scan these groups (a new or refreshed screen)."""
+    def set_groups(self, groups: list[ScanGroup], keep_key: str | None = None,
+                   provider: AdaptiveProvider | None = None) -> None:
+        """Scan these groups (a new or refreshed screen). With `provider` (a keyboard, for a
+        member who chose adaptive scanning) its keys are scanned by likelihood first, and the
+        rows only once "Other choices" is taken: no row is highlighted (or spoken) meanwhile."""
         self._groups = groups
         self._widgets = {}
         roots: list[ScanNode] = []
@@ -107,6 +110,10 @@ class ScanController(QObject, ScanListener):
             roots.append(ScanNode.group(group.key, group.label, children))
         self._roots = roots
         self._show_back_items(force=True)
+        if provider is not None and self.scanner.mode in ("auto", "step"):
+            self.start_adaptive(provider)  # first, so the row scanner below stays silent
+        else:
+            self.stop_adaptive()
         self.scanner.set_tree(roots, self.clock.now(), keep_key=keep_key)
         if not self.active:
             self.frame.clear()
@@ -163,6 +170,8 @@ class ScanController(QObject, ScanListener):
     # -------------------------------------------------------- listener events
     def on_highlight(self, node: ScanNode, is_group: bool, path: tuple[str, ...]) -> None:
         """Move focus and the frame to the node, and speak its cue."""
+        if self.adaptive.active:
+            return  # keys are scanned by likelihood; the rows wait for "Other choices"
         row_column = self.scanner.settings.layout == "row-column"
         entered = path[-2] if row_column and len(path) >= 2 else None
         self._show_back_items(entered)

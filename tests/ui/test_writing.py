@@ -161,6 +161,17 @@ def test_adaptive_keyboard_with_one_switch(make_app):
     assert "Safe" in _keyword_texts(app)
 
 
+def test_adaptive_keyboard_speaks_no_row_before_its_keys(make_app):
+    # A row cue spoken first would cut off the screen's title (and, later, each word read back).
+    app = make_app(last_member="Alex", scan_mode="auto", adaptive_keyboard=True)
+    _open_add_keyword(app)
+    said = app.speaker.said
+    title = max(i for i, (text, kind, _i) in enumerate(said) if text.startswith("Add to:"))
+    cues = [(text, interrupt) for text, kind, interrupt in said[title + 1:] if kind is SpeechKind.CUE]
+    assert cues and not cues[0][1]  # the first cue waits for the title
+    assert all(text not in ("Predictions", "Actions") for text, _ in cues)
+
+
 def test_adaptive_other_choices_reach_the_rest_of_the_screen(make_app):
     app = make_app(last_member="Alex", scan_mode="auto", adaptive_keyboard=True)
     _open_add_keyword(app)
