@@ -239,10 +239,9 @@ def definition_history(s: Session, prompt: Prompt, name: Namer = review_name, no
     for vid, parent in order:
         children[parent].append(vid)
     lanes = branch_lanes(order)
-    decisions = {vid: decision for vid, decision in s.execute(  # few notes carry a decision
-        select(ReviewNote.version_id, ReviewNote.decision).where(ReviewNote.decision.is_not(None))
-        .order_by(ReviewNote.created_at, ReviewNote.id)) if vid in numbers}
-    wanted = ids if only is None else [vid for vid in ids if vid in set(only)]
+    decisions = version_decisions(s, ids)
+    chosen_ids = None if only is None else set(only)
+    wanted = ids if chosen_ids is None else [vid for vid in ids if vid in chosen_ids]
     if definition is None or not wanted:
         where_sets: list[ColumnElement[bool]] = []
     elif only is None:
