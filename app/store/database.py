@@ -112,10 +112,6 @@ def head_revision() -> str:
     return _script_revisions()[1]
 
 
-def _known_revisions() -> set[str]:
-    return _script_revisions()[0]
-
-
 _REVISION_LINE = re.compile(r"""^revision\s*(?::[^=\n]*)?=\s*['"]([^'"]+)['"]\s*$""", re.M)
 _DOWN_LINE = re.compile(r"^down_revision\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
 _QUOTED = re.compile(r"""['"]([^'"]+)['"]""")
@@ -281,7 +277,7 @@ class Store:
     def open(cls, url: str) -> Store:
         """Open (creating if needed) and migrate the database at `url`."""
         parsed = make_url(url)
-        head = head_revision()
+        known, head = _script_revisions()  # the migration files are read once per start
         backup: Path | None = None
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             path = Path(parsed.database).expanduser()
@@ -289,7 +285,7 @@ class Store:
             if diagnosis.recoverable:
                 raise StoreError(f"{diagnosis.message} The file was not changed.")
             before = _sqlite_revision(path)
-            if before is not None and before not in _known_revisions():
+            if before is not None and before not in known:
                 raise StoreError(
                     f"{path} was written by a newer version of Co-production Canvas "
                     f"(revision {before}). Update the app to open it; the file was not changed."
@@ -301,7 +297,7 @@ class Store:
                 _migrate_or_explain(url, head, backup)
         else:
             before = cls._current_revision(url)
-            if before is not None and before not in _known_revisions():
+            if before is not None and before not in known:
                 raise StoreError(
                     f"the database was written by a newer version of the app (revision {before})"
                 )
