@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.access.huffman import key_probabilities
@@ -254,7 +254,3 @@ class KeyboardPanel(QWidget):
             for tile, key in zip(group.items, row, strict=False):
                 tile.set_label(self._label(key), key.spoken or key.label)
         self.changed.emit()
-
-    def move_cursor_to_end(self) -> None:
-        """Put the text cursor at the end (used when text comes back after a restart)."""
-        self.field.moveCursor(QTextCursor.MoveOperation.End)

@@ -146,10 +146,6 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         else:
             self._open(factory)
 
-    def current_screen(self) -> Screen | None:
-        """The screen on show."""
-        return self.current
-
     def rescan(self) -> None:
         """The current screen's keys changed: scan the new ones, keeping the place."""
         if self.current is not None:

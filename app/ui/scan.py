@@ -53,7 +53,6 @@ class ScanController(QObject, ScanListener):
         self._groups: list[ScanGroup] = []
         self._roots: list[ScanNode] = []
         self._on_rest = on_rest
-        self.steps = 0
         # "Finish the cue before moving on": match each cue's end notice to its highlight.
         self._bridge = SpeechBridge(speaker, self)
         self._bridge.started.connect(self._speech_started)
@@ -176,7 +175,6 @@ class ScanController(QObject, ScanListener):
         entered = path[-2] if row_column and len(path) >= 2 else None
         self._show_back_items(entered)
         widget = self._widget_of(node)
-        self.steps += 1
         if widget is not None:
             self._scroll_to(widget)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -268,7 +266,6 @@ class ScanController(QObject, ScanListener):
         self._mark_inset(tiles)
         if tiles:
             tiles[0].setFocus(Qt.FocusReason.OtherFocusReason)
-        self.steps += 1
         names = [getattr(w, "speech", "") for w in tiles[:3]]
         more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
         label = ", ".join(n for n in names if n) + more

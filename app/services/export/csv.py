@@ -70,7 +70,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("id", "created_at", "member_id", "member", "action", "target_kind", "target_id", "detail"),
 }
 Row = tuple[Any, ...]
-Rows = list[Row]
 _UTC = timezone.utc
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
@@ -89,16 +88,6 @@ def _time(value: datetime | None) -> str | None:
     if value.tzinfo is not _UTC:
         value = value.astimezone(_UTC)
     return value.isoformat().replace("+00:00", "Z")
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime):
-        return _time(value) or ""
-    return str(value)
 
 
 class _Names:
@@ -222,12 +211,6 @@ def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterato
                 ("events", events()))
 
 
-def gather_tables(s: Session, project_id: str, real_names: bool = False) -> dict[str, Rows]:
-    """Every table's rows for a project as the files hold them (see `table_rows`), oldest first."""
-    return {name: [tuple(safe_cell(v) for v in row) for row in rows]
-            for name, rows in table_rows(s, project_id, real_names)}
-
-
 def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> None:
     """One CSV file into a binary handle: UTF-8 with BOM, a header row, then the rows."""
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=False)
@@ -238,13 +221,6 @@ def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> 
         text.flush()
     finally:
         text.detach()  # the handle stays open for whoever owns it
-
-
-def encode(columns: Iterable[str], rows: Rows) -> bytes:
-    """One CSV file's bytes: UTF-8 with BOM, a header row, then the rows (any values: see `_value`)."""
-    buffer = io.BytesIO()
-    write_csv(buffer, columns, ([_value(value) for value in row] for row in rows))
-    return buffer.getvalue()
 
 
 def export_csv(store: Store, project_id: str, folder: Path | str, *, real_names: bool = False,

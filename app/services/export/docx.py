@@ -207,13 +207,6 @@ def render_to(handle: BinaryIO, report: Report, progress: Progress | None = None
     _write(doc, streamed, handle)
 
 
-def render(report: Report, progress: Progress | None = None, total: int = 0, done: int = 0) -> bytes:
-    """The report as the bytes of a .docx file."""
-    buffer = io.BytesIO()
-    render_to(buffer, report, progress, total, done)
-    return buffer.getvalue()
-
-
 def export_docx(store: Store, project_id: str, path: Path | str, *, real_names: bool = False,
                 progress: Progress | None = None) -> Path:
     """Write the project report as DOCX to `path` (atomically); returns the path."""

@@ -45,13 +45,6 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def atomic_write(path: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path` (owner-only), then rename it into place."""
-    with atomic_writer(path) as handle:
-        handle.write(data)
-    return path
-
-
 def log_export(store: Store, project_id: str, member_id: str | None, fmt: str, paths: Sequence[Path],
                real_names: bool) -> None:
     """Record an export in the audit log: format and file names (no folders), one transaction."""

@@ -24,7 +24,6 @@ from app.services.errors import NotFound
 from app.services.export.consent import NOT_QUOTED, QuotePolicy, public_name, quote_all
 from app.services.export.files import (
     ExportError,
-    atomic_write,
     atomic_writer,
     check_file_target,
     log_export,
@@ -55,7 +54,7 @@ from app.store.models import (
     Theme,
 )
 
-__all__ = ["NOT_QUOTED", "ExportError", "atomic_write", "atomic_writer", "check_file_target", "log_export",
+__all__ = ["NOT_QUOTED", "ExportError", "atomic_writer", "check_file_target", "log_export",
            "public_name"]
 
 Progress = Callable[[int, int], None]
