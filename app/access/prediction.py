@@ -215,7 +215,10 @@ class Predictor:
 
     def _note_form(self, word: str, surface: str, prev: str) -> None:
         if prev != SENTENCE_START or surface[1:] != surface[1:].lower():
-            self._forms.setdefault(word, Counter())[surface] += 1
+            forms = self._forms.get(word)
+            if forms is None:  # (setdefault would build a Counter for every word learned)
+                forms = self._forms[word] = Counter()
+            forms[surface] += 1
 
     def cased(self, word: str) -> str:
         """The usual written form of *word* (or of each word of a phrase)."""
@@ -241,7 +244,10 @@ class Predictor:
                 self._count(word, prev, n * weight)
 
     def _add(self, name: str, weight: float, word: str, prev: str, count: bool = True) -> None:
-        self._counts.setdefault(name, (weight, Counter()))[1][(prev, word)] += 1
+        layer = self._counts.get(name)
+        if layer is None:
+            layer = self._counts[name] = (weight, Counter())
+        layer[1][(prev, word)] += 1
         if count:
             self._count(word, prev, weight)
 
