@@ -87,12 +87,12 @@ class UiContext:
     def announce(self, text: str) -> None:
         """Show a short message in the status line and speak it."""
         self.status.show_status(text)
-        if self.state.profile.speech_on:
-            self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
+        self.speak(text)
 
 
     def speak(self, text: str) -> None:
-        """Read text aloud with the main voice (the "Speak" and "Read all" actions)."""
+        """Read text aloud with the main voice (announcements, screen titles, "Speak", "Read
+        all"); the next scan cue waits for it instead of cutting it off."""
         if self.state.profile.speech_on:
             self.speaker.say(text, SpeechKind.SPEECH, interrupt=True)
             self.status.spoke()

@@ -195,9 +195,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
 
     def show_status(self, text: str) -> None:
-        """Show an announcement in the status line (the context speaks it)."""
+        """Show a message in the status line (the context speaks announcements)."""
         self.status.setText(text)
-        self.scan.announced()
 
     def spoke(self) -> None:
         """Something is being read aloud: the next scan cue waits for it."""
@@ -225,9 +224,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if old is not None:
             self.stack.removeWidget(old)
             old.deleteLater()
-        if not keep_place and self.state.profile.speech_on:
-            self.speaker.say(screen.spoken_title(), SpeechKind.SPEECH, interrupt=True)
-            self.scan.announced()
+        if not keep_place:
+            self.ctx.speak(screen.spoken_title())
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key, provider=self._adaptive_keys(screen))
         self.router.typing = screen.typing_field()
         if self.source.done:
