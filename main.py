@@ -41,13 +41,10 @@ def database_target(db: str | None) -> str:
 
 
 def database_url(db: str | None) -> str:
-    """Turn --db / CANVAS_DB / the default into an SQLAlchemy URL."""
-    from app.store.database import sqlite_url
+    """Turn --db / CANVAS_DB / the default into an SQLAlchemy URL (the file may be new)."""
+    from app.commands.common import database_url as url_for
 
-    value = database_target(db)
-    if "://" in value:
-        return value
-    return sqlite_url(Path(value).expanduser().resolve())
+    return url_for(database_target(db), must_exist=False)
 
 
 def _after_first_paint(window: QWidget, callbacks: Sequence[Callable[[], None]]) -> None:

@@ -132,6 +132,8 @@ class Screen(QWidget):
         outcome = self.ctx.services.undo.undo(state.member.id, token)
         member = self.ctx.services.projects.get_member(state.member.id)
         state.member = member
-        self.ctx.nav.apply_profile(AccessProfile.from_dict(member.profile))
+        profile = AccessProfile.stored(member.profile)
+        if profile != state.profile:  # a settings change was undone: restyle the window only then
+            self.ctx.nav.apply_profile(profile)
         self.ctx.announce(outcome.message)
         self.ctx.nav.refresh()
