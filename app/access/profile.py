@@ -31,6 +31,7 @@ from typing import Any
 from app.access.switches import SwitchError, normalise_key_name
 
 __all__ = [
+    "CONFIRMATIONS",
     "KEYBOARD_LAYOUTS",
     "RESTART_CHOICES",
     "SCAN_LAYOUTS",
@@ -48,6 +49,9 @@ SCAN_LAYOUTS: tuple[str, ...] = ("row-column", "linear")
 RESTART_CHOICES: tuple[str, ...] = ("top", "stay")
 THEMES: tuple[str, ...] = ("high-contrast", "light", "dark")
 KEYBOARD_LAYOUTS: tuple[str, ...] = ("frequency", "alphabetical", "qwerty")
+CONFIRMATIONS: tuple[str, ...] = ("all", "quitting")
+"""Which actions ask "Are you sure?" first: everything that cannot be undone, or only Quit.
+There is no "none": quitting always asks (a stray press must never end a session)."""
 
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -167,7 +171,8 @@ class AccessProfile:
     0-5 s, acceptance_time 0-2 s, ignore_repeat 0-1 s, pause_after_select
     0-5 s, loops_before_rest 1-10, highlight_thickness 6-24 px, size_percent
     100-300, cue_rate and main_rate 80-450 words per minute, cue_volume and
-    main_volume 0-1, predictions 0-6.
+    main_volume 0-1, predictions 0-6, confirm_timeout 3-60 s (how long a
+    question waits before it answers "No" by itself).
 
     ``switch2`` may be ``""`` (single-switch member) unless ``scan_mode`` is
     ``"step"``, which needs two switches; the two switches must differ.
@@ -200,6 +205,13 @@ class AccessProfile:
     main_volume: float = _setting(1.0, bounds=(0.0, 1.0))
     predictions: int = _setting(5, bounds=(0, 6))
     keyboard_layout: str = _setting("frequency", choices=KEYBOARD_LAYOUTS)
+    confirmations: str = _setting("all", choices=CONFIRMATIONS)
+    confirm_timeout: int = _setting(10, bounds=(3, 60))
+
+    def asks_first(self, action: str) -> bool:
+        """Whether `action` (an action of app.ui.screens.confirm's table) asks first: Quit
+        always does; the others unless the member chose "only for quitting"."""
+        return action == "quit" or self.confirmations == "all"
 
     def __post_init__(self) -> None:
         _validate(self)

@@ -14,6 +14,8 @@ from app.access.keyboard_layout import Key
 from app.access.text_entry import KeyboardModel, TextState
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
 
+# Clearing a text this long asks first; a shorter one is quicker to write again than to confirm.
+LONG_TEXT = 12
 _WORD = re.compile(r"[\w'’]+")
 _COMMAND_LABELS = {
     "space": "␣ space", "backspace": "⌫", "delete_word": "⌫ word", "clear": "clear",
@@ -128,9 +130,8 @@ class KeyboardPanel(QWidget):
 
     def press(self, key: Key) -> None:
         """Perform one key: edit the text, speak a finished word, refresh the keys."""
-        if key.kind == "clear" and self.model.state.text and not self._clear_armed:
-            self._clear_armed = True
-            self.on_result("confirm-clear")
+        if key.kind == "clear" and len(self.model.state.text) >= LONG_TEXT and not self._clear_armed:
+            self.on_result("confirm-clear")  # the screen asks first, then calls clear_confirmed
             return
         self._clear_armed = False
         if self.secret and key.kind in ("char", "space", "shift"):
@@ -164,6 +165,11 @@ class KeyboardPanel(QWidget):
     def perform(self, key_id: str) -> None:
         """Press a key chosen by adaptive scanning."""
         self.press_id(key_id)
+
+    def clear_confirmed(self) -> None:
+        """Clear the text: the member has said "Yes" to clearing it."""
+        self._clear_armed = True
+        self.press_id("clear")
 
     def insert_phrase(self, phrase: str) -> None:
         """Put a saved phrase in at the cursor (in place of a half-typed word), then a space."""

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
+from app.access.clock import SharedClock
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
@@ -18,11 +19,12 @@ from app.services.errors import FacilitatorLocked
 from app.services.group.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
+from app.ui.confirm_nav import ConfirmNavigation
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.predictors import MemberPredictors
-from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
+from app.ui.scan import AdaptiveProvider, QtClock, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
@@ -36,7 +38,7 @@ ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
 
 
-class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
+class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -83,8 +85,12 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.state = UiState(project_id=project_id)
         drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
         self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts)
-        self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
-        self.router = InputRouter(self, self.scan, on_escape=self.back)
+        # One clock (the tests' manual one, else Qt's) for the scan steps and a question's time-out.
+        timers = SharedClock(clock if clock is not None else QtClock(self))
+        self.question_clock = timers.channel()
+        self.scan = ScanController(central, speaker, timers.channel(), on_rest=self._rested)
+        self.router = InputRouter(self, self.scan, on_escape=self.escape)
+        self._quitting = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -125,7 +131,18 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.state.undo_tokens.clear()
         self._history.clear()
         early = self._snapshot.members if self._snapshot and not self.source.done else None
-        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.close, early))
+        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit, early))
+
+    def ask_quit(self) -> None:
+        """Quit, once the member (or their helper) has said "Yes" to "Quit Co-production Canvas?"."""
+        from app.ui.screens.confirm import question
+
+        self.ask_first(question("quit"), self.quit_now)
+
+    def quit_now(self) -> None:
+        """Close the window for good: a deliberate, confirmed Quit (the supervisor stops too)."""
+        self._quitting = True
+        self.close()
 
     def pick_member(self, member: MemberInfo) -> None:
         """Make `member` the one taking part and load their access profile."""
@@ -208,6 +225,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self._replace(factory)
 
     def _replace(self, factory: ScreenFactory, keep_place: bool = False) -> None:
+        self._drop_question()
         keep_key = self.scan.highlighted_key() if keep_place else None
         focus_index = self._focus_index() if keep_place else None
         old = self.current
@@ -289,7 +307,13 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.scan.frame.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop filtering input, looking for changes and speaking."""
+        """A close from the window manager (its X, Alt+F4) asks first, like Quit; then stop
+        filtering input, looking for changes and speaking."""
+        if event.spontaneous() and not self._quitting:
+            event.ignore()
+            if self.asking is None:
+                self.ask_quit()
+            return
         self.router.remove()
         self._poll.stop()
         app = QApplication.instance()

@@ -51,6 +51,12 @@ class MemberNavigation:
 
         self._open(lambda: SettingsScreen(self.ctx))
 
+    def show_phrases(self) -> None:
+        """The member's saved phrases, to delete some."""
+        from app.ui.screens.phrases import PhrasesScreen
+
+        self._open(lambda: PhrasesScreen(self.ctx))
+
     def show_switch_test(self) -> None:
         """The switch test."""
         from app.ui.screens.switch_test import SwitchTestScreen

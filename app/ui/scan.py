@@ -11,12 +11,13 @@ from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
 from shiboken6 import isValid
 
 from app.access.adaptive import MORE, AdaptiveScan
+from app.access.clock import SchedulingClock
 from app.access.profile import AccessProfile
 from app.access.scan_tree import ScanListener, ScanNode
 from app.access.scanner import Scanner
 from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
-from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
+from app.ui.highlight import HighlightFrame, QtClock
 from app.ui.speech_bridge import SpeechBridge
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
 

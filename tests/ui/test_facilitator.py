@@ -50,6 +50,9 @@ def test_set_passphrase_then_unlock_and_lock(make_app):
     assert not [t for t, _k, _i in app.speaker.said if PASSPHRASE in t]
     _tab_to(app, "Lock and leave")
     app.key(Qt.Key.Key_Return)
+    assert app.window.asking is not None and app.focus_name() == "No, go back"  # asks first
+    _tab_to(app, "Yes, lock and leave")
+    app.key(Qt.Key.Key_Return)
     assert isinstance(app.window.current, MemberScreen)
     assert app.window.state.facilitator is None
     _unlock(app, "wrong passphrase")
@@ -98,6 +101,9 @@ def test_consent_and_withdrawal_with_a_preview(make_app):
     assert preview.mode == "anonymise" and preview.display_name == "Kai"
     assert app.members()["Kai"]  # nothing has changed yet
     _tab_to(app, "Confirm: withdraw and anonymise")
+    app.key(Qt.Key.Key_Return)
+    assert app.members()["Kai"]  # it asks first
+    _tab_to(app, "Yes, withdraw")
     app.key(Qt.Key.Key_Return)
     assert "Kai" not in app.members()
     with app.store.read() as s:

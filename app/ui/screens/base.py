@@ -57,6 +57,10 @@ class Screen(QWidget):
     def detach(self) -> None:
         """Let go of anything outside the screen, before it is closed."""
 
+    def escape(self) -> None:
+        """Escape on this screen: back to the one before (the writing screen asks first)."""
+        self.ctx.nav.back()
+
     def add_row(self, key: str, label: str, tiles: list[Tile], caption: str | None = None,
                 vertical: bool = False) -> ScanGroup:
         """Put `tiles` in one framed row of the body, scanned as the group `label`; `caption`

@@ -59,6 +59,9 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     Choice("restart_after_select", "After a choice", (("top", "Start from top"), ("stay", "Stay"))),
     Choice("layout", "Scan order", (("row-column", "Rows then items"), ("linear", "One by one"))),
     Choice("wait_for_cue", "Finish the cue before moving on", ((False, "No"), (True, "Yes"))),
+    Choice("confirmations", "Ask “Are you sure?” before",
+           (("all", "Anything that\ncannot be undone"), ("quitting", "Only quitting"))),
+    Number("confirm_timeout", "A question answers No by itself after", 1, "seconds"),
     Choice("adaptive_keyboard", "Keyboard scanning",
            ((False, "Rows then keys"), (True, "Adaptive: likely keys first"))),
     Choice("theme", "Theme", (("high-contrast", "High contrast"), ("light", "Light"), ("dark", "Dark"))),
@@ -91,7 +94,8 @@ class SettingsScreen(Screen):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx, "My settings")
         self.set_actions([action("Back", ctx.nav.back), self.undo_tile(),
-                          action("Switch test and set switches", ctx.nav.show_switch_test)],
+                          action("Switch test and set switches", ctx.nav.show_switch_test),
+                          action("My phrases", ctx.nav.show_phrases)],
                          first=True)
         profile = ctx.state.profile
         self.add_text(

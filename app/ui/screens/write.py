@@ -16,6 +16,7 @@ from app.services.errors import DomainError, StoreUnavailable
 from app.ui.context import UiContext
 from app.ui.keyboard import KeyboardPanel
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
 
 PHRASES_SHOWN = 4
@@ -89,6 +90,7 @@ class WriteScreen(Screen):
         self.more_tile.setVisible(False)
         self.set_actions([action("Cancel: keep for later", self._cancel)])
         self.bar_holder.addWidget(self.more_tile)
+        self._opened_with = self.panel.text  # leaving with other text than this asks first
         if saved is not None:
             ctx.status.show_status("Your unfinished text is back.")
 
@@ -214,7 +216,7 @@ class WriteScreen(Screen):
         elif result == "speak":
             self.ctx.speak(self.panel.text or "Nothing written yet.")
         elif result == "confirm-clear":
-            self.ctx.announce("Choose clear again to clear everything.")
+            self.ctx.nav.ask_first(question("clear"), self.panel.clear_confirmed)
         elif result == "done":
             self._submit()
 
@@ -238,6 +240,18 @@ class WriteScreen(Screen):
         if self.request.then is not None:
             self.request.then()
 
+    def escape(self) -> None:
+        """Escape is Cancel: it asks first when there is new text."""
+        self._cancel()
+
     def _cancel(self) -> None:
-        self.ctx.announce("Kept for later. It will be here when you come back.")
+        if self.panel.text == self._opened_with:
+            self._leave()
+            return
+        kind = "leave-write-unkept" if self.request.keeps_nothing else "leave-write"
+        self.ctx.nav.ask_first(question(kind), self._leave)
+
+    def _leave(self) -> None:
+        if not self.request.keeps_nothing:
+            self.ctx.announce("Kept for later. It will be here when you come back.")
         self.ctx.nav.back()

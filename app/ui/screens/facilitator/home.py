@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.widgets import Tile, action, tile_rows
 
 
 class FacilitatorHome(Screen):
-    """Each tool is one tile; "Lock and leave" ends facilitator mode at once."""
+    """Each tool is one tile; "Lock and leave" ends facilitator mode (once confirmed)."""
 
     key = "facilitator"
 
@@ -30,7 +31,10 @@ class FacilitatorHome(Screen):
         self.body.addWidget(holder)
         self.body.addStretch(1)
         self.groups.extend(groups)
-        self.set_actions([action("Lock and leave", self._lock)], first=True)
+        self.set_actions([action("Lock and leave", self._ask_lock)], first=True)
+
+    def _ask_lock(self) -> None:
+        self.ctx.nav.ask_first(question("lock"), self._lock)
 
     def _lock(self) -> None:
         session = self.ctx.state.facilitator

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from app.services.review.review_dto import ConsentRecord, ParticipantInfo, kind_name
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.screens.write import WriteRequest
 from app.ui.widgets import Tile, action, tile_rows
 
@@ -154,11 +155,16 @@ class WithdrawalScreen(Screen):
             self.add_text(f"… and {len(self.preview.items) - 40} more.", muted=True)
         self.body.addStretch(1)
         confirm = f"Confirm: withdraw and {verb}"
-        self.set_actions([action("Cancel", ctx.nav.back), action(confirm, self._confirm)], first=True)
+        self.set_actions([action("Cancel", ctx.nav.back), action(confirm, self._ask)], first=True)
 
     def spoken_title(self) -> str:
         """The preview is read out, so a choice is never blind."""
         return f"{self.title}. {self.preview.summary}"
+
+    def _ask(self) -> None:
+        verb = "delete" if self.mode == "delete" else "anonymise"
+        self.ctx.nav.ask_first(question("withdraw", name=self.preview.display_name, verb=verb),
+                               self._confirm)
 
     def _confirm(self) -> None:
         outcome = self.ctx.services.participants.withdraw(
