@@ -25,9 +25,11 @@ if TYPE_CHECKING:
     from app.services.group.startup import StartupSnapshot
     from app.speech.speaker import Speaker
     from app.store.database import Store
+    from app.ui.main_window import MainWindow
 
 APP_NAME = "coproduction-canvas"
 STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _startup_probe
+READY_FILE = "CANVAS_READY_FILE"  # set by the supervisor's tests; see _ready_marker
 
 
 def default_db_path() -> Path:
@@ -78,6 +80,23 @@ def _startup_probe(app: QApplication) -> Callable[[], None]:
         app.quit()
 
     return report
+
+
+def _ready_marker(window: MainWindow, path: Path) -> Callable[[], None]:
+    """For the supervisor's tests: once the first screen is painted and input is on, write what
+    is on show (the process, screen, member and any text being written) to `path`."""
+    from app.store.local_drafts import write_json
+
+    def write() -> None:
+        screen = window.current
+        panel = getattr(screen, "panel", None)
+        member = window.state.member
+        state = {"pid": os.getpid(), "screen": screen.key if screen else None,
+                 "member": member.display_name if member else None,
+                 "text": panel.text if panel is not None else None, "status": window.status.text()}
+        write_json(path, state, durable=False)
+
+    return write
 
 
 def _has_display() -> bool:
@@ -157,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="render each main screen offscreen into DIR/<screen>.png and exit")
     parser.add_argument("--no-speech", action="store_true", help="start without speech output")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    parser.add_argument("--supervised", action="store_true",
+                        help="run the window under a supervisor that starts it again if it crashes "
+                        "(the default for make run, the built app and start on login)")
+    parser.add_argument("--resume", action="store_true",
+                        help="open the last member's screen again (the supervisor adds this after a crash)")
+    parser.add_argument("--start-scanning", action="store_true",
+                        help="on a computer nobody has used yet, the members screen scans in one-switch "
+                        "auto-scan (for a member who uses only a switch)")
     parser.add_argument("--recover", choices=("restore", "new"),
                         help="if the database file is damaged: put back the newest good backup, or "
                         "start a new empty file (the damaged file is kept beside it either way)")
@@ -186,7 +213,7 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     """The first screen's data read without SQLAlchemy, when this start can take that shortcut
     (an existing SQLite file and no request that needs the store first)."""
     target = database_target(args.db)
-    if args.demo or args.screenshot or args.recover or "://" in target:
+    if args.demo or args.screenshot or args.recover or args.resume or "://" in target:
         return None
     from app.services.group.startup import read_snapshot
 
@@ -214,14 +241,72 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     return store, services, matches[0].id
 
 
+# What a start spends most of its time importing: a standby window has them ready.
+_WARM_MODULES = ("PySide6.QtWidgets", "sqlalchemy.orm", "app.store.database", "app.services.container",
+                 "app.services.group.demo", "app.ui.main_window", "app.access.prediction",
+                 "app.speech.pyttsx3_backend", "app.ui.screens.home", "app.ui.screens.prompt",
+                 "app.ui.screens.write")
+
+
+def _stand_by() -> bool:
+    """A standby window (app/supervisor.py): import what a start needs, then wait until the
+    supervisor says go (True), or closes the pipe because no window is needed (False)."""
+    import importlib
+
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
+    if os.environ.get(READY_FILE):
+        from app.store.local_drafts import write_json
+
+        write_json(Path(os.environ[READY_FILE] + ".standby"), {"pid": os.getpid()}, durable=False)
+    return sys.stdin.readline().strip() == "go"
+
+
+def _supervising(args: argparse.Namespace) -> bool:
+    """Whether this process is the supervisor: asked for (or the built app), and not already
+    the window it supervises, nor a run that ends by itself."""
+    if os.environ.get("CANVAS_SUPERVISED_CHILD") or args.screenshot or os.environ.get(STARTUP_PROBE):
+        return False
+    return args.supervised or bool(getattr(sys, "frozen", False))
+
+
+def log_path(args: argparse.Namespace) -> Path:
+    """The log file a stopped supervisor names: canvas.log beside the database (the data folder)."""
+    target = database_target(args.db)
+    folder = default_db_path().parent if "://" in target else Path(target).expanduser().parent
+    return folder / "canvas.log"
+
+
+def _supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run the window as a child process, started again after a crash (app/supervisor.py)."""
+    from app.supervisor import Supervisor, window_command
+
+    def tell(text: str) -> None:
+        print(f"canvas: {text}", file=sys.stderr, flush=True)
+        if _has_display():
+            from PySide6.QtWidgets import QApplication
+
+            from app.ui import recovery_dialog
+
+            QApplication.instance() or QApplication([sys.argv[0]])
+            recovery_dialog.tell(text)
+
+    command = window_command(argv, Path(__file__).resolve())
+    return Supervisor(command, tell, log_path(args), standby=True).run()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("CANVAS_STANDBY") and not _stand_by():
+        return 0
     from app.commands import is_subcommand, run
 
     if is_subcommand(argv):
         return run(argv)
     args = build_parser().parse_args(argv)
+    if _supervising(args):
+        return _supervise(args, argv)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     snapshot = _quick_start(args)
@@ -251,7 +336,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
-    from app.store.local_drafts import LocalDrafts, default_path
+    from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -280,7 +365,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     source = loader if loader is not None else Ready(services)
     drafts = LocalDrafts(default_path())
     window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
-                        input_after_paint=not args.screenshot)
+                        input_after_paint=not args.screenshot, start_scanning=args.start_scanning,
+                        last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"))
+    if args.resume:
+        window.resume()  # after a crash: the member's own screen again (the services are loaded)
     if loader is not None:
         loader.on_done = window.servicesSettled.emit  # a signal: its slot runs in the GUI thread
     try:
@@ -302,6 +390,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         after: list[Callable[[], None]] = [window.start_input]
         if os.environ.get(STARTUP_PROBE):
             after.append(_startup_probe(app))
+        if os.environ.get(READY_FILE):
+            after.append(_ready_marker(window, Path(os.environ[READY_FILE])))
         if loader is not None:
             after.append(loader.start)
         after.append(load_words.start)

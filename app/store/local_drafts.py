@@ -7,6 +7,7 @@ database once it answers again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -14,11 +15,59 @@ import tempfile
 from pathlib import Path
 
 
-def default_path() -> Path:
-    """Where this computer's unsaved texts are kept: the user data folder, as the database."""
+def data_folder() -> Path:
+    """This computer's user data folder for the app (where the default database lives too)."""
     from platformdirs import user_data_path
 
-    return user_data_path("coproduction-canvas", appauthor=False) / "unsaved-text.json"
+    return user_data_path("coproduction-canvas", appauthor=False)
+
+
+def default_path() -> Path:
+    """Where this computer's unsaved texts are kept: the user data folder, as the database."""
+    return data_folder() / "unsaved-text.json"
+
+
+def write_json(path: Path, data: object, durable: bool = True) -> None:
+    """Write `data` as JSON atomically (owner-only folder): a reader sees the old file or the
+    new one, never half. `durable` waits for the disk too (text must survive a power cut)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False)
+        if durable:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class LastPlace:
+    """Where the member at this computer was (their id and the screens they had opened), kept
+    in a small file so that a window started again after a crash can open the same screen."""
+
+    def __init__(self, path: Path) -> None:
+        """`previous` is the place kept by the window before this one (read now, before this
+        window's first screen replaces it)."""
+        self.path = path
+        self.previous = self.read()
+        self._written: object = ...
+
+    def keep(self, place: dict[str, object] | None) -> None:
+        """Remember `place` (None: nobody's; the members screen). Unchanged, nothing is written."""
+        if place == self._written:
+            return
+        self._written = place
+        # Only a convenience (the member's text itself is in the database); not synced to disk:
+        # it is for a crash of the app, not of the computer.
+        with contextlib.suppress(OSError):
+            write_json(self.path, place or {}, durable=False)
+
+    def read(self) -> dict[str, object]:
+        """The place last kept ({} when there is none or it cannot be read)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
 
 class LocalDrafts:
@@ -35,13 +84,7 @@ class LocalDrafts:
         return data if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, dict[str, list[object]]]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".drafts-")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        write_json(self.path, data)
 
     def keep(self, member_id: str, target: str, text: str, cursor: int) -> None:
         """Remember a text that could not be saved in the database."""

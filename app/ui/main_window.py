@@ -18,12 +18,13 @@ from app.services.dto import MemberInfo
 from app.services.errors import FacilitatorLocked
 from app.services.group.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
-from app.store.local_drafts import LocalDrafts
+from app.store.local_drafts import LastPlace, LocalDrafts
 from app.ui.confirm_nav import ConfirmNavigation
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.predictors import MemberPredictors
+from app.ui.resume_nav import ResumeNavigation
 from app.ui.scan import AdaptiveProvider, QtClock, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
@@ -38,7 +39,8 @@ ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
 
 
-class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMainWindow):
+class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
+                 QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -56,11 +58,15 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
         local_drafts: LocalDrafts | None = None,
         snapshot: StartupSnapshot | None = None,
         input_after_paint: bool = False,
+        last_place: LastPlace | None = None,
+        start_scanning: bool = False,
     ) -> None:
         """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
         the member screen and anything needing the services waits for them. With
         `input_after_paint`, switch input starts only when :meth:`start_input` is called
-        (main.py calls it once the first screen is painted)."""
+        (main.py calls it once the first screen is painted). `last_place` keeps where the member
+        is, for :meth:`resume` after a crash. With `start_scanning`, a computer where nobody has
+        taken part yet starts in one-switch auto-scan (the default profile otherwise)."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
@@ -96,6 +102,8 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
             app.focusChanged.connect(self._focus_changed)
         self.current: Screen | None = None
         self._history: list[ScreenFactory] = []
+        self._trail: list[list[object] | None] = []  # the moves that opened them (resume_nav)
+        self.last_place = last_place
         # Another machine on a shared database may add things: look for changes every second.
         self._marker: tuple[int, str] | None = None
         self._poll = QTimer(self)
@@ -104,7 +112,8 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
         self._poll.start()
         self.servicesSettled.connect(self._services_settled)
         last = snapshot.last_member if snapshot else self.services.projects.last_session_member(project_id)
-        self.apply_profile(AccessProfile.stored(last.profile) if last else AccessProfile())
+        first = AccessProfile(scan_mode="auto") if start_scanning else AccessProfile()
+        self.apply_profile(AccessProfile.stored(last.profile) if last else first)
         self.show_members()
         if not input_after_paint:
             self.start_input()
@@ -130,6 +139,7 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
         self.state.member = None
         self.state.undo_tokens.clear()
         self._history.clear()
+        self._trail.clear()
         early = self._snapshot.members if self._snapshot and not self.source.done else None
         self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit, early))
 
@@ -159,6 +169,7 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
         if replace and self._history:
             self._history[-1] = factory
+            self._trail[-1] = self._step
             self._replace(factory)
         else:
             self._open(factory)
@@ -183,6 +194,7 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
                 self.show_members()
             return
         self._history.pop()
+        self._trail.pop()
         self._replace(self._history[-1])
 
     def refresh(self) -> None:
@@ -222,6 +234,7 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
     # -------------------------------------------------------------- internals
     def _open(self, factory: ScreenFactory) -> None:
         self._history.append(factory)
+        self._trail.append(self._step)
         self._replace(factory)
 
     def _replace(self, factory: ScreenFactory, keep_place: bool = False) -> None:
@@ -250,6 +263,7 @@ class MainWindow(ConfirmNavigation, MemberNavigation, FacilitatorNavigation, QMa
             self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
+        self._keep_place()
 
     def tiles(self) -> list[Tile]:
         """The current screen's tiles in scan order (what Tab walks too)."""

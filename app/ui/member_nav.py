@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.ui.resume_nav import remembered
+
 if TYPE_CHECKING:
     from app.ui.context import UiContext, UiState
     from app.ui.predictors import MemberPredictors
@@ -32,6 +34,8 @@ class MemberNavigation:
     if TYPE_CHECKING:  # MainWindow's, named here for the type checker only
         def _open(self, factory: Callable[[], Screen]) -> None: ...
         def _turn(self, factory: Callable[[], Screen], replace: bool = False) -> None: ...
+        def _opening_step(self) -> list[object] | None: ...
+        _step: list[object] | None
 
     def show_home(self) -> None:
         """The current member's home screen."""
@@ -39,18 +43,21 @@ class MemberNavigation:
 
         self._open(lambda: HomeScreen(self.ctx))
 
+    @remembered
     def show_prompt(self, prompt_id: str, page: int = 0, replace: bool = False) -> None:
         """A prompt's keywords (one page of them); `replace` turns the page in place."""
         from app.ui.screens.prompt import PromptScreen
 
         self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
 
+    @remembered
     def show_settings(self) -> None:
         """The member's settings."""
         from app.ui.screens.settings import SettingsScreen
 
         self._open(lambda: SettingsScreen(self.ctx))
 
+    @remembered
     def show_phrases(self) -> None:
         """The member's saved phrases, to delete some."""
         from app.ui.screens.phrases import PhrasesScreen
@@ -63,18 +70,21 @@ class MemberNavigation:
 
         self._open(lambda: SwitchTestScreen(self.ctx, self.router, self.scan.clock.now))
 
+    @remembered
     def show_definition(self, prompt_id: str, version_id: str | None = None) -> None:
         """A prompt's shared definition (the newest version unless one is named)."""
         from app.ui.screens.definition import DefinitionScreen
 
         self._open(lambda: DefinitionScreen(self.ctx, prompt_id, version_id))
 
+    @remembered
     def show_sentence(self, prompt_id: str, version_id: str, index: int) -> None:
         """One sentence of a definition and what can be done with it."""
         from app.ui.screens.sentence import SentenceScreen
 
         self._open(lambda: SentenceScreen(self.ctx, prompt_id, version_id, index))
 
+    @remembered
     def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
                       page: int = 0) -> None:
         """Earlier versions (a page of them); `replace` swaps the current versions screen for the new one."""
@@ -82,6 +92,7 @@ class MemberNavigation:
 
         self._turn(lambda: VersionsScreen(self.ctx, prompt_id, chosen, page), replace)
 
+    @remembered
     def show_pair(self, prompt_id: str) -> None:
         """The now and future definitions side by side."""
         from app.ui.screens.pair import PairScreen
@@ -99,4 +110,8 @@ class MemberNavigation:
         from app.ui.screens.write import WriteScreen
 
         predictor = self.predictors.current(self.state.member.id if self.state.member else None)
-        self._open(lambda: WriteScreen(self.ctx, request, predictor))
+        self._step = None if request.keeps_nothing else self._opening_step()
+        try:
+            self._open(lambda: WriteScreen(self.ctx, request, predictor))
+        finally:
+            self._step = None

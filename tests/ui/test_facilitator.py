@@ -164,6 +164,8 @@ def test_the_passphrase_can_be_typed_on_a_keyboard_from_a_scanning_profile(make_
     assert not app.window.scan.active and app.window.state.profile.scan_mode == "off"
     _tab_to(app, "Lock and leave")
     app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Yes, lock and leave")  # it asks first
+    app.key(Qt.Key.Key_Return)
     # Locked: Alex's auto-scan is back on the member screen, so a switch user can pick themselves.
     assert isinstance(app.window.current, MemberScreen)
     assert app.window.scan.active and app.window.state.profile.scan_mode == "auto"

@@ -61,6 +61,8 @@ def test_the_facilitator_records_a_real_name_seen_only_in_facilitator_mode(make_
     assert isinstance(app.window.current, FacilitatorHome)
     _tab_to(app, "Lock and leave")
     app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Yes, lock and leave")  # it asks first
+    app.key(Qt.Key.Key_Return)
     assert isinstance(app.window.current, MemberScreen)
     assert REAL not in "\n".join(t.accessibleName() + t.text() for t in app.window.tiles())
 
@@ -97,6 +99,8 @@ def test_export_with_real_names_where_agreed(make_app, tmp_path: Path):
     app.key(Qt.Key.Key_Escape)
     _tab_to(app, "Lock and leave")
     app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Yes, lock and leave")  # it asks first
+    app.key(Qt.Key.Key_Return)
     _unlock(app)  # a new session starts with pseudonyms again
     _tab_to(app, "Export for the research")
     app.key(Qt.Key.Key_Return)
@@ -119,6 +123,8 @@ def test_withdrawal_clears_backups_and_unsaved_text_here(make_app, tmp_path: Pat
     assert "backups: 1 deleted, and one fresh backup taken" in screen.spoken_title()
     assert old.exists()
     _tab_to(app, "Confirm: withdraw and delete")
+    app.key(Qt.Key.Key_Return)
+    _tab_to(app, "Yes, withdraw")  # it asks first
     app.key(Qt.Key.Key_Return)
     assert "Kai" not in app.members()
     assert not old.exists()

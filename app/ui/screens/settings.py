@@ -59,9 +59,6 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     Choice("restart_after_select", "After a choice", (("top", "Start from top"), ("stay", "Stay"))),
     Choice("layout", "Scan order", (("row-column", "Rows then items"), ("linear", "One by one"))),
     Choice("wait_for_cue", "Finish the cue before moving on", ((False, "No"), (True, "Yes"))),
-    Choice("confirmations", "Ask “Are you sure?” before",
-           (("all", "Anything that\ncannot be undone"), ("quitting", "Only quitting"))),
-    Number("confirm_timeout", "A question answers No by itself after", 1, "seconds"),
     Choice("adaptive_keyboard", "Keyboard scanning",
            ((False, "Rows then keys"), (True, "Adaptive: likely keys first"))),
     Choice("theme", "Theme", (("high-contrast", "High contrast"), ("light", "Light"), ("dark", "Dark"))),
@@ -75,6 +72,9 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     VoicePick("cue_voice", "Cue voice", SpeechKind.CUE),
     Number("cue_rate", "Cue voice speed", 20, "words a minute"),
     Number("cue_volume", "Cue voice volume", 0.1, "of full"),
+    Choice("confirmations", "Ask “Are you sure?” before",
+           (("all", "Anything that\ncannot be undone"), ("quitting", "Only quitting"))),
+    Number("confirm_timeout", "A question answers No by itself after", 1, "seconds"),
 )
 SAMPLE = "This is how I sound."
 
