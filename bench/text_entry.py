@@ -163,12 +163,11 @@ class SimulatedUser:
         text = text[:self._position()]
         prefix = split_context(text).prefix
         done = len(text) - len(prefix)
-        rest = self.target[done:len(text)]
         # "i." is "I." until the next letter shows it goes on ("i.e"): the case of the last
         # characters before an automatic space may still change.
-        loose = 3 if self.model.state.auto_space else 0
-        return (text[:done - loose] == self.target[:done - loose] if done > loose else True) and (
-            text[max(0, done - loose):].lower() == self.target[max(0, done - loose):len(text)].lower())
+        exact = max(0, done - (3 if self.model.state.auto_space else 0))
+        tail = self.target[exact:len(text)]
+        return text[:exact] == self.target[:exact] and text[exact:].lower() == tail.lower()
 
     def _plan(self, pos: int) -> list[Key]:
         """The keys that type the character at *pos*."""
@@ -249,8 +248,8 @@ class SimulatedUser:
         """What *plan* costs from here; a key of the page it switches to at that page's costs."""
         on_page = {k.id for row in self.model.rows() for k in row}
         other = key_costs(rows_for(self.model.layout, "symbols"))
-        return sum(self._metric(k) if k.id in on_page else 1.0 if self.scoring == "keys" else other[k.id].steps
-                   for k in plan)
+        return sum(self._metric(k) if k.id in on_page else 1.0 if self.scoring == "keys"
+                   else other[k.id].steps for k in plan)
 
     def _char_cost(self, ch: str) -> float:
         """Cost of typing *ch* from the letters page at the current costs (shift and page included)."""

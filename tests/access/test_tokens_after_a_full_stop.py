@@ -26,7 +26,8 @@ def press_keys(text: str, start: str = "") -> KeyboardModel:
     return model
 
 
-@pytest.mark.parametrize("written", ["e.g.", "i.e.", "2.5", "10.30", "www.example.org", "Don't.", "End. Next"])
+@pytest.mark.parametrize("written", ["e.g.", "i.e.", "2.5", "10.30", "www.example.org", "Don't.",
+                                     "End. Next"])
 def test_typed_mid_sentence_as_written(written):
     model = press_keys(written.lower() if written[0] in "ei2w1" else written, start="see ")
     assert model.state.final_text() == "See " + written
@@ -38,7 +39,8 @@ def test_typed_at_the_start_as_written(written):
 
 
 def test_a_sentence_end_keeps_its_space_and_capital():
-    assert press_keys("it helps, e.g. then it works. so").state.final_text() == "It helps, e.g. Then it works. So"
+    written = press_keys("it helps, e.g. then it works. so").state.final_text()
+    assert written == "It helps, e.g. Then it works. So"
     assert press_keys("step 3. then").state.final_text() == "Step 3. Then"
     assert press_keys("it was i.").state.final_text() == "It was I."
 
@@ -64,7 +66,8 @@ def test_undo_takes_a_joined_letter_back_to_the_space():
 
 def test_the_benchmark_types_every_printable_ascii_character():
     printable = "".join(c for c in string.printable if c not in "\t\n\r\x0b\x0c")
-    text = f"{printable} End. Next e.g. this, i.e. that: 2.5 at 10.30 on www.example.org. a,b x.y Plan b. Then"
+    text = (f"{printable} End. Next e.g. this, i.e. that: 2.5 at 10.30 on www.example.org. "
+            "a,b x.y Plan b. Then")
     for scoring in ("rowcol", "huffman", "keys"):
         model = KeyboardModel(Predictor({"the": 1.0, "this": 0.5, "that": 0.4}), "frequency", 5)
         target, dropped = bench.prepare(text, model)
