@@ -242,7 +242,9 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
 
 
 # What a start spends most of its time importing: a standby window has them ready.
-_WARM_MODULES = ("PySide6.QtWidgets", "sqlalchemy.orm", "app.store.database", "app.services.container",
+_WARM_MODULES = ("PySide6.QtWidgets", "sqlalchemy.orm", "sqlalchemy.dialects.sqlite", "alembic",
+                 "alembic.runtime.migration", "alembic.runtime.environment", "alembic.config",
+                 "app.store.database", "app.services.container",
                  "app.services.group.demo", "app.ui.main_window", "app.access.prediction",
                  "app.speech.pyttsx3_backend", "app.ui.screens.home", "app.ui.screens.prompt",
                  "app.ui.screens.write")
