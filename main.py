@@ -257,6 +257,11 @@ def _stand_by() -> bool:
 
     for name in _WARM_MODULES:
         importlib.import_module(name)
+    from sqlalchemy.orm import configure_mappers
+
+    import app.store.models  # noqa: F401 - the mappers to configure
+
+    configure_mappers()  # a third of what is left of a start once the imports are done
     if os.environ.get(READY_FILE):
         from app.store.local_drafts import write_json
 
