@@ -115,7 +115,7 @@ class DwellListener:
         """The target pointed at changed (None: nothing); `spent`: it cannot be chosen yet."""
 
     def on_choose(self, target: Target) -> None:
-        """Choose `target` as a click would."""
+        """Choose `target` as a click would (the pause target is already toggled)."""
 
     def on_pause(self, paused: bool) -> None:
         """Dwelling was paused or resumed."""
@@ -196,6 +196,12 @@ class DwellEngine:
         if fresh and self._spent is not None:
             self._spent = target.ident if target is not None else None
         self._point_at(target, now)
+
+    def spend_current(self) -> None:
+        """Let the target pointed at wait until the pointer has left it (e.g. the setting that
+        switched dwelling on, chosen some other way)."""
+        if self._current is not None:
+            self._spent = self._current.ident
 
     def move(self, x: float, y: float, now: float) -> None:
         """A raw pointer sample at `now` (window coordinates)."""
@@ -292,9 +298,9 @@ class DwellEngine:
         self._pause_until = now + self._settings.pause_after_choice
         self._since = now
         if target.key == PAUSE_KEY:
-            self.toggle_pause(now)
-            return
-        self.listener.on_point(target, True)
+            self.toggle_pause(now)  # the engine's own: on_choose only reports it
+        else:
+            self.listener.on_point(target, True)
         self.listener.on_choose(target)
 
     def _switch(self, switch: Switch, now: float) -> None:

@@ -182,13 +182,15 @@ def test_snapping_lets_a_dwell_complete_from_beside_the_target():
 def test_the_pause_tile_stops_and_resumes_dwelling():
     rig = Rig(dwell_time=1.0)
     rig.rest(1180, 732, 1.05)
-    assert rig.engine.paused and rig.log.paused == [True] and rig.log.chosen == []
+    assert rig.engine.paused and rig.log.paused == [True] and rig.log.chosen == ["pause"]
+    rig.rest(1180, 732, 3.0)  # resting on it again does not resume: it must be left first
+    assert rig.engine.paused
     rig.rest(200, 140, 3.0)
-    assert rig.log.chosen == [] and rig.engine.current is None  # nothing is pointed at
+    assert rig.log.chosen == ["pause"] and rig.engine.current is None  # nothing is pointed at
     rig.rest(1180, 732, 1.05)
     assert not rig.engine.paused and rig.log.paused == [True, False]
     rig.rest(200, 140, 1.6)  # the pause after a choice, then the dwell
-    assert rig.log.chosen == ["a"]
+    assert rig.log.chosen == ["pause", "pause", "a"]
 
 
 def test_a_switch_pauses_and_resumes_while_dwelling():
