@@ -1,6 +1,6 @@
 """Pointing and dwelling: a simulated eye-gaze user on the real screens.
 
-    python -m bench.dwell [--json] [--reps 15] [--reading 120] [--seed 17] [--jitters 0 20 40]
+    python -m bench.dwell [--json] [--reps 17] [--reading 120] [--seed 17] [--jitters 0 20 40]
 
 What runs: the real :class:`~app.ui.main_window.MainWindow` over a fresh demo project
 (offscreen Qt, 1280 x 860, a :class:`~app.access.clock.ManualClock`, no speech), its member
@@ -53,13 +53,9 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.access.clock import ManualClock  # noqa: E402
 from app.access.prediction import Predictor, SymspellPairs, WordfreqSource  # noqa: E402
-from app.services.container import Services  # noqa: E402
-from app.services.group.demo import create_demo  # noqa: E402
-from app.speech.speaker import NullSpeaker  # noqa: E402
-from app.store.database import Store, sqlite_url  # noqa: E402
-from app.store.local_drafts import LocalDrafts  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.screens.write import WriteScreen  # noqa: E402
+from bench.journey_cost import open_session  # noqa: E402
 from bench.scan_timing import percentile  # noqa: E402
 
 JITTERS = (0, 20, 40)
@@ -218,7 +214,9 @@ class Reader:
             for _ in range(6):
                 spots.append(top_left + QPointF(rng.uniform(0.05, 0.95) * width, widget.height() / 2))
         for group in screen.scan_groups():
-            tiles = [t for t in group.items if t.isVisible()]
+            # Gaps between two tiles of a row that are wholly in view.
+            tiles = [t for t in group.items
+                     if t.isVisible() and t.visibleRegion().boundingRect().size() == t.size()]
             for a, b in zip(tiles, tiles[1:], strict=False):
                 ra, rb = centre_of(window, a), centre_of(window, b)
                 right_of_a = ra.x() + a.width() / 2
@@ -245,30 +243,12 @@ class Reader:
         return len(gaze.chosen)
 
 
-def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, ManualClock, Store, str]:
-    store = Store.open(sqlite_url(folder / "dwell.db"))
-    project_id = create_demo(store)
-    services = Services.build(store)
-    alex = next(m for m in services.projects.list_members(project_id) if m.display_name == "Alex")
-    services.projects.save_profile(alex.id, {"scan_mode": "dwell"})
-    services.projects.start_session(alex.id)
-    clock = ManualClock()
-    window = MainWindow(services, NullSpeaker(), project_id, predictor, clock=clock,
-                        local_drafts=LocalDrafts(folder / "unsaved.json"))
-    window.resize(*WINDOW_SIZE)
-    window.show()
-    window.activateWindow()
-    QApplication.processEvents()
-    window.pick_member(services.projects.get_member(alex.id))
-    now = next(p for p in services.projects.list_prompts(project_id) if p.pair_role == "now")
-    return window, clock, store, now.id
-
-
 def measure(jitter: float, predictor: Predictor, reps: int, reading: float, seed: int) -> Figures:
     """One jitter level in a fresh demo project."""
     figures = Figures()
     with tempfile.TemporaryDirectory() as folder:
-        window, clock, store, prompt_id = _session(Path(folder), predictor)
+        session = open_session(Path(folder), predictor, {"scan_mode": "dwell"})
+        window, clock, store, prompt_id = session.window, session.clock, session.store, session.prompt_id
         gaze = Gaze(window, clock, random.Random(seed * 1000 + int(jitter)), jitter)
         user = User(gaze, figures)
         tasks: list[Callable[[], None]] = [
@@ -300,7 +280,7 @@ def measure(jitter: float, predictor: Predictor, reps: int, reading: float, seed
     return figures
 
 
-def run(reps: int = 15, reading: float = 120.0, seed: int = 17,
+def run(reps: int = 17, reading: float = 120.0, seed: int = 17,
         jitters: tuple[int, ...] = JITTERS) -> dict[str, dict[str, float]]:
     """Every jitter level; {"0": {...}, "20": {...}, "40": {...}}."""
     QApplication.instance() or QApplication([])
@@ -323,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the table (or JSON); exit 1 when a target is missed."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON only")
-    parser.add_argument("--reps", type=int, default=15, help="repetitions of each task (default 15)")
+    parser.add_argument("--reps", type=int, default=17, help="repetitions of each task (default 17)")
     parser.add_argument("--reading", type=float, default=120.0, help="seconds of reading (default 120)")
     parser.add_argument("--seed", type=int, default=17, help="random seed (default 17)")
     parser.add_argument("--jitters", type=int, nargs="+", default=list(JITTERS),

@@ -19,11 +19,11 @@ Rules (against the "Midas touch", choosing whatever the eyes rest on):
   targets are hit-tested with the smoothed point. When samples stop (a mouse or head
   pointer at rest) the last raw sample is fed again every ``SETTLE_INTERVAL`` until the
   smoothed point has caught up, so a still pointer never sits short of where it is.
-* **What is pointed at.** A target containing the point; else the target being dwelt
-  on, while the point is within ``edge_tolerance`` of it; else (magnetic targets) the
-  nearest target within ``snap_distance``, but only when it is clearly the nearest (at
-  most ``AMBIGUITY`` times as far as the next): a point half-way between two tiles
-  points at neither.
+* **What is pointed at.** A target containing the point; else, when one target is
+  clearly the nearest (at most ``AMBIGUITY`` times as far as the next: a point half-way
+  between two tiles points at neither), that target if it is the one being dwelt on and
+  the point is within ``edge_tolerance`` of it, or (magnetic targets) if it is within
+  ``snap_distance``.
 * **Dwell.** The dwell runs while the same target (same key and label) stays pointed at,
   from when it was first pointed at, but never from before ``pause_after_choice`` after
   the last choice. Any change of target starts again from nothing.
@@ -92,20 +92,19 @@ def pick_target(targets: Sequence[Target], x: float, y: float, current: Target |
     hit = next((t for t in targets if t.contains(x, y)), None)
     if hit is not None:
         return hit
-    if current is not None and current.distance(x, y) <= settings.edge_tolerance:
-        return current
-    if not settings.magnetic or settings.snap_distance <= 0:
-        return None
-    near = sorted((d, i) for i, t in enumerate(targets) if (d := t.distance(x, y)) <= settings.snap_distance)
+    near = sorted((t.distance(x, y), i) for i, t in enumerate(targets))
     if not near:
         return None
-    second = math.inf
-    if len(near) > 1:
-        second = near[1][0]
-    else:  # the next nearest may lie just beyond the snapping distance
-        second = min((t.distance(x, y) for i, t in enumerate(targets) if i != near[0][1]),
-                     default=math.inf)
-    return targets[near[0][1]] if near[0][0] <= AMBIGUITY * second else None
+    nearest, index = near[0]
+    clear = len(near) == 1 or nearest <= AMBIGUITY * near[1][0]  # not half-way to another
+    if not clear:
+        return None
+    chosen = targets[index]
+    if current is not None and chosen.ident == current.ident and nearest <= settings.edge_tolerance:
+        return current
+    if settings.magnetic and nearest <= settings.snap_distance:
+        return chosen
+    return None
 
 
 class DwellListener:
