@@ -91,7 +91,7 @@ def test_a_gaze_user_picks_themselves_says_me_too_adds_a_keyword_and_agrees(make
         assert (sam, "agree") in positions
 
 
-def test_the_highlight_and_ring_show_at_once_and_the_cue_is_spoken(make_app):
+def test_the_highlight_and_progress_bar_show_at_once_and_the_cue_is_spoken(make_app):
     app = make_app(last_member="Sam", scan_mode="dwell")
     jordan = tile_named(app, "Jordan")
     point_at(app, window_point(app.window, jordan), 0.5)
