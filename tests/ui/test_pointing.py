@@ -74,6 +74,8 @@ def test_a_gaze_user_picks_themselves_says_me_too_adds_a_keyword_and_agrees(make
     assert app.window.current.panel.text == "Kind"
     dwell_on(app, "done")
     assert app.window.status.text() == "Keyword added: Kind"
+    frame = app.window.pointer.frame
+    assert not frame.isVisible() or frame.target in app.window.tiles()  # never round a key that is gone
     dwell_on(app, "Our definition")
     assert isinstance(app.window.current, DefinitionScreen)
     dwell_on(app, "Agree")
