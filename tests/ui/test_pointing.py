@@ -132,3 +132,20 @@ def test_point_then_press_a_switch(make_app, qtbot):
     qtbot.keyPress(app.window, "\x20")
     qtbot.keyRelease(app.window, "\x20")
     assert app.window.state.member.display_name == "Priya"
+
+
+def test_the_facilitator_points_and_dwells_on_their_own_screens(make_app):
+    from app.ui.screens.facilitator.participants import ParticipantScreen, ParticipantsScreen
+
+    app = make_app()
+    ruth = app.members()["Ruth (facilitator)"]
+    app.services.projects.save_profile(ruth, {"scan_mode": "dwell"})
+    session = app.services.facilitator.set_passphrase(app.project_id, "our group 2026").session
+    app.window.facilitator_unlocked(session)  # their own profile applies: pointing
+    app.window.show_facilitator()
+    assert app.window.pointer.active
+    dwell_on(app, "Participants and consent")
+    assert isinstance(app.window.current, ParticipantsScreen)
+    alex = next(t.accessibleName() for t in app.window.tiles() if t.accessibleName().startswith("Alex"))
+    dwell_on(app, alex)
+    assert isinstance(app.window.current, ParticipantScreen)
