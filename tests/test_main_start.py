@@ -71,8 +71,8 @@ def test_screenshots_of_every_main_screen_are_written(tmp_path: Path) -> None:
     done = start(tmp_path / "shots.db", tmp_path, "--demo", "--screenshot", str(folder))
     assert done.returncode == 0, done.stderr
     names = {path.stem for path in folder.glob("*.png")}
-    assert names == {"members", "home", "prompt", "definition", "versions", "keyboard", "pair", "settings",
-                     "switch-test", "facilitator", "review", "compare", "participant", "exports"}
+    assert names == {"members", "home", "prompt", "dwell", "definition", "versions", "keyboard", "pair",
+                     "settings", "switch-test", "facilitator", "review", "compare", "participant", "exports"}
     assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in folder.glob("*.png"))
 
 
