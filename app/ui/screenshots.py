@@ -9,6 +9,7 @@ from PySide6.QtCore import QPointF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.access.profile import AccessProfile
 from app.ui.main_window import MainWindow
 
 SIZE = (1280, 860)
@@ -21,13 +22,22 @@ def _save(window: MainWindow, folder: Path, name: str) -> Path:
     return path
 
 
-def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
-    """Walk the main screens as the first member would, saving one picture of each."""
+def save_screenshots(window: MainWindow, folder: Path, size_percent: int | None = None,
+                     window_size: tuple[int, int] = SIZE) -> list[Path]:
+    """Walk the main screens as the first member would, saving one picture of each; with
+    `size_percent`, every member's profile is at that size first (as Settings sets it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    window.resize(*SIZE)
+    window.resize(*window_size)
     window.show()
-    saved = [_save(window, folder, "members")]
     members = window.services.projects.list_members(window.state.project_id)
+    if size_percent is not None:
+        for member in members:
+            profile = AccessProfile.stored(member.profile).to_dict()
+            window.services.projects.save_profile(member.id, {**profile, "size_percent": size_percent})
+        members = window.services.projects.list_members(window.state.project_id)
+        window.apply_profile(AccessProfile.stored(members[0].profile))
+        window.show_members()
+    saved = [_save(window, folder, "members")]
     window.pick_member(members[0])
     saved.append(_save(window, folder, "home"))
     prompts = window.services.projects.list_prompts(window.state.project_id)
