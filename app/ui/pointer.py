@@ -21,7 +21,7 @@ from app.access.dwell import PAUSE_KEY, DwellEngine, DwellListener, Target
 from app.access.profile import AccessProfile
 from app.access.switches import Switch
 from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
-from app.ui.widgets import ScanGroup, Tile
+from app.ui.widgets import ScanGroup, Tile, scroll_into_view
 
 __all__ = ["DwellFrame", "PointerController"]
 
@@ -195,6 +195,11 @@ class PointerController(QObject, DwellListener):
         if target.key == PAUSE_KEY:  # the engine has toggled it: say what was chosen
             self.chosen.emit(target.key, PAUSE_TEXT[1] if self.engine.paused else RESUME_TEXT[1])
         elif isinstance(widget, QAbstractButton) and isValid(widget) and widget.isEnabled():
+            if self._partly_hidden(widget) and scroll_into_view(widget):
+                # A tile cut off by the edge of a scrolling screen is brought into view by its
+                # first dwell (a pointer cannot scroll); what is under the pointer then waits.
+                self._refresh_targets(fresh=True)
+                return
             self.chosen.emit(target.key, getattr(widget, "speech", target.label))
             widget.click()
 
@@ -221,6 +226,10 @@ class PointerController(QObject, DwellListener):
             label = "pause" if key == PAUSE_KEY else getattr(widget, "speech", "")
             targets.append(Target(key, corner.x(), corner.y(), shown.width(), shown.height(), label))
         return targets
+
+    @staticmethod
+    def _partly_hidden(widget: QWidget) -> bool:
+        return widget.visibleRegion().boundingRect().size() != widget.size()
 
     def _refresh_targets(self, fresh: bool) -> None:
         # A new screen is laid out only when its posted layout requests run: run them now,
