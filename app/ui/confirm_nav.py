@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStackedWidget
 
 if TYPE_CHECKING:
-    from app.access.clock import SchedulingClock
     from app.ui.context import UiContext, UiState
-    from app.ui.scan import AdaptiveProvider, ScanController
+    from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
     from app.ui.screens.base import Screen
     from app.ui.screens.confirm import ConfirmScreen, Question
     from app.ui.switch_input import InputRouter

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
+
+
+class SchedulingClock(Protocol):
+    """A clock that can call back once at an absolute time (real or manual)."""
+
+    def now(self) -> float: ...
+    def call_at(self, deadline: float, callback: Callable[[], None]) -> None: ...
+    def cancel(self) -> None: ...
+    def channel(self) -> SchedulingClock: ...
 
 
 class QtClock(QObject):
@@ -35,6 +45,10 @@ class QtClock(QObject):
         """Forget the pending call."""
         self._timer.stop()
         self._callback = None
+
+    def channel(self) -> QtClock:
+        """Another clock with a pending call (a timer) of its own."""
+        return QtClock(self)
 
     def _fire(self) -> None:
         callback, self._callback = self._callback, None

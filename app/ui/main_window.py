@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from app.access.clock import SharedClock
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
@@ -23,9 +30,10 @@ from app.ui.confirm_nav import ConfirmNavigation
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
+from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
 from app.ui.resume_nav import ResumeNavigation
-from app.ui.scan import AdaptiveProvider, QtClock, ScanController, SchedulingClock
+from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
@@ -86,16 +94,20 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Status")
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()  # the status line, and the pause tile in the corner when pointing
+        bottom.setContentsMargins(0, 0, 14, 12)  # room for the highlight round the pause tile
+        bottom.addWidget(self.status, 1)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.state = UiState(project_id=project_id)
         drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
         self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts)
-        # One clock (the tests' manual one, else Qt's) for the scan steps and a question's time-out.
-        timers = SharedClock(clock if clock is not None else QtClock(self))
-        self.question_clock = timers.channel()
-        self.scan = ScanController(central, speaker, timers.channel(), on_rest=self._rested)
+        self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
+        self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
+        bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.escape)
+        self.router.pointer = self.pointer
+        self.question_clock = self.scan.clock.channel()  # a question's time-out, on the same time
         self._quitting = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -179,6 +191,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if self.current is not None:
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
                                  provider=self._adaptive_keys(self.current))
+            self.pointer.set_groups(self.current.scan_groups())
 
     def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
         """The screen's keys for adaptive scanning, where the member has chosen it."""
@@ -222,6 +235,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             VoiceSettings(profile.main_voice, profile.main_rate, profile.main_volume),
         )
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
+        self.pointer.apply_profile(profile, theme.highlight, theme.highlight_inner)
 
     def show_status(self, text: str) -> None:
         """Show a message in the status line (the context speaks announcements)."""
@@ -258,6 +272,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if not keep_place:
             self.ctx.speak(screen.spoken_title())
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key, provider=self._adaptive_keys(screen))
+        self.pointer.set_groups(screen.scan_groups())
         self.router.typing = screen.typing_field()
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)
@@ -308,8 +323,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.
-        if self.scan.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
-            return
+        if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
+            return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
 
     def _rested(self) -> None:
@@ -319,6 +334,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         """Keep the highlight on its target."""
         super().resizeEvent(event)
         self.scan.frame.reposition()
+        self.pointer.frame.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """A close from the window manager (its X, Alt+F4) asks first, like Quit; then stop
@@ -329,6 +345,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
                 self.ask_quit()
             return
         self.router.remove()
+        self.pointer.stop()
         self._poll.stop()
         app = QApplication.instance()
         if isinstance(app, QApplication):

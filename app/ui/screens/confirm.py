@@ -12,8 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.access.clock import SchedulingClock
 from app.ui.context import UiContext
+from app.ui.scan import SchedulingClock
 from app.ui.screens.base import Screen
 from app.ui.widgets import Tile
 
