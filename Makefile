@@ -29,7 +29,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 
 run: system-deps $(STAMP)
 	@$(PY) -m compileall -q app > /dev/null  # bytecode for a quick start, even where Python may not write it
-	$(PY) main.py $(ARGS)
+	$(PY) main.py --supervised $(ARGS)  # started again by itself after a crash (app/supervisor.py)
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .

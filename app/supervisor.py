@@ -49,9 +49,11 @@ def window_command(argv: Sequence[str], main_py: Path) -> list[str]:
 
 def gave_up_message(failures: int, log: Path) -> str:
     """What the member's helper reads when the loop stops."""
+    where = (f"is written in {log}" if log.exists()
+             else f"is written in the log in the data folder, {log.parent}")
     return (f"Co-production Canvas stopped: its window closed unexpectedly {failures} times within a "
             f"minute, so it was not started again. Nothing written has been lost. What went wrong "
-            f"is written in {log}. Start the app again once someone has looked.")
+            f"{where}. Start the app again once someone has looked.")
 
 
 @dataclass

@@ -128,6 +128,7 @@ def test_a_database_that_cannot_open_is_not_started_again(tmp_path: Path) -> Non
 def test_five_crashes_within_a_minute_stop_with_a_message_naming_the_log(tmp_path: Path) -> None:
     told: list[str] = []
     log = tmp_path / "canvas.log"
+    log.write_text("what went wrong\n", encoding="utf-8")
     supervisor = Supervisor(_child(tmp_path, "os.kill(os.getpid(), signal.SIGKILL)"), told.append, log)
     assert supervisor.run() == GAVE_UP
     starts = _starts(tmp_path)
@@ -146,3 +147,9 @@ def test_crashes_spread_over_more_than_a_minute_keep_it_coming_back(tmp_path: Pa
                             clock=lambda: float(next(times)))
     assert supervisor.run() == QUIT
     assert len(_starts(tmp_path)) == 8
+
+
+def test_without_a_log_file_the_message_names_the_data_folder(tmp_path: Path) -> None:
+    from app.supervisor import gave_up_message
+
+    assert str(tmp_path) in gave_up_message(5, tmp_path / "canvas.log")

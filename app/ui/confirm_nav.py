@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
 if TYPE_CHECKING:
     from app.ui.context import UiContext, UiState
@@ -45,6 +45,7 @@ class ConfirmNavigation:
         def _focus_index(self) -> int | None: ...
         def _focus_tile(self, index: int) -> None: ...
         def back(self) -> None: ...
+        def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None: ...
 
     @property
     def asking(self) -> ConfirmScreen | None:
@@ -97,6 +98,7 @@ class ConfirmNavigation:
         self.router.typing = under.typing_field()
         if not self.scan.active:
             self._focus_tile(asking.focus or 0)
+            self._focus_changed(None, QApplication.focusWidget())  # the frame, even if focus stayed
         if yes:
             asking.on_yes()
         elif timed_out:

@@ -175,6 +175,8 @@ def test_one_press_asks_first_no_and_the_time_out_go_back_yes_does_it(make_app, 
     assert app.window.current is where and app.window.asking is None
     assert not case.done(app)
     assert app.window.status.text() == "Nothing was changed."
+    frame = app.window.scan.frame
+    assert frame.isVisible() and frame.target is app.focus()  # the thick frame is back too
 
     # No answer: after the member's time (10 s by default) it answers "No" by itself.
     press_tile(app, mode, case.tile)
