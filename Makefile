@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint screenshots bench clean system-deps
+.PHONY: run test test-packaging lint screenshots bench clean system-deps
 
 # The system packages (Qt's xcb libraries, espeak-ng, ...; for `test` also Xvfb and PostgreSQL):
 # installed with apt where missing, in a few milliseconds when all are there (.ci/system-deps.sh).
 DEPS ?= run
 run: DEPS := run
-test: DEPS := test
+test test-packaging: DEPS := test
 system-deps:
 	@PYTHON=$(PYTHON) .ci/system-deps.sh $(DEPS)
 
@@ -36,7 +36,12 @@ lint: $(TEST_STAMP)
 
 test: system-deps $(TEST_STAMP)
 	$(PY) -m ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not packaging" $(PYTEST_ARGS)
+
+# The slow packaging tests (build the wheel and the PyInstaller app, run them): .ci/run runs
+# them as their own step after `make test`.
+test-packaging: system-deps $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m packaging $(PYTEST_ARGS)
 
 screenshots: $(STAMP)
 	rm -f screenshots-tmp/shots.db
