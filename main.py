@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.services.container import Services
-    from app.services.startup import StartupSnapshot
+    from app.services.group.startup import StartupSnapshot
     from app.speech.speaker import Speaker
     from app.store.database import Store
 
@@ -191,14 +191,14 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     target = database_target(args.db)
     if args.demo or args.screenshot or args.recover or "://" in target:
         return None
-    from app.services.startup import read_snapshot
+    from app.services.group.startup import read_snapshot
 
     return read_snapshot(Path(target).expanduser(), args.project)
 
 
 def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     """Open (and if need be recover, create or migrate) the store before any window."""
-    from app.services.demo import create_demo, is_empty
+    from app.services.group.demo import create_demo, is_empty
 
     store = _open_or_recover(database_url(args.db), args.recover)
     if store is None:
@@ -256,7 +256,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from PySide6.QtWidgets import QApplication
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
-    from app.services.startup import Ready, ServicesLoader
+    from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LocalDrafts, default_path
     from app.ui.main_window import MainWindow

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.access.clock import ManualClock  # noqa: E402
 from app.access.prediction import Predictor, SymspellPairs, WordfreqSource  # noqa: E402
 from app.services.container import Services  # noqa: E402
-from app.services.demo import create_demo  # noqa: E402
+from app.services.group.demo import create_demo  # noqa: E402
 from app.speech.speaker import NullSpeaker  # noqa: E402
 from app.store.database import Store, sqlite_url  # noqa: E402
 from app.store.local_drafts import LocalDrafts  # noqa: E402

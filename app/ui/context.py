@@ -12,7 +12,7 @@ from app.store.local_drafts import LocalDrafts
 
 if TYPE_CHECKING:
     from app.services.container import Services
-    from app.services.review_dto import FacilitatorSession
+    from app.services.review.review_dto import FacilitatorSession
     from app.ui.screens.write import WriteRequest
 
 

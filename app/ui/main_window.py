@@ -15,7 +15,7 @@ from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
 from app.services.dto import MemberInfo
 from app.services.errors import FacilitatorLocked
-from app.services.startup import Ready, ServicesLoader, StartupSnapshot
+from app.services.group.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
 from app.ui.context import ServicesSource, UiContext, UiState

@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
 from app.services.container import Services
-from app.services.demo import FACILITATOR, PARTICIPANTS, create_demo
 from app.services.dto import MemberInfo, PromptInfo
-from app.services.review_dto import FacilitatorSession
+from app.services.group.demo import FACILITATOR, PARTICIPANTS, create_demo
+from app.services.review.review_dto import FacilitatorSession
 from app.store.database import Store, sqlite_url
 from app.store.models import Base, Event, Meeting
 

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, alembic_config, head_revision
 from app.store.models import (
     Base,

@@ -10,14 +10,14 @@ from sqlalchemy import select
 
 from app.services.container import Services
 from app.services.errors import DomainError, NotFound
-from app.services.facilitator import (
+from app.services.review.facilitator import (
     FREE_TRIES,
     THROTTLE_SECONDS,
     FacilitatorLocked,
     FacilitatorService,
     verify_passphrase,
 )
-from app.services.review_dto import FacilitatorSession
+from app.services.review.review_dto import FacilitatorSession
 from app.store.database import Store
 from app.store.models import Event, Project
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.services.container import Services
-from app.services.demo import FACILITATOR, FUTURE_KEYWORDS
 from app.services.dto import InProgress
 from app.services.errors import DomainError
+from app.services.group.demo import FACILITATOR, FUTURE_KEYWORDS
 from app.store.database import Store
 from app.store.models import Event
 

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.services.container import Services
-from app.services.contributions import normalise
-from app.services.demo import create_demo
 from app.services.errors import DomainError
+from app.services.group.contributions import normalise
+from app.services.group.demo import create_demo
 from app.store.database import Store, sqlite_url
 from app.store.models import Base
 

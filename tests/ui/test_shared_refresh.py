@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from app.access.clock import ManualClock
 from app.access.prediction import Predictor
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts

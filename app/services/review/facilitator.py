@@ -32,12 +32,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.audit_log import PER_PAGE as AUDIT_PER_PAGE
-from app.services.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, FacilitatorLocked
-from app.services.review_dto import AuditRow, FacilitatorSession, UnlockResult
+from app.services.review.audit_log import PER_PAGE as AUDIT_PER_PAGE
+from app.services.review.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
+from app.services.review.review_dto import AuditRow, FacilitatorSession, UnlockResult
 from app.store.database import Store
 from app.store.models import Event, Member, Project, utcnow
 

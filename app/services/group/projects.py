@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
-from app.services.phrases import PHRASES_KEY
+from app.services.group.phrases import PHRASES_KEY
 from app.services.validation import check_id, clean_text
 from app.store.models import BundleLog, Event, Member, Project, Prompt
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError
-from app.services.phrases import PHRASES_KEY
+from app.services.group.phrases import PHRASES_KEY
 from app.store.models import Contribution, Endorsement, Event, Member, Stance
 
 UNDOABLE = ("contribution_added", "endorsement_set", "profile_changed", "stance_set")
