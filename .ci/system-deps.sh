@@ -54,6 +54,7 @@ TEST_PACKAGES=(
     "xvfb|the tests and screenshots run on a virtual display"
     "xauth|the tests and screenshots run on a virtual display"
     "postgresql|the store and service tests also run on PostgreSQL"
+    "desktop-file-utils|the tests check the menu entry with desktop-file-validate"
 )
 
 wanted=("${RUN_PACKAGES[@]}")
