@@ -41,5 +41,22 @@ def run_child(argv: Sequence[str]) -> int:
         print(f"canvas: unknown child process {list(argv[:1])}", file=sys.stderr)
         return 2
     module = importlib.import_module(CHILDREN[argv[0]])
+    if is_frozen():
+        _system_library_path()
     sys.stdout.flush()
     os._exit(module.main(list(argv[1:])))
+
+
+def _system_library_path() -> None:
+    """Give the programs this child runs (``aplay``) the system's library path back.
+
+    PyInstaller's bootloader points ``LD_LIBRARY_PATH`` at the bundle's own copies of system
+    libraries (glib, libgcrypt, ...) and keeps the original in ``LD_LIBRARY_PATH_ORIG``;
+    inherited, it would make a system program load those copies instead of its own. This
+    process has already loaded what it needs, so only its children see the change.
+    """
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original:
+        os.environ["LD_LIBRARY_PATH"] = original
+    else:
+        os.environ.pop("LD_LIBRARY_PATH", None)
