@@ -33,6 +33,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr[-5000:]
     exe = work / "dist" / "coproduction-canvas" / "coproduction-canvas"
     assert exe.is_file()
+    assert (exe.parent / "system-deps.sh").read_bytes() == (ROOT / ".ci" / "system-deps.sh").read_bytes()
     return exe
 
 
