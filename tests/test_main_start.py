@@ -14,8 +14,8 @@ import pytest
 from tests.demo_files import demo_file
 
 ROOT = Path(__file__).resolve().parents[1]
-MAIN_SCREENS = {"members", "home", "prompt", "definition", "versions", "keyboard", "pair", "settings",
-                "switch-test", "facilitator", "review", "compare", "participant", "exports"}
+MAIN_SCREENS = {"members", "home", "prompt", "dwell", "definition", "versions", "keyboard", "pair",
+                "settings", "switch-test", "facilitator", "review", "compare", "participant", "exports"}
 
 
 def start(db: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -63,7 +63,6 @@ class Project(Base):
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = _created()
-    facilitator_secret: Mapped[str | None] = mapped_column(String(300), default=None)
 
     members: Mapped[list[Member]] = relationship(back_populates="project")
     prompts: Mapped[list[Prompt]] = relationship(

@@ -180,7 +180,7 @@ class ScanController(QObject, ScanListener):
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             self.frame.show_on(widget, is_group)
         self._awaiting_cue, self._cue = node.key, None
-        if self._say_cue(node.label):
+        if self.say_cue(node.label):
             if self.profile.wait_for_cue:
                 # A speaker that never reports the end must not stop the scan for good.
                 self._cue_safety.start(CUE_SAFETY_MS)
@@ -241,7 +241,7 @@ class ScanController(QObject, ScanListener):
             if isinstance(group.frame, GroupFrame):
                 group.frame.show_back(self.active, entered == group.key)
 
-    def _say_cue(self, label: str) -> bool:
+    def say_cue(self, label: str) -> bool:
         """Speak a cue; it cuts off the previous cue but waits for an announcement to end."""
         if not (self.profile.speech_on and self.speaker.available and label):
             return False
@@ -271,7 +271,7 @@ class ScanController(QObject, ScanListener):
         label = ", ".join(n for n in names if n) + more
         if MORE in keys and len(keys) == 1:
             label = "other choices"
-        self._say_cue(label)
+        self.say_cue(label)
 
     def _adaptive_chosen(self, key: str) -> None:
         self._mark_inset([])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from PySide6.QtCore import QPointF
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from app.ui.main_window import MainWindow
@@ -31,6 +34,7 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     if prompts:
         window.show_prompt(prompts[0].id)
         saved.append(_save(window, folder, "prompt"))
+        saved.append(_dwell_shot(window, folder))
         window.show_definition(prompts[0].id)
         saved.append(_save(window, folder, "definition"))
         window.show_versions(prompts[0].id)
@@ -52,6 +56,25 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     saved.extend(_facilitator_shots(window, folder, prompts))
     window.show_members()
     return saved
+
+
+def _dwell_shot(window: MainWindow, folder: Path) -> Path:
+    """The prompt screen in "Point and dwell", the pointer resting on a tile: its highlight
+    with the ring part filled, and the pause tile in the corner (the member's saved profile
+    is left as it is)."""
+    profile = window.state.profile
+    window.apply_profile(dataclasses.replace(profile, scan_mode="dwell"))
+    tiles = getattr(window.current, "tiles", None) or window.tiles()  # a keyword, on a prompt
+    tile = tiles[min(3, len(tiles) - 1)]
+    window.pointer.move(QPointF(tile.mapTo(window, tile.rect().center())))
+    for _ in range(200):  # until the ring is six tenths full (the dwell itself takes 1 s)
+        if window.pointer.engine.progress(window.pointer.clock.now()) >= 0.6:
+            break
+        QTest.qWait(10)
+    path = _save(window, folder, "dwell")
+    window.pointer.leave()
+    window.apply_profile(profile)
+    return path
 
 
 def _facilitator_shots(window: MainWindow, folder: Path, prompts: list) -> list[Path]:
