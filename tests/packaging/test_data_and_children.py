@@ -64,3 +64,13 @@ def test_a_frozen_style_start_renders_speech(monkeypatch, tmp_path: Path):
     render_to_wav("Hello from the frozen app.", wav, VoiceSettings())
     with wave.open(str(wav), "rb") as audio:
         assert audio.getnframes() / audio.getframerate() > 0.5
+
+
+def test_every_child_process_is_started_through_child_command():
+    # `sys.executable -c ...` does not exist in a frozen build (sys.executable is the app):
+    # a worker started that way would be missing from the double-clickable build.
+    python_c = re.compile(r"""sys\.executable\s*,\s*["']-[cm]["']""")
+    sources = [*(ROOT / "app").rglob("*.py"), ROOT / "main.py"]
+    offenders = [path.relative_to(ROOT).as_posix() for path in sources
+                 if path.name != "child_process.py" and python_c.search(path.read_text(encoding="utf-8"))]
+    assert offenders == [], "start them with app.child_process.child_command (add the worker to CHILDREN)"
