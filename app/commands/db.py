@@ -9,7 +9,7 @@ creates or upgrades the schema as an owner role no one logs in as, and makes the
 new) and a facilitator login; `add-member` makes one member's login. Each prints, once, the
 connection line that person's app needs (`--db LINE`, or saved with `--save-db`); the password
 in it is generated and shown only then. `remove-member` drops a member's login at once. The
-roles and what each may do are in app/store/shared_admin.py and migration 0007.
+roles and what each may do are in app/store/shared_admin.py and migration 0008.
 """
 
 from __future__ import annotations

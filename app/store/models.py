@@ -92,7 +92,7 @@ class Member(Base):
     # Typed by the facilitator on this machine; shown only in facilitator mode, exported only
     # when asked for and the consent record allows named credit; never sent in a bundle.
     # The real name and the consent record are "private": loaded only when read, because on a
-    # shared database a member's login has no right to read these columns (migration 0007).
+    # shared database a member's login has no right to read these columns (migration 0008).
     real_name: Mapped[str | None] = mapped_column(String(200), default=None, **PRIVATE)
     role: Mapped[str] = mapped_column(String(20), default="participant")
     position: Mapped[int] = mapped_column(Integer, default=0)

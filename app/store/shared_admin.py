@@ -6,7 +6,7 @@ called D there are three group roles, none of which can log in:
 
 - `D_owner` owns the schema and runs the migrations (only this module uses it, by SET ROLE
   from the administrator's login); no member's or facilitator's login is ever granted it;
-- `D_facilitator` and `D_member`, which the policies and grants of migration 0007 are for.
+- `D_facilitator` and `D_member`, which the policies and grants of migration 0008 are for.
 
 Each person gets a login of their own (`D_f_…` for a facilitator, `D_m_…` for a member) with
 a generated password, in one of the two group roles, and a row of `canvas_login` saying

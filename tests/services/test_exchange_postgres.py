@@ -66,7 +66,7 @@ def test_migrations_go_down_and_up_and_match_the_models(pg: str):
     engine = create_engine(pg)
     try:
         with engine.connect() as conn:
-            # canvas_login, the logins' map, exists on PostgreSQL alone (migration 0007)
+            # canvas_login, the logins' map, exists on PostgreSQL alone (migration 0008)
             context = MigrationContext.configure(
                 conn, opts={"include_name": lambda name, kind, _p: name != "canvas_login"})
             assert compare_metadata(context, Base.metadata) == []

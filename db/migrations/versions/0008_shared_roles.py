@@ -1,7 +1,7 @@
 """shared database roles: who may see and change what, decided by PostgreSQL itself
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01
 
 On PostgreSQL only (an SQLite file is one person's, guarded by the file's permissions):
@@ -30,8 +30,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -122,7 +122,7 @@ TABLES = list(SCOPE)
 MEMBER_COLUMNS = ("id, project_id, display_name, role, position, anonymous_default, "
                   "access_profile, withdrawn_at, created_at")
 GRANTS = {
-    "project": ("SELECT (id, name, created_at)", "SELECT, UPDATE (name, facilitator_secret)"),
+    "project": ("SELECT (id, name, created_at)", "SELECT (id, name, created_at), UPDATE (name)"),
     "member": (f"SELECT ({MEMBER_COLUMNS}), UPDATE (access_profile, anonymous_default)",
                "SELECT, INSERT, UPDATE"),
     "prompt": ("SELECT", "SELECT, INSERT, UPDATE, DELETE"),
@@ -148,6 +148,9 @@ GRANTS = {
 EVENT_ERASURE_ONLY = """
 CREATE FUNCTION canvas_event_erasure_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'USAGE') THEN
+        RETURN NEW;  -- the owner (and whoever may act as it) keeps every right to its table
+    END IF;
     IF NEW.id <> OLD.id OR NEW.project_id <> OLD.project_id OR NEW.action <> OLD.action
        OR NEW.target_kind <> OLD.target_kind OR NEW.target_id IS DISTINCT FROM OLD.target_id
        OR NEW.created_at <> OLD.created_at
@@ -181,6 +184,11 @@ def _grant_block() -> str:
                 lines.append(f"EXECUTE format('GRANT {privileges} ON {table} TO %I', {role});")
     for fn in [*FUNCTIONS, *IN_PROJECT, "canvas_change_marker(varchar, interval)"]:
         lines.append(f"EXECUTE format('GRANT EXECUTE ON FUNCTION {fn} TO %I, %I', m, f);")
+    # The passphrase hash, where this database still has it, is the facilitator's alone.
+    lines.append("IF EXISTS (SELECT FROM information_schema.columns WHERE table_schema = 'public' "
+                 "AND table_name = 'project' AND column_name = 'facilitator_secret') THEN "
+                 "EXECUTE format('GRANT SELECT (facilitator_secret), UPDATE (facilitator_secret) "
+                 "ON project TO %I', f); END IF;")
     body = "\n        ".join(lines)
     return f"""
 DO $$
