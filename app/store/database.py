@@ -331,6 +331,7 @@ class Store:
         self.engine = engine
         self.report = report
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.data_path: Path | None = None  # set to keep this computer's files elsewhere (tests)
 
     @classmethod
     def open(cls, url: str, migrate: bool = False, owner: str | None = None) -> Store:
@@ -397,6 +398,19 @@ class Store:
         """A session for reading only."""
         with _plain_refusal(), self._sessions() as session:
             yield session
+
+    def data_folder(self) -> Path:
+        """This computer's data folder for the store: the folder of an SQLite file, else the user
+        data folder. What must never be in the database (the signing key, the facilitator's
+        passphrase) is kept under it."""
+        url = self.engine.url
+        if self.data_path is not None:
+            return self.data_path
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(url.database).expanduser().resolve().parent
+        from platformdirs import user_data_path
+
+        return user_data_path("coproduction-canvas", appauthor=False)
 
     def close(self) -> None:
         """Release every connection."""

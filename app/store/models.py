@@ -66,8 +66,6 @@ class Project(Base):
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = _created()
-    # Deferred (read only when asked for): a member's login has no right to read it.
-    facilitator_secret: Mapped[str | None] = mapped_column(String(300), default=None, deferred=True)
 
     members: Mapped[list[Member]] = relationship(back_populates="project")
     prompts: Mapped[list[Prompt]] = relationship(

@@ -131,10 +131,13 @@ def fresh_store(
                 old.close()
             empty_pg(url)
         else:
-            path = tmp_path / f"canvas-{len(opened)}.db"
+            path = tmp_path / f"computer-{len(opened)}" / "canvas.db"  # its own data folder
+            path.parent.mkdir()
             shutil.copyfile(migrated_template, path)
             url = sqlite_url(path)
         opened.append(Store.open(url))
+        if backend == "postgresql":  # this computer's files (keys, passphrase) in a folder of its own
+            opened[-1].data_path = tmp_path / f"computer-{len(opened)}"
         return opened[-1]
 
     yield make
@@ -150,7 +153,8 @@ def store(fresh_store: Callable[[], Store]) -> Store:
 @pytest.fixture
 def machine_b(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
     """A second machine: its own SQLite file."""
-    path = tmp_path / "machine-b.db"
+    path = tmp_path / "machine-b" / "canvas.db"
+    path.parent.mkdir()
     path.write_bytes(migrated_template.read_bytes())
     store = Store.open(sqlite_url(path))
     try:

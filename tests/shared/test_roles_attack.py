@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import errors
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app.services.container import Services
 from app.services.group.demo import DEMO_NAME
@@ -68,11 +69,20 @@ def rows(conn: psycopg.Connection, sql: str, *params: object) -> list[tuple]:
     "SELECT * FROM member",
     "SELECT * FROM review_note",
     "SELECT * FROM canvas_login",
-    "SELECT facilitator_secret FROM project",
 ])
 def test_private_columns_and_tables_are_refused(alex, ids, sql):
     with pytest.raises(DENIED):
         alex.execute(sql)
+
+
+def test_no_passphrase_or_throttle_is_in_the_shared_database(shared: Shared):
+    """The facilitator's passphrase hash and its throttle live on their computer alone."""
+    with psycopg.connect(make_url(shared.admin).set(drivername="postgresql").render_as_string(
+            hide_password=False)) as conn:
+        columns = rows(conn, "SELECT table_name, column_name FROM information_schema.columns "
+                             "WHERE table_schema = 'public' AND (column_name LIKE '%%secret%%' "
+                             "OR column_name LIKE '%%passphrase%%' OR column_name LIKE '%%hash%%')")
+    assert columns == []
 
 
 def test_the_audit_log_shows_a_member_only_their_own_entries(alex, ids):
@@ -110,7 +120,7 @@ def test_what_a_member_may_read_is_there(alex, ids):
     ("INSERT INTO theme (id, prompt_id, name, position, created_at) "
      "VALUES (gen_random_uuid()::text, %(prompt)s, 'mine', 0, now())", "denied"),
     ("UPDATE theme SET name = 'x'", "denied"),
-    ("UPDATE project SET facilitator_secret = NULL", "denied"),
+    ("UPDATE project SET created_at = now()", "denied"),
     ("UPDATE project SET name = 'taken'", "denied"),
     ("UPDATE member SET role = 'facilitator' WHERE id = %(alex)s", "denied"),
     ("UPDATE member SET access_profile = '{}' WHERE id = %(sam)s", "no rows"),

@@ -17,11 +17,12 @@ from tests.shared.conftest import Shared
 
 
 @pytest.fixture
-def as_login(shared: Shared) -> Iterator:
+def as_login(shared: Shared, tmp_path) -> Iterator:
     opened: list[Store] = []
 
     def open_as(who: str) -> Services:
         opened.append(Store.open(shared.logins[who]))
+        opened[-1].data_path = tmp_path / who  # that person's computer (the passphrase file)
         return Services.build(opened[-1])
 
     yield open_as

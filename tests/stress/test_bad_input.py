@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -346,6 +346,7 @@ def test_participants_text(world: World, name, role):
 
 @FUZZ
 @given(new=TEXT, tried=TEXT)
+@example(new="kettle \ud800 on at four", tried="\udc80 lone surrogate")  # once raised UnicodeEncodeError
 def test_passphrases(world: World, new, tried):
     fac = world.sv.facilitator
     ok, result = attempt(world, lambda: fac.set_passphrase(world.project, new, world.passphrase), new)

@@ -117,8 +117,8 @@ MEMBER_POLICIES = [
 
 TABLES = list(SCOPE)
 # GRANTS[table] = (member's privileges, facilitator's privileges). Column lists keep what a
-# member may never read (real names, consent) out of reach even in their own project's rows;
-# the facilitator's passphrase hash is for the facilitator alone while it is still here.
+# member may never read (real names, consent) out of reach even in their own project's rows.
+# The facilitator's passphrase hash and its throttle are not here at all (migration 0007).
 MEMBER_COLUMNS = ("id, project_id, display_name, role, position, anonymous_default, "
                   "access_profile, withdrawn_at, created_at")
 GRANTS = {
@@ -184,11 +184,6 @@ def _grant_block() -> str:
                 lines.append(f"EXECUTE format('GRANT {privileges} ON {table} TO %I', {role});")
     for fn in [*FUNCTIONS, *IN_PROJECT, "canvas_change_marker(varchar, interval)"]:
         lines.append(f"EXECUTE format('GRANT EXECUTE ON FUNCTION {fn} TO %I, %I', m, f);")
-    # The passphrase hash, where this database still has it, is the facilitator's alone.
-    lines.append("IF EXISTS (SELECT FROM information_schema.columns WHERE table_schema = 'public' "
-                 "AND table_name = 'project' AND column_name = 'facilitator_secret') THEN "
-                 "EXECUTE format('GRANT SELECT (facilitator_secret), UPDATE (facilitator_secret) "
-                 "ON project TO %I', f); END IF;")
     body = "\n        ".join(lines)
     return f"""
 DO $$
