@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from app.services.container import Services
 from app.services.group.demo import DEMO_NAME
 from app.store import shared_admin
-from app.store.models import Contribution, DraftVersion, Member, Project, Prompt
+from app.store.models import Member, Project, Prompt
 from tests.shared.conftest import OTHER, Shared
 
 DENIED = (errors.InsufficientPrivilege,)
@@ -99,7 +99,8 @@ def test_another_project_is_invisible(alex, ids):
     assert rows(alex, "SELECT id FROM project") == [(ids["project"],)]
     for table in ("member", "prompt", "meeting", "event", "bundle_log"):
         assert rows(alex, f"SELECT id FROM {table} WHERE project_id = %s", ids["other"]) == []
-    assert rows(alex, "SELECT * FROM canvas_change_marker(%s, interval '1 day')", ids["other"]) == [(None, 0, 0)]
+    marker = "SELECT * FROM canvas_change_marker(%s, interval '1 day')"
+    assert rows(alex, marker, ids["other"]) == [(None, 0, 0)]
 
 
 def test_what_a_member_may_read_is_there(alex, ids):
@@ -126,7 +127,8 @@ def test_what_a_member_may_read_is_there(alex, ids):
     ("UPDATE member SET access_profile = '{}' WHERE id = %(sam)s", "no rows"),
     ("UPDATE member SET real_name = 'x' WHERE id = %(alex)s", "denied"),
     ("INSERT INTO contribution (id, prompt_id, member_id, kind, text, created_at, hidden, withdrawn) "
-     "VALUES (gen_random_uuid()::text, %(prompt)s, %(sam)s, 'keyword', 'in sam''s name', now(), false, false)",
+     "VALUES (gen_random_uuid()::text, %(prompt)s, %(sam)s, 'keyword', 'in sam''s name', now(), "
+     "false, false)",
      "denied"),
     ("INSERT INTO event (id, project_id, member_id, action, target_kind, detail, created_at) "
      "VALUES (gen_random_uuid()::text, %(project)s, %(sam)s, 'forged', '', '{}', now())", "denied"),
