@@ -65,6 +65,11 @@ def connect_args(url: URL) -> dict[str, Any]:
     args: dict[str, Any] = {"options": options}
     if "connect_timeout" not in url.query:
         args["connect_timeout"] = CONNECT_TIMEOUT_S
+    # A network that goes quiet (no reset, no answer) ends the connection too, in seconds.
+    for name, value in (("keepalives", 1), ("keepalives_idle", 5), ("keepalives_interval", 2),
+                        ("keepalives_count", 3), ("tcp_user_timeout", STATEMENT_TIMEOUT_MS)):
+        if name not in url.query:
+            args[name] = value
     if "sslmode" not in url.query:
         args["sslmode"] = sslmode(url)
     return args

@@ -199,13 +199,14 @@ def test_text_is_kept_on_this_computer_when_the_database_is_out_of_reach(make_ap
     monkeypatch.setattr(inprogress, "store", Unreachable())
     for letter in "safe":
         choose_key(app, letter)
-    assert app.window.status.text() == "The database cannot be reached. Your text is kept on this computer."
+    app.qtbot.waitUntil(lambda: app.window.status.text()
+                        == "The database cannot be reached. Your text is kept on this computer.")
     member = app.members()["Alex"]
     assert app.window.ctx.local_drafts.get(member, screen.request.target) == ("Safe", 4)
     monkeypatch.undo()  # the server answers again
     choose_key(app, "space")
+    app.qtbot.waitUntil(lambda: app.window.ctx.local_drafts.get(member, screen.request.target) is None)
     assert app.services.inprogress.load(member, screen.request.target).text == "Safe "
-    assert app.window.ctx.local_drafts.get(member, screen.request.target) is None
 
 
 def test_a_physical_keyboard_types_into_the_text_while_the_scan_is_on_the_keys(make_app):
