@@ -1,6 +1,6 @@
 """`python main.py db setup|add-member|remove-member …`: a shared PostgreSQL database.
 
-    db setup --admin-url URL --project NAME
+    db setup --admin-url URL --project NAME [--demo]
     db add-member --admin-url URL --project NAME --member PSEUDONYM
     db remove-member --admin-url URL --project NAME --member PSEUDONYM
 
@@ -32,6 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         one.add_argument("--project", required=True, help="the project's name")
         if action != "setup":
             one.add_argument("--member", required=True, help="the member's pseudonym")
+        else:
+            one.add_argument("--demo", action="store_true", help="if the project is new, fill it "
+                             "with the demo's questions, members and keywords (to try it out)")
 
 
 def _show(who: str, url: str) -> None:
@@ -48,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.action == "setup":
-            login = shared_admin.setup(args.admin_url, args.project)
+            fill = None
+            if args.demo:
+                from app.services.group.demo import create_demo
+
+                fill = create_demo
+            login = shared_admin.setup(args.admin_url, args.project, fill)
             print(f"The shared database is set up for {args.project!r}.")
             _show(f"the facilitator ({login.pseudonym})", login.url)
         elif args.action == "add-member":

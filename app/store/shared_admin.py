@@ -17,6 +17,7 @@ which member of which project it is. Row-level security reads that row through
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, create_engine, select, text
@@ -179,9 +180,11 @@ def owner_store(admin_url: str) -> Store:
     return Store(engine, MigrationReport(before=head_revision(), after=head_revision(), backup=None))
 
 
-def setup(admin_url: str, project_name: str) -> Login:
+def setup(admin_url: str, project_name: str,
+          fill: Callable[[Store, str], object] | None = None) -> Login:
     """Create or upgrade the schema as its owner, make the project if it is new (with its
-    facilitator) and a new facilitator login (an earlier one is dropped). Returns that login."""
+    facilitator; `fill(store, name)` may make it first, e.g. the demo) and a new facilitator
+    login (an earlier one is dropped). Returns that login."""
     url, conn = _admin(admin_url)
     try:
         database = str(conn.scalar(text("SELECT current_database()")))
@@ -189,6 +192,12 @@ def setup(admin_url: str, project_name: str) -> Login:
     finally:
         _close(conn)
     Store.open(admin_url, migrate=True, owner=roles.owner).close()
+    if fill is not None:
+        store = owner_store(admin_url)
+        try:
+            fill(store, project_name)
+        finally:
+            store.close()
     url, conn = _admin(admin_url)
     try:
         with _as_owner(conn, roles) as s:

@@ -67,6 +67,16 @@ def test_a_members_work_through_the_services(as_login):
     assert services.search is not None and sam
 
 
+def test_what_one_member_adds_moves_the_others_change_marker(as_login):
+    """Polling for changes works although a member reads only their own audit entries."""
+    alex, sam = as_login("Alex"), as_login("Sam")
+    project = alex.projects.list_projects()[0].id
+    before = alex.projects.change_marker(project)
+    sam_id = next(m.id for m in sam.projects.list_members(project) if m.display_name == "Sam")
+    sam.contributions.add(sam_id, sam.projects.list_prompts(project)[0].id, "seen by alex")
+    assert alex.projects.change_marker(project) != before
+
+
 def test_a_member_cannot_act_as_another_through_the_services(as_login):
     services = as_login("Alex")
     project = services.projects.list_projects()[0].id
