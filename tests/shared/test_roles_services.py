@@ -77,6 +77,14 @@ def test_what_one_member_adds_moves_the_others_change_marker(as_login):
     assert alex.projects.change_marker(project) != before
 
 
+def test_each_login_knows_its_member(as_login):
+    alex, facilitator = as_login("Alex"), as_login("facilitator")
+    project = alex.projects.list_projects()[0].id
+    names = {m.id: m.display_name for m in alex.projects.list_members(project)}
+    assert names[alex.projects.login_member()] == "Alex"
+    assert facilitator.projects.login_member() is None  # the facilitator's computer offers everyone
+
+
 def test_a_member_cannot_act_as_another_through_the_services(as_login):
     services = as_login("Alex")
     project = services.projects.list_projects()[0].id

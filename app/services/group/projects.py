@@ -71,6 +71,16 @@ class ProjectService(ServiceBase):
             ).all()
             return [member_info(m) for m in rows]
 
+    def login_member(self) -> str | None:
+        """The member this computer's login belongs to, on a shared database with a member's
+        login (None elsewhere: an SQLite file, the facilitator's login, the owner). The window
+        then offers only them on "Who is taking part?": the database would refuse the others."""
+        if self.store.engine.dialect.name != "postgresql":
+            return None
+        with self.store.read() as s:
+            row = s.execute(text("SELECT canvas_kind(), canvas_member()")).one()
+        return row[1] if row[0] == "member" else None
+
     def get_member(self, member_id: str) -> MemberInfo:
         """One member by id."""
         with self.store.read() as s:

@@ -184,6 +184,8 @@ class WriteScreen(Screen):
         kept = self.ctx.local_drafts.get(member_id, target)
         if kept is not None:  # written while the database was out of reach: it is the newest
             return InProgress(target, kept[0], kept[1])
+        if self.ctx.db is not None and self.ctx.db.busy(f"clear:{member_id}:{target}"):
+            return None  # it was used a moment ago; the database is being told
         try:
             return self.ctx.services.inprogress.load(member_id, target)
         except StoreUnavailable:
@@ -204,6 +206,21 @@ class WriteScreen(Screen):
                 else:
                     self.ctx.local_drafts.forget(member.id, target)
         self.ctx.nav.rescan()
+
+    def _clear_unfinished(self, member_id: str, target: str) -> None:
+        """The text was used: forget it here and in the database. On the worker, the clear
+        runs after any save still waiting, so an older save cannot bring the text back."""
+        inprogress, worker = self.ctx.services.inprogress, self.ctx.db
+        self.ctx.local_drafts.forget(member_id, target)
+        if worker is None:
+            inprogress.clear(member_id, target)
+            return
+
+        def cleared(_result: object, error: BaseException | None) -> None:
+            if error is not None and not isinstance(error, StoreUnavailable):
+                self.ctx.status.show_status(f"The unfinished text could not be cleared: {error}")
+
+        worker.submit(f"clear:{member_id}:{target}", lambda: inprogress.clear(member_id, target), cleared)
 
     def _kept_here(self, member_id: str, target: str, text: str, cursor: int) -> None:
         self.ctx.local_drafts.keep(member_id, target, text, cursor)
@@ -263,7 +280,7 @@ class WriteScreen(Screen):
             return
         member = self.ctx.state.member
         if member is not None and not self.request.keeps_nothing:
-            self.ctx.services.inprogress.clear(member.id, self.request.target)
+            self._clear_unfinished(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
         for _ in range(self.request.back_steps):
