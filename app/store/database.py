@@ -380,6 +380,10 @@ class Store:
         try:
             with _plain_refusal(), engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:  # the server is down, or not there at all
+            first = str(exc.orig or exc).strip().splitlines()[0]
+            raise StoreError(f"The shared database at {engine.url.host or 'this computer'} cannot be "
+                             f"reached ({first}). Try again later; nothing was changed.") from exc
         finally:
             engine.dispose()
 

@@ -64,3 +64,13 @@ def test_main_starts_with_the_saved_line(tmp_path, monkeypatch):
     save_database("postgresql+psycopg://alex:pw@localhost/canvas")
     assert main.database_target(None) == "postgresql+psycopg://alex:pw@localhost/canvas"
     assert main.database_target("other.db") == "other.db"
+
+
+def test_a_server_that_is_not_there_is_said_plainly():
+    import socket
+
+    with socket.socket() as probe:  # a loopback port no server listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(StoreError, match="cannot be reached"):
+        Store.open(f"postgresql+psycopg://alex:pw@127.0.0.1:{port}/canvas")
