@@ -271,14 +271,31 @@ def remove_member(admin_url: str, project_name: str, pseudonym: str) -> list[str
         _close(conn)
 
 
+def _roles_of(conn: Connection, database: str) -> list[str]:
+    prefix = database[:PREFIX_LENGTH]
+    return list(conn.scalars(text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
+                             {"p": prefix.replace("_", r"\_") + r"\_%"}))
+
+
+def end_sessions(admin_url: str, database: str) -> None:
+    """End every open connection of the logins made for `database` (before it is dropped)."""
+    _url, conn = _admin(admin_url)
+    try:
+        for name in _roles_of(conn, database):
+            if conn.scalar(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"), {"n": name}):
+                conn.exec_driver_sql(f"GRANT {_ident(name)} TO CURRENT_USER")
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE usename = :n"), {"n": name})
+    finally:
+        _close(conn)
+
+
 def drop_roles(admin_url: str, database: str) -> None:
     """Drop every role made for `database` (after the database itself was dropped): its
     logins and group roles. For tests and for taking a shared database down."""
-    prefix = database[:PREFIX_LENGTH]
     _url, conn = _admin(admin_url)
     try:
-        names = list(conn.scalars(text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p"),
-                                  {"p": prefix.replace("_", r"\_") + r"\_%"}))
+        names = _roles_of(conn, database)
         groups = set(Roles.of(database).__dict__.values())
         for name in sorted(names, key=lambda n: n in groups):  # logins first
             conn.exec_driver_sql(f"DROP ROLE IF EXISTS {_ident(name)}")

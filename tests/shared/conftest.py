@@ -66,6 +66,7 @@ def shared() -> Iterator[Shared]:
         logins["other"] = shared_admin.add_member(admin, OTHER, "Zed").url
         yield Shared(admin, name, logins)
     finally:
+        shared_admin.end_sessions(base.render_as_string(hide_password=False), name)
         with server.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         server.dispose()
