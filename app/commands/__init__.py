@@ -12,7 +12,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("export", "bundle", "install-desktop")
+SUBCOMMANDS = ("export", "bundle", "db", "install-desktop")
 
 
 def is_subcommand(argv: Sequence[str]) -> bool:
