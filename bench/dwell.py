@@ -17,7 +17,7 @@ deviation on every sample, in x and y):
   "me too" on the "tickbox" tile, agree with the definition. For each planned choice the
   user reacts (0.2 s), makes a saccade (30 ms + 1 ms per 20 px, samples along the way) to a
   point in the middle half of the target, and rests there until something is chosen (at
-  most 6 s). A target that shows no filling ring (it waits for the pointer to leave it) is
+  most 6 s). A target that shows no filling bar (it waits for the pointer to leave it) is
   looked away from and back at, as a person would. A choice of anything not planned is a
   wrong selection; the task then starts again.
 * **Reading** (``--reading`` seconds): fixations on the question's heading, the text field
@@ -161,7 +161,7 @@ class User:
             aim += QPointF(rng.uniform(-0.25, 0.25) * tile.width(), rng.uniform(-0.25, 0.25) * tile.height())
             gaze.saccade(aim)
             gaze.rest(0.6, lambda: bool(gaze.chosen))
-            if not gaze.chosen and pointer.engine.spent:  # no ring fills: look away and back
+            if not gaze.chosen and pointer.engine.spent:  # no bar fills: look away and back
                 gaze.saccade(centre_of(self.window, self.window.current.heading))
                 gaze.rest(0.25)
             elif not gaze.chosen:

@@ -189,9 +189,7 @@ class DwellEngine:
         """The targets on screen now. `fresh`: a new screen (or keys rebuilt), not only a move
         of the same ones; see the re-choice guard."""
         self._targets = list(targets)
-        if self._current is not None and not any(t.ident == self._current.ident for t in self._targets):
-            self._current = None
-        target = self._pick()
+        target = self._pick()  # (a target that is gone is never picked, and is let go below)
         if fresh and self._spent is not None:
             self._spent = target.ident if target is not None else None
         self._point_at(target, now)

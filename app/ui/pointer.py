@@ -4,7 +4,7 @@ Pointer moves reach :class:`PointerController` through the window's
 :class:`~app.ui.switch_input.InputRouter` (as switch presses do); it hit-tests the current
 screen's scan targets (its tiles: keys, predictions, choices, actions; never a text field or
 a heading) and the pause tile with the pure :class:`~app.access.dwell.DwellEngine`, draws
-the thick highlight frame at once with a filling progress ring, speaks the target's cue as
+the thick highlight frame at once with a filling progress bar, speaks the target's cue as
 scanning does, and chooses by dwell, or by switch 1 in "point, then press a switch".
 """
 
@@ -21,7 +21,7 @@ from app.access.dwell import PAUSE_KEY, DwellEngine, DwellListener, Target
 from app.access.profile import AccessProfile
 from app.access.switches import Switch
 from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
-from app.ui.widgets import ScanGroup, Tile
+from app.ui.widgets import ScanGroup, Tile, scroll_into_view
 
 __all__ = ["DwellFrame", "PointerController"]
 
@@ -32,35 +32,38 @@ RESUME_TEXT = ("▶ Resume pointing", "Resume pointing")
 
 
 class DwellFrame(HighlightFrame):
-    """The highlight frame with a ring in its corner that fills as the dwell goes on: a
-    sector growing clockwise inside a contrasting track, so progress shows by shape."""
+    """The highlight frame with a bar along the inside of its target's bottom edge that
+    fills from left to right as the dwell goes on: progress shows by length, inside a
+    contrasting track, and never covers the tile's label."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.progress: float | None = None  # None: no dwell runs (spent, paused, switch chooses)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        """The frame, then the ring."""
+        """The frame, then the bar."""
         super().paintEvent(event)
-        if self.progress is None:
+        if self.progress is None or self.target is None:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        inset = self.thickness + 6
-        size = max(22.0, min(44.0, (self.height() - 2 * inset) * 0.6))
-        ring = QRectF(self.width() - inset - size, inset, size, size)
-        painter.setPen(QPen(self.inner, 3))
+        pad = self.thickness + 2  # the frame's padding round its target
+        target = QRectF(self.rect()).adjusted(pad, pad, -pad, -pad)
+        height = max(14.0, self.thickness * 1.5)
+        track = QRectF(target.left() + 4, target.bottom() - height - 1, target.width() - 8, height)
+        painter.setPen(QPen(self.inner, 2))
         painter.setBrush(QColor("#000000"))
-        painter.drawEllipse(ring)
+        painter.drawRect(track)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.colour)
-        span = round(-360 * 16 * max(0.0, min(1.0, self.progress)))
-        painter.drawPie(ring.adjusted(4, 4, -4, -4), 90 * 16, span)
+        filled = track.adjusted(2, 2, -2, -2)
+        filled.setWidth(filled.width() * max(0.0, min(1.0, self.progress)))
+        painter.drawRect(filled)
         painter.end()
 
 
 class PointerController(QObject, DwellListener):
-    """Owns the pointer: its dwell engine, its frame and ring, the pause tile, the cursor."""
+    """Owns the pointer: its dwell engine, its frame and progress bar, the pause tile, the cursor."""
 
     #: a target was chosen: its key and what it says
     chosen = Signal(str, str)
@@ -102,6 +105,10 @@ class PointerController(QObject, DwellListener):
         self.frame.inner = QColor(theme_inner)
         self.frame.thickness = profile.highlight_thickness
         self.pause_tile.setVisible(self.active)
+        self.pause_tile.ensurePolished()  # room for the longer label, so the tile keeps its size
+        metrics = self.pause_tile.fontMetrics()
+        longest = max(metrics.horizontalAdvance(text) for text in (PAUSE_TEXT[0], RESUME_TEXT[0]))
+        self.pause_tile.setMinimumWidth(longest + 56)
         self._hide_cursor(self.active and profile.hide_pointer)
         if not self.active:
             if was_active:
@@ -188,6 +195,11 @@ class PointerController(QObject, DwellListener):
         if target.key == PAUSE_KEY:  # the engine has toggled it: say what was chosen
             self.chosen.emit(target.key, PAUSE_TEXT[1] if self.engine.paused else RESUME_TEXT[1])
         elif isinstance(widget, QAbstractButton) and isValid(widget) and widget.isEnabled():
+            if self._partly_hidden(widget) and scroll_into_view(widget):
+                # A tile cut off by the edge of a scrolling screen is brought into view by its
+                # first dwell (a pointer cannot scroll); what is under the pointer then waits.
+                self._refresh_targets(fresh=True)
+                return
             self.chosen.emit(target.key, getattr(widget, "speech", target.label))
             widget.click()
 
@@ -214,6 +226,10 @@ class PointerController(QObject, DwellListener):
             label = "pause" if key == PAUSE_KEY else getattr(widget, "speech", "")
             targets.append(Target(key, corner.x(), corner.y(), shown.width(), shown.height(), label))
         return targets
+
+    @staticmethod
+    def _partly_hidden(widget: QWidget) -> bool:
+        return widget.visibleRegion().boundingRect().size() != widget.size()
 
     def _refresh_targets(self, fresh: bool) -> None:
         # A new screen is laid out only when its posted layout requests run: run them now,

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 from shiboken6 import isValid
 
 from app.access.adaptive import MORE, AdaptiveScan
@@ -18,7 +18,7 @@ from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
 from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
 from app.ui.speech_bridge import SpeechBridge
-from app.ui.widgets import GroupFrame, ScanGroup, Tile
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, scroll_into_view
 
 __all__ = ["HighlightFrame", "QtClock", "ScanController", "SchedulingClock", "is_scan_only"]
 
@@ -176,7 +176,7 @@ class ScanController(QObject, ScanListener):
         self._show_back_items(entered)
         widget = self._widget_of(node)
         if widget is not None:
-            self._scroll_to(widget)
+            scroll_into_view(widget)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             self.frame.show_on(widget, is_group)
         self._awaiting_cue, self._cue = node.key, None
@@ -248,15 +248,6 @@ class ScanController(QObject, ScanListener):
         interrupt, self._after_announcement = not self._after_announcement, False
         self.speaker.say(label, SpeechKind.CUE, interrupt=interrupt)
         return True
-
-    @staticmethod
-    def _scroll_to(widget: QWidget) -> None:
-        parent = widget.parentWidget()
-        while parent is not None:
-            if isinstance(parent, QScrollArea):
-                parent.ensureWidgetVisible(widget, 20, 20)
-                return
-            parent = parent.parentWidget()
 
     def _adaptive_show(self, keys: frozenset[str]) -> None:
         provider = self._provider

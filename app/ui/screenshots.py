@@ -70,14 +70,14 @@ def save_screenshots(window: MainWindow, folder: Path, size_percent: int | None 
 
 def _dwell_shot(window: MainWindow, folder: Path) -> Path:
     """The prompt screen in "Point and dwell", the pointer resting on a tile: its highlight
-    with the ring part filled, and the pause tile in the corner (the member's saved profile
+    with its progress bar part filled, and the pause tile in the corner (the member's saved profile
     is left as it is)."""
     profile = window.state.profile
     window.apply_profile(dataclasses.replace(profile, scan_mode="dwell"))
     tiles = getattr(window.current, "tiles", None) or window.tiles()  # a keyword, on a prompt
     tile = tiles[min(3, len(tiles) - 1)]
     window.pointer.move(QPointF(tile.mapTo(window, tile.rect().center())))
-    for _ in range(200):  # until the ring is six tenths full (the dwell itself takes 1 s)
+    for _ in range(200):  # until the bar is six tenths full (the dwell itself takes 1 s)
         if window.pointer.engine.progress(window.pointer.clock.now()) >= 0.6:
             break
         QTest.qWait(10)

@@ -142,6 +142,13 @@ def test_a_new_screen_under_a_still_pointer_is_not_chosen():
     assert rig.log.chosen == ["a", "keyboard.0"]
 
 
+def test_a_target_that_is_gone_is_let_go():
+    rig = Rig(dwell_time=1.0)
+    rig.rest(200, 140, 0.4)
+    rig.engine.set_targets([B, C, PAUSE], rig.now, fresh=True)  # a new screen, nothing there
+    assert rig.engine.current is None and rig.log.pointed[-1] == (None, False)
+
+
 def test_a_refresh_keeps_a_dwell_under_way_but_a_changed_label_starts_again():
     rig = Rig(dwell_time=1.0)
     rig.rest(200, 140, 0.6)

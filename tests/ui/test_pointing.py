@@ -74,6 +74,8 @@ def test_a_gaze_user_picks_themselves_says_me_too_adds_a_keyword_and_agrees(make
     assert app.window.current.panel.text == "Kind"
     dwell_on(app, "done")
     assert app.window.status.text() == "Keyword added: Kind"
+    frame = app.window.pointer.frame
+    assert not frame.isVisible() or frame.target in app.window.tiles()  # never round a key that is gone
     dwell_on(app, "Our definition")
     assert isinstance(app.window.current, DefinitionScreen)
     dwell_on(app, "Agree")
@@ -91,7 +93,7 @@ def test_a_gaze_user_picks_themselves_says_me_too_adds_a_keyword_and_agrees(make
         assert (sam, "agree") in positions
 
 
-def test_the_highlight_and_ring_show_at_once_and_the_cue_is_spoken(make_app):
+def test_the_highlight_and_progress_bar_show_at_once_and_the_cue_is_spoken(make_app):
     app = make_app(last_member="Sam", scan_mode="dwell")
     jordan = tile_named(app, "Jordan")
     point_at(app, window_point(app.window, jordan), 0.5)
@@ -130,3 +132,80 @@ def test_point_then_press_a_switch(make_app, qtbot):
     qtbot.keyPress(app.window, "\x20")
     qtbot.keyRelease(app.window, "\x20")
     assert app.window.state.member.display_name == "Priya"
+
+
+def test_the_facilitator_points_and_dwells_on_their_own_screens(make_app):
+    from app.ui.screens.facilitator.participants import ParticipantScreen, ParticipantsScreen
+
+    app = make_app()
+    ruth = app.members()["Ruth (facilitator)"]
+    app.services.projects.save_profile(ruth, {"scan_mode": "dwell"})
+    session = app.services.facilitator.set_passphrase(app.project_id, "our group 2026").session
+    app.window.facilitator_unlocked(session)  # their own profile applies: pointing
+    app.window.show_facilitator()
+    assert app.window.pointer.active
+    dwell_on(app, "Participants and consent")
+    assert isinstance(app.window.current, ParticipantsScreen)
+    alex = next(t.accessibleName() for t in app.window.tiles() if t.accessibleName().startswith("Alex"))
+    dwell_on(app, alex)
+    assert isinstance(app.window.current, ParticipantScreen)
+
+
+def test_a_tile_cut_off_by_a_scrolling_screen_is_brought_into_view_first(make_app):
+    from app.ui.screens.settings import SettingsScreen
+
+    app = make_app(last_member="Sam", scan_mode="dwell")
+    dwell_on(app, "Sam")
+    dwell_on(app, "Settings")
+    screen = app.window.current
+    assert isinstance(screen, SettingsScreen)
+    bar = screen.scroll.verticalScrollBar()
+    cut = next(t for t in app.window.tiles()
+               if 0 < t.visibleRegion().boundingRect().height() < t.height())  # the last row in view
+    name, before = cut.accessibleName(), bar.value()
+    shown = cut.visibleRegion().boundingRect().center()
+    point_at(app, cut.mapTo(app.window, shown), 1.6)
+    assert bar.value() > before  # scrolled, not chosen
+    assert cut.visibleRegion().boundingRect().size() == cut.size()
+    assert app.window.current is screen and app.window.status.text() == ""
+    look_away(app)
+    dwell_on(app, name)  # now in view: the next dwell chooses it
+
+
+def test_the_pause_key_stops_dwelling_and_the_pointer_can_be_hidden(make_app, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from app.access.profile import AccessProfile
+
+    app = make_app(last_member="Sam", scan_mode="dwell", hide_pointer=True)
+    cursor = QApplication.overrideCursor()
+    assert cursor is not None and cursor.shape() == Qt.CursorShape.BlankCursor
+    qtbot.keyClick(app.window, Qt.Key.Key_Pause)
+    assert app.window.pointer.engine.paused
+    point_at(app, window_point(app.window, tile_named(app, "Kai")), 3.0)
+    assert app.window.state.member is None
+    qtbot.keyClick(app.window, Qt.Key.Key_Pause)
+    assert not app.window.pointer.engine.paused
+    app.window.apply_profile(AccessProfile(scan_mode="off"))  # keys and mouse again
+    assert QApplication.overrideCursor() is None and not app.window.pointer.pause_tile.isVisible()
+
+
+def test_a_helper_sets_point_and_dwell_in_settings_with_a_click(make_app, qtbot):
+    from PySide6.QtCore import Qt
+
+    from app.access.profile import AccessProfile
+
+    app = make_app(last_member="Sam")  # keys and mouse
+    app.window.pick_member(app.services.projects.get_member(app.members()["Sam"]))
+    app.window.show_settings()
+    wanted = "Scan mode: Point and dwell eyes, head"
+    tile = next(t for t in app.window.tiles() if t.accessibleName() == wanted)
+    app.window.current.scroll.ensureWidgetVisible(tile)
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    saved = AccessProfile.stored(app.services.projects.get_member(app.members()["Sam"]).profile)
+    assert saved.scan_mode == "dwell" and app.window.pointer.active
+    assert app.window.pointer.pause_tile.isVisible()
+    rows = {t.accessibleName() for t in app.window.tiles()}
+    assert {"Dwell time less", "Dwell time more", "Snapping distance more",
+            "Pointing chooses by: Point, then press switch 1", "Pointer while pointing: Hidden"} <= rows
