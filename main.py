@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from app import __version__
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -38,8 +40,13 @@ def default_db_path() -> Path:
 
 
 def database_target(db: str | None) -> str:
-    """--db, else CANVAS_DB, else the default file: a URL or a path, as given."""
-    return db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    """--db, else CANVAS_DB, else the line saved with --save-db, else the default file: a URL
+    or a path, as given."""
+    if db or os.environ.get("CANVAS_DB"):
+        return db or os.environ["CANVAS_DB"]
+    from app.store.settings import saved_database
+
+    return saved_database() or str(default_db_path())
 
 
 def database_url(db: str | None) -> str:
@@ -167,8 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="canvas", description="Co-production Canvas: switch-accessible co-production."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", help="database file or URL (default: the user data folder; "
                         "the CANVAS_DB environment variable also sets it)")
+    parser.add_argument("--save-db", metavar="LINE",
+                        help="keep this database (the connection line your research team gave "
+                        "you) in this computer's settings file (owner-only), and start with it")
     parser.add_argument("--project", help="open the project with this name (default: the first)")
     parser.add_argument("--demo", action="store_true",
                         help="create the demo project if it is missing")
@@ -281,7 +292,9 @@ def _stand_by() -> bool:
         from app.store.local_drafts import write_json
 
         write_json(Path(os.environ[READY_FILE] + ".standby"), {"pid": os.getpid()}, durable=False)
-    return sys.stdin.readline().strip() == "go"
+    go = sys.stdin.readline().strip() == "go"
+    os.environ.pop("CANVAS_STANDBY", None)  # what this process starts is no standby
+    return go
 
 
 def _supervising(args: argparse.Namespace) -> bool:
@@ -320,6 +333,10 @@ def _supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from app.child_process import CHILD_FLAG, run_child
+
+    if argv[:1] == [CHILD_FLAG]:  # a frozen build starting its own speech worker
+        return run_child(argv[1:])
     if os.environ.get("CANVAS_STANDBY") and not _stand_by():
         return 0
     from app.commands import is_subcommand, run
@@ -327,6 +344,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if is_subcommand(argv):
         return run(argv)
     args = build_parser().parse_args(argv)
+    if args.save_db:
+        from app.commands.common import database_url as url_for
+        from app.services.errors import DomainError
+        from app.store.settings import save_database
+
+        try:
+            url_for(args.save_db, must_exist=False)
+        except (DomainError, ValueError) as exc:
+            print(f"canvas: that is not a database line: {exc}", file=sys.stderr)
+            return 2
+        print(f"canvas: the database line is kept in {save_database(args.save_db)}", file=sys.stderr)
+        args.db = args.save_db
     if _supervising(args):
         return _supervise(args, argv)
     if args.screenshot:
