@@ -74,6 +74,7 @@ class Manifest:
     sha256: dict[str, str]
     signer: str | None = None  # format 2: "project" (the facilitator's key) or "computer"
     invitation: dict[str, Any] | None = None  # format 2: what an invitation gives its computer
+    withdrawals: dict[str, str] | None = None  # format 2: withdrawn member id -> "delete" or "anonymise"
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written into the bundle."""
@@ -85,7 +86,7 @@ class Manifest:
             "sha256": self.sha256,
         }
         if self.format_version >= 2:
-            out.update(signer=self.signer, invitation=self.invitation)
+            out.update(signer=self.signer, invitation=self.invitation, withdrawals=self.withdrawals or {})
         return out
 
     @property
@@ -99,8 +100,9 @@ class Manifest:
         return {k.part: k for k in self.kinds}
 
 
-MANIFEST_KEYS_V1 = set(Manifest.__dataclass_fields__) - {"signer", "invitation"} | {"format"}
-MANIFEST_KEYS = {1: MANIFEST_KEYS_V1, 2: MANIFEST_KEYS_V1 | {"signer", "invitation"}}
+_V2_KEYS = {"signer", "invitation", "withdrawals"}
+MANIFEST_KEYS_V1 = set(Manifest.__dataclass_fields__) - _V2_KEYS | {"format"}
+MANIFEST_KEYS = {1: MANIFEST_KEYS_V1, 2: MANIFEST_KEYS_V1 | _V2_KEYS}
 SIGNERS = ("project", "computer")
 
 
@@ -154,12 +156,16 @@ def check_manifest(raw: object) -> Manifest:
         raise BundleError("The bundle's manifest is malformed (signer).")
     if invitation is not None and (signer != "project" or not isinstance(invitation, dict)):
         raise BundleError("The bundle's manifest is malformed (invitation).")
+    withdrawals = raw.get("withdrawals") or {}
+    if not isinstance(withdrawals, dict) or not all(
+            is_uuid(k) and v in ("delete", "anonymise") for k, v in withdrawals.items()):
+        raise BundleError("The bundle's manifest is malformed (withdrawals).")
     return Manifest(
         format_version=version, bundle_id=uuid_field("bundle_id"), project_id=uuid_field("project_id"),
         project_name=name, created_at=time_field("created_at"), machine_id=uuid_field("machine_id"),
         scope=raw["scope"], since=time_field("since", nullable=True),
         to_machine=uuid_field("to_machine", nullable=True), counts=dict(counts), sha256=dict(sums),
-        signer=signer, invitation=invitation,
+        signer=signer, invitation=invitation, withdrawals=dict(withdrawals),
     )
 
 

@@ -354,8 +354,9 @@ class _Merge:
     def _withdrawn_there(self, record: dict[str, Any], member: str) -> None:
         if record["withdrawn_at"] is not None and member not in self.withdrawn:
             self.withdrawn.add(member)
+            mode = (self.m.withdrawals or {}).get(record["id"], "delete")  # format 2 says in its manifest
             self.withdrawals[record["id"]] = Withdrawal(member, self.names[member], record["display_name"],
-                                                        record["withdrawn_at"], "delete")
+                                                        record["withdrawn_at"], mode)
 
     def _withdrawal_mode(self, event: dict[str, Any]) -> None:
         """The bundle's own record of a withdrawal says how it was done."""

@@ -64,7 +64,7 @@ from app.services.exchange.signers import AS_UNSIGNED, Sender, identify
 from app.services.validation import check_id
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
-from app.store.models import BundleLog, LocalMachine, Member, Project, UTCDateTime, new_id, utcnow
+from app.store.models import BundleLog, Event, LocalMachine, Member, Project, UTCDateTime, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "Computer", "ExchangeService", "ExportResult", "MachineInfo",
            "UnsignedBundle"]
@@ -233,13 +233,14 @@ class ExchangeService(ServiceBase):
                     since = self._since(s, project.id, since_machine) if since_machine else None
                     sums, counts = self._write_records(zf, s, project.id, since, keys.role, own)
                     name = project.name
+                    withdrawals = _withdrawal_modes(s, project.id) if keys.role == FACILITATOR else {}
                 machine = keys.machine_id if keys.role == PARTICIPANT else self.machine_id()
                 manifest = Manifest(
                     format_version=FORMAT_VERSION, bundle_id=new_id(), project_id=project_id,
                     project_name=name, created_at=started, machine_id=machine or "",
                     scope="whole" if since is None else "changes", since=since, to_machine=to,
                     counts=counts, sha256=sums, signer="project" if keys.role == FACILITATOR else "computer",
-                    invitation=invitation,
+                    invitation=invitation, withdrawals=withdrawals,
                 )
                 data = dump_json(manifest.to_json())
                 zf.writestr(MANIFEST, data)
@@ -429,6 +430,15 @@ class ExchangeService(ServiceBase):
             sums[kind.part] = digest.hexdigest()
             counts[kind.name] = count
         return dict(sorted(sums.items())), dict(sorted(counts.items()))
+
+
+def _withdrawal_modes(s: Session, project_id: str) -> dict[str, str]:
+    """How each withdrawn member was withdrawn ("delete" or "anonymise"), as the audit log says: the
+    receiver withdraws them the same way (the log itself never travels)."""
+    rows = s.execute(select(Event.target_id, Event.detail).where(
+        Event.project_id == project_id, Event.action == "member_withdrawn").order_by(Event.created_at))
+    return {target: detail["mode"] for target, detail in rows
+            if target and isinstance(detail, dict) and detail.get("mode") in ("delete", "anonymise")}
 
 
 def _columns(kind: Kind, sqlite: bool) -> tuple[list[ColumnElement[Any]], list[int]]:
