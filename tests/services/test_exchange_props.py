@@ -62,7 +62,8 @@ work = st.lists(op, min_size=1, max_size=8)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> tuple[Path, Path, list[Path]]:
+def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path
+          ) -> tuple[Path, Path, list[Path]]:
     """The demo project as an SQLite file, a whole-project bundle of it from the facilitator's
     computer (B0), and the keys files of the facilitator's computer and of two invited ones."""
     folder = tmp_path_factory.mktemp("world")
@@ -71,7 +72,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> 
     store = Store.open(sqlite_url(demo))
     create_demo(store)
     store.close()
-    exporter = folder / "facilitator" / "canvas.db"  # so the machines copied from demo.db get ids of their own
+    exporter = folder / "facilitator" / "canvas.db"  # the machines copied from demo.db get ids of their own
     exporter.parent.mkdir()
     shutil.copyfile(demo, exporter)
     store = Store.open(sqlite_url(exporter))

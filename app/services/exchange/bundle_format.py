@@ -317,7 +317,8 @@ class RecordCheck:
                 record[field] = None if value is None else check(value)
             except ValueError as exc:
                 raise BundleError(f"{self.kind.part}, record {n}: the field {field!r} {exc}.") from exc
-            if self.latest is not None and isinstance(record[field], datetime) and record[field] > self.latest:
+            late = self.latest
+            if late is not None and isinstance(record[field], datetime) and record[field] > late:
                 raise BundleError(
                     f"{self.kind.part}, record {n} is dated {record[field]:%Y-%m-%d %H:%M} UTC, more than a "
                     "day in the future: the whole bundle is refused, as a record from the future would "

@@ -133,7 +133,8 @@ class _Merge:
             bundle_id=m.bundle_id, project_id=m.project_id, project_name=m.project_name,
             project_is_new=not self.refs.here["project"], source_machine=m.machine_id,
             created_at=m.created_at,
-            scope=m.scope, since=m.since, new={k.name: self.counts["new:" + k.name] for k in self.bundle.kinds},
+            scope=m.scope, since=m.since,
+            new={k.name: self.counts["new:" + k.name] for k in self.bundle.kinds},
             updated={k: self.counts["updated:" + k] for k in NATURAL}, already_here=self.counts["here"],
             withheld=self.counts["withheld"], authors=dict(sorted(self.authors.items())),
             new_members=sorted(self.new_members), same_name=sorted(self.same_name),
@@ -309,7 +310,8 @@ class _Merge:
         table = kind.model.__table__
         found: dict[str, dict[str, Any]] = {}
         for chunk in chunks(ids):
-            rows = self.s.execute(select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(chunk)))
+            query = select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(chunk))
+            rows = self.s.execute(query)
             found.update((row["id"], dict(row)) for row in rows.mappings())
         return found
 

@@ -79,7 +79,8 @@ def describe(s: Session, project_id: str, withdrawals: Sequence[Withdrawal]) -> 
         plan = plan_withdrawal(s, project_id, member, withdrawal.mode, withdrawal.placeholder)
         counts = [f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items() if n]
         effect = "deleted" if withdrawal.mode == "delete" else "anonymised"
-        lines.append(f"{withdrawal.name} withdrew: {', '.join(counts) or 'no records'} will be {effect} here, "
+        what = ", ".join(counts) or "no records"
+        lines.append(f"{withdrawal.name} withdrew: {what} will be {effect} here, "
                      f"and the backups on this computer that still hold {withdrawal.name} are replaced once "
                      "the import has been written.")
     return lines

@@ -26,7 +26,8 @@ from app.services.exchange.bundle_format import KINDS, KINDS_V1, BundleError
 from app.services.exchange.signers import AS_COMPUTER, AS_FACILITATOR, AS_UNSIGNED, Sender
 
 FUTURE = timedelta(days=1)
-COMPUTER_KINDS = frozenset({"contribution", "endorsement", "definition", "draft_version", "stance", "comment"})
+COMPUTER_KINDS = frozenset({"contribution", "endorsement", "definition", "draft_version", "stance",
+                            "comment"})
 # Sender -> the record kinds its bundles may hold.
 CARRIES: dict[str, frozenset[str]] = {
     AS_FACILITATOR: frozenset(k.name for k in KINDS),
@@ -67,11 +68,13 @@ def check_kinds(sender: Sender, counts: Mapping[str, int]) -> None:
     for name, n in counts.items():
         if n and name not in allowed:
             what = FACILITATOR_ONLY.get(name, name.replace("_", " ") + " records")
-            raise BundleError(f"Refused: this bundle comes from {sender.label}, a participant's computer, and "
-                              f"holds {what}, which only the facilitator's may send. Nothing was written.")
+            raise BundleError(f"Refused: this bundle comes from {sender.label}, a participant's computer, "
+                              f"and holds {what}, which only the facilitator's may send. "
+                              "Nothing was written.")
 
 
-def check_record(sender: Sender, kind: str, record: Mapping[str, Any], here: Mapping[str, Any] | None) -> None:
+def check_record(sender: Sender, kind: str, record: Mapping[str, Any],
+                 here: Mapping[str, Any] | None) -> None:
     """Refuse a record its sender may not bring: another member's, or one changing what only the
     facilitator sets (`here`: the record as it is here, when it is)."""
     if sender.role != AS_COMPUTER:
@@ -79,12 +82,14 @@ def check_record(sender: Sender, kind: str, record: Mapping[str, Any], here: Map
     field = AUTHOR.get(kind)
     author = record.get(field) if field else None
     if field and not (author in sender.members or (author is None and kind in ANONYMOUS_OK)):
-        raise BundleError(f"Refused: this bundle comes from {sender.label} and holds a {kind.replace('_', ' ')} "
+        what = kind.replace("_", " ")
+        raise BundleError(f"Refused: this bundle comes from {sender.label} and holds a {what} "
                           "of a member who does not use that computer. Nothing was written.")
     for name, value in SET_BY_FACILITATOR.get(kind, {}).items():
         if record[name] != (here[name] if here is not None else value):
-            raise BundleError(f"Refused: this bundle comes from {sender.label}, a participant's computer, and "
-                              f"carries {WHY_FIXED[name]} on a keyword, which only the facilitator may set. "
+            raise BundleError(f"Refused: this bundle comes from {sender.label}, a participant's computer, "
+                              f"and carries {WHY_FIXED[name]} on a keyword, which only the facilitator "
+                              "may set. "
                               "Nothing was written.")
 
 

@@ -312,8 +312,8 @@ class ExchangeService(ServiceBase):
         now = utcnow()
         bundle.latest = latest_allowed(now)
         if manifest.created_at > bundle.latest:
-            raise BundleError(f"Refused: this bundle says it was made on {manifest.created_at:%Y-%m-%d}, more "
-                              "than a day in the future. Nothing was written.")
+            raise BundleError(f"Refused: this bundle says it was made on {manifest.created_at:%Y-%m-%d}, "
+                              "more than a day in the future. Nothing was written.")
         keys = self.keyring.get(manifest.project_id)
         if keys is None and manifest.invitation is None:
             with self.store.read() as s:
@@ -330,7 +330,8 @@ class ExchangeService(ServiceBase):
 
     def _preview(self, s: Session, bundle: BundleFile, sender: Sender, merged: Merged) -> BundlePreview:
         return replace(merged.preview, already_imported=self._received(s, bundle.manifest.bundle_id),
-                       sender=sender.label, unsigned=sender.role == AS_UNSIGNED, joins=sender.joins is not None,
+                       sender=sender.label, unsigned=sender.role == AS_UNSIGNED,
+                       joins=sender.joins is not None,
                        withdrawal_changes=describe(s, bundle.manifest.project_id, merged.withdrawals))
 
     def _join(self, project_id: str, invitation: dict[str, Any]) -> None:

@@ -56,7 +56,8 @@ def new_private_key() -> bytes:
 
 def public_of(private: bytes) -> bytes:
     """The raw public key of a raw private key."""
-    return Ed25519PrivateKey.from_private_bytes(private).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    public = Ed25519PrivateKey.from_private_bytes(private).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def sign(private: bytes, data: bytes) -> str:
@@ -130,7 +131,8 @@ class ProjectKeys:
         return cls(raw["project_id"], raw["role"], unb64(raw["project_public"], 32),
                    unb64(raw["signing_key"], 32) if raw.get("signing_key") else None, raw.get("machine_id"),
                    unb64(raw["machine_key"], 32) if raw.get("machine_key") else None,
-                   tuple(raw.get("members", ())), tuple(Computer.from_json(c) for c in raw.get("computers", ())))
+                   tuple(raw.get("members", ())),
+                   tuple(Computer.from_json(c) for c in raw.get("computers", ())))
 
 
 class Keyring:
@@ -153,7 +155,8 @@ class Keyring:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DomainError(f"This computer's keys file for the project ({self.path(project_id)}) is "
-                              "damaged; bundles cannot be signed or checked until a copy is put back.") from exc
+                              "damaged; bundles cannot be signed or checked until a copy is put back."
+                              ) from exc
 
     def facilitator_keys(self, project_id: str) -> ProjectKeys:
         """The project's keys, making its signing key pair when this computer holds none yet (a
