@@ -155,12 +155,27 @@ def build_parser() -> argparse.ArgumentParser:
                         help="create the demo project if it is missing")
     parser.add_argument("--screenshot", metavar="DIR",
                         help="render each main screen offscreen into DIR/<screen>.png and exit")
+    parser.add_argument("--size", type=int, metavar="PERCENT",
+                        help="with --screenshot: every member's Size setting (100 to 300)")
+    parser.add_argument("--window-size", metavar="WxH", type=_window_size,
+                        help="with --screenshot: the window's size in pixels (default 1280x860)")
     parser.add_argument("--no-speech", action="store_true", help="start without speech output")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
     parser.add_argument("--recover", choices=("restore", "new"),
                         help="if the database file is damaged: put back the newest good backup, or "
                         "start a new empty file (the damaged file is kept beside it either way)")
     return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """"1366x768" as (1366, 768)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1366x768") from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window size from 320x240 to 8000x8000")
+    return width, height
 
 
 def _daily_backup(store: Store) -> None:
@@ -249,6 +264,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from PySide6.QtWidgets import QApplication
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
+    from app.access.profile import AccessProfile
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LocalDrafts, default_path
@@ -288,7 +304,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
             load_words.start()
             from app.ui.screenshots import save_screenshots
 
-            for path in save_screenshots(window, Path(args.screenshot)):
+            size = (AccessProfile.from_dict({"size_percent": args.size}).size_percent
+                    if args.size is not None else None)
+            for path in save_screenshots(window, Path(args.screenshot), size,
+                                         args.window_size or (1280, 860)):
                 print(path)
             return 0
         window.resize(1280, 860)

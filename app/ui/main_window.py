@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
@@ -21,6 +29,7 @@ from app.store.local_drafts import LocalDrafts
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
+from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
 from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
@@ -78,13 +87,19 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Status")
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()  # the status line, and the pause tile in the corner when pointing
+        bottom.setContentsMargins(0, 0, 14, 12)  # room for the highlight round the pause tile
+        bottom.addWidget(self.status, 1)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.state = UiState(project_id=project_id)
         drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
         self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts)
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
+        self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
+        bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
+        self.router.pointer = self.pointer
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -151,6 +166,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if self.current is not None:
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
                                  provider=self._adaptive_keys(self.current))
+            self.pointer.set_groups(self.current.scan_groups())
 
     def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
         """The screen's keys for adaptive scanning, where the member has chosen it."""
@@ -193,6 +209,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
             VoiceSettings(profile.main_voice, profile.main_rate, profile.main_volume),
         )
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
+        self.pointer.apply_profile(profile, theme.highlight, theme.highlight_inner)
 
     def show_status(self, text: str) -> None:
         """Show a message in the status line (the context speaks announcements)."""
@@ -227,6 +244,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if not keep_place:
             self.ctx.speak(screen.spoken_title())
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key, provider=self._adaptive_keys(screen))
+        self.pointer.set_groups(screen.scan_groups())
         self.router.typing = screen.typing_field()
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)
@@ -276,8 +294,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.
-        if self.scan.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
-            return
+        if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
+            return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
 
     def _rested(self) -> None:
@@ -287,10 +305,12 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         """Keep the highlight on its target."""
         super().resizeEvent(event)
         self.scan.frame.reposition()
+        self.pointer.frame.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Stop filtering input, looking for changes and speaking."""
         self.router.remove()
+        self.pointer.stop()
         self._poll.stop()
         app = QApplication.instance()
         if isinstance(app, QApplication):
