@@ -289,7 +289,7 @@ class ExchangeService(ServiceBase):
                                           "is imported once only. Nothing was written.")
                     own = manifest.machine_id == s.scalar(select(LocalMachine.id))
                     wrote = merged.preview.total_new or merged.withdrawals
-                    if wrote or not (already or own):  # so the project's change marker moves too
+                    if wrote or not (already or own) or sender.role == AS_UNSIGNED:  # the marker moves too
                         s.add(BundleLog(bundle_id=manifest.bundle_id, direction="received",
                                         project_id=manifest.project_id, machine_id=manifest.machine_id,
                                         oldest_change=merged.oldest_change))
