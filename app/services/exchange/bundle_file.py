@@ -396,8 +396,8 @@ def _checked(zf: zipfile.ZipFile, path: Path, size: int) -> BundleFile:
     if extra:
         raise BundleError(f"Refused: this bundle (for {manifest.project_name!r}, from the computer "
                           f"{manifest.machine_id}) holds {extra[0]}, which a bundle of format "
-                          f"{manifest.format_version} never carries: review notes, the audit log and security "
-                          "events never travel. Nothing was written.")
+                          f"{manifest.format_version} never carries: review notes, the audit log and "
+                          "security events never travel. Nothing was written.")
     missing = sorted(set(parts) - set(sums))
     if missing:
         raise BundleError(f"The bundle lacks {missing[0]}.")
