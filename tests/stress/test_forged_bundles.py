@@ -309,7 +309,8 @@ def test_a_new_member_id_reusing_a_pseudonym_is_kept_apart_and_flagged(world: Wo
         sam = next(m for m in parts["member"] if m["display_name"] == "Sam")
         parts["member"].append({**sam, "id": newcomer})
         parts["contribution"].append({**parts["contribution"][0], "id": str(uuid.uuid4()),
-                                      "member_id": newcomer, "text": "the other Sam's words"})
+                                      "member_id": newcomer, "prompt_id": world.now,
+                                      "text": "the other Sam's words"})
 
     forged = forge(world.fac_bundle, world.root / "sams.canvas", add_sam, key=world.key("f"))
     preview = world.ps.exchange.preview_import(forged)
