@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from app import __version__
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -36,8 +38,13 @@ def default_db_path() -> Path:
 
 
 def database_target(db: str | None) -> str:
-    """--db, else CANVAS_DB, else the default file: a URL or a path, as given."""
-    return db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    """--db, else CANVAS_DB, else the line saved with --save-db, else the default file: a URL
+    or a path, as given."""
+    if db or os.environ.get("CANVAS_DB"):
+        return db or os.environ["CANVAS_DB"]
+    from app.store.settings import saved_database
+
+    return saved_database() or str(default_db_path())
 
 
 def database_url(db: str | None) -> str:
@@ -148,8 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="canvas", description="Co-production Canvas: switch-accessible co-production."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", help="database file or URL (default: the user data folder; "
                         "the CANVAS_DB environment variable also sets it)")
+    parser.add_argument("--save-db", metavar="LINE",
+                        help="keep this database (the connection line your research team gave "
+                        "you) in this computer's settings file (owner-only), and start with it")
     parser.add_argument("--project", help="open the project with this name (default: the first)")
     parser.add_argument("--demo", action="store_true",
                         help="create the demo project if it is missing")
@@ -232,11 +243,27 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from app.child_process import CHILD_FLAG, run_child
+
+    if argv[:1] == [CHILD_FLAG]:  # a frozen build starting its own speech worker
+        return run_child(argv[1:])
     from app.commands import is_subcommand, run
 
     if is_subcommand(argv):
         return run(argv)
     args = build_parser().parse_args(argv)
+    if args.save_db:
+        from app.commands.common import database_url as url_for
+        from app.services.errors import DomainError
+        from app.store.settings import save_database
+
+        try:
+            url_for(args.save_db, must_exist=False)
+        except (DomainError, ValueError) as exc:
+            print(f"canvas: that is not a database line: {exc}", file=sys.stderr)
+            return 2
+        print(f"canvas: the database line is kept in {save_database(args.save_db)}", file=sys.stderr)
+        args.db = args.save_db
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     snapshot = _quick_start(args)

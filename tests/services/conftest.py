@@ -88,7 +88,7 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
-    Store.open(url).close()  # Alembic migrations, on PostgreSQL
+    Store.open(url, migrate=True).close()  # Alembic migrations, on PostgreSQL
     try:
         yield url
     finally:
