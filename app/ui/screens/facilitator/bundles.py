@@ -189,7 +189,8 @@ class BundlePreviewScreen(Screen):
             preview = self.preview
             done = self.ctx.services.exchange.import_bundle(
                 self.path, local_drafts=self.ctx.local_drafts,
-                allow_unsigned=bool(preview and preview.unsigned), confirm_withdrawals=bool(preview and preview.withdrawn_there))
+                allow_unsigned=bool(preview and preview.unsigned),
+                confirm_withdrawals=bool(preview and preview.withdrawn_there))
         except DomainError as exc:
             self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
             return
