@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.access.profile import AccessProfile
 from app.services.dto import MemberInfo
@@ -78,6 +78,8 @@ class UiContext:
     nav: Navigator
     status: StatusSink
     local_drafts: LocalDrafts
+    #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
+    voice: Any = None
 
     @property
     def services(self) -> Services:
