@@ -23,7 +23,7 @@ from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
 from app.ui.widgets import Tile
 from app.voice.listener import Listener, Notice, NullListener
-from app.voice.phrases import COMMANDS, LETTER_NAMES, NUMBERS, SPELLING_ALPHABET, WAKE, phrase_of
+from app.voice.phrases import COMMANDS, NUMBERS, SPELLING_ALPHABET, WAKE, phrase_of
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -35,17 +35,20 @@ ListenerFactory = Callable[[Callable[[Notice | None], None]], Listener]
 
 
 def key_phrases(key_id: str, tile: Tile) -> list[str]:
-    """What says a keyboard key: letters by the spelling alphabet and by name, "space",
-    "delete", and a prediction by its word or its number."""
+    """What says a keyboard key: letters by the spelling alphabet, "space", "delete", and a
+    prediction by its word or its number. Letter names ("b", "r") are left out: measured, each
+    short word on the keyboard ("done", "space", "echo") was heard as one of them."""
     if key_id.startswith("char:"):
         ch = key_id[5:].lower()
         if ch in SPELLING_ALPHABET:
-            return [SPELLING_ALPHABET[ch], LETTER_NAMES[ch]]
+            return [SPELLING_ALPHABET[ch]]
         return [phrase_of(tile.speech)]
     if key_id == "space":
         return ["space"]
     if key_id == "backspace":
         return ["delete"]
+    if key_id == "done":
+        return ["done", "all done"]  # "done" alone was measured to be heard as "back"
     if key_id.startswith("prediction:"):
         n = int(key_id.split(":")[1])
         word = phrase_of(tile.text().split("\n")[0])
@@ -59,7 +62,11 @@ def tile_phrases(tile: Tile) -> list[str]:
     if isinstance(key_id, str) and key_id:
         return [p for p in key_phrases(key_id, tile) if p]
     label = getattr(tile, "_label", tile.text()).split("\n")[0]
-    return [p for p in (phrase_of(label) or phrase_of(tile.speech),) if p]
+    said = [phrase_of(label) or phrase_of(tile.speech)]
+    tag, colon, rest = label.partition(":")
+    if colon and rest.strip() and len(tag.split()) == 1:
+        said.append(phrase_of(rest))  # "NOW: What does…" is also "what does…"
+    return [p for p in dict.fromkeys(said) if p]
 
 
 class VoiceControl(QObject):
@@ -68,6 +75,7 @@ class VoiceControl(QObject):
     noticed = Signal(object)  # a notice from the listener's thread, delivered in the GUI thread
     heard = Signal(str)  # each utterance once acted on ("" when it matched nothing)
     level = Signal(float)  # the sound level, dBFS, while the meter is on
+    fed = Signal(str)  # a WAV file has been heard to its end
 
     def __init__(self, window: MainWindow, speaker: Speaker, make: ListenerFactory | None) -> None:
         super().__init__(window)
@@ -86,10 +94,7 @@ class VoiceControl(QObject):
         self._grammar = 0
         self._sent: tuple[str, ...] = ()
         self._meters = 0
-        self._long_timer = QTimer(self)
-        self._long_timer.setSingleShot(True)
-        self._long_timer.timeout.connect(self._long_sound)
-        self._sound_switch: Switch | None = None
+        self._sound_down = False
         self._speaking = 0
         self._speaking_lock = threading.Lock()
         speaker.add_listener(self)
@@ -125,6 +130,13 @@ class VoiceControl(QObject):
         else:
             self._watch.stop()
             self._clear_pending()
+
+    def use(self, make: ListenerFactory) -> None:
+        """Start voice input this way from now on (a test's files-only recogniser)."""
+        self.listener.close()
+        self._make = make
+        self.listener = NullListener("Voice is starting.")
+        self.apply_profile(self.profile)
 
     def feed(self, path: str, realtime: bool = True) -> None:
         """Hear a WAV file as if it were the microphone (``--voice-input``)."""
@@ -183,7 +195,9 @@ class VoiceControl(QObject):
             if int(notice.get("grammar", 0)) == self._grammar:  # said to the screen on show
                 self._heard(str(notice.get("text", "")))
         elif kind == "sound" and self.profile.voice_on and self.profile.voice_mode == "sound":
-            self._sound(bool(notice.get("down")))
+            self._sound(bool(notice.get("down")), float(notice.get("length", 0.0)))
+        elif kind == "fed":
+            self.fed.emit(str(notice.get("path", "")))
         elif kind == "level":
             self.level.emit(float(notice.get("db", -100.0)))
         elif kind in ("error", "ready"):
@@ -275,28 +289,20 @@ class VoiceControl(QObject):
         self.pending = None
 
     # ---------------------------------------------------------- sound switch
-    def _sound(self, down: bool) -> None:
+    def _sound(self, down: bool, length: float) -> None:
+        """One switch: the sound is the press, as long as it lasts (hold-to-scan works). Two
+        switches (step scan): when it ends, a short sound is switch 1, a long one switch 2 (by
+        its length in audio time, so a file gives the same presses as the same sounds live)."""
         router = self.window.router
-        two = self.window.scan.two_switches
-        if down:
-            if two:
-                self._sound_switch = None
-                self._long_timer.start(int(self.profile.voice_long * 1000))
-            else:
-                self._sound_switch = Switch.ONE
-                router.voice_press(Switch.ONE, True)
+        if not self.window.scan.two_switches:
+            if down or self._sound_down:
+                router.voice_press(Switch.ONE, down)
+            self._sound_down = down
             return
-        if self._long_timer.isActive():  # ended before it was long: switch 1, pressed and let go
-            self._long_timer.stop()
-            router.voice_press(Switch.ONE, True)
-            router.voice_press(Switch.ONE, False)
-        elif self._sound_switch is not None:
-            router.voice_press(self._sound_switch, False)
-        self._sound_switch = None
-
-    def _long_sound(self) -> None:
-        self._sound_switch = Switch.TWO
-        self.window.router.voice_press(Switch.TWO, True)
+        if not down:
+            switch = Switch.TWO if length >= self.profile.voice_long else Switch.ONE
+            router.voice_press(switch, True)
+            router.voice_press(switch, False)
 
     # --------------------------------------------------------------- settings
     def settings_rows(self, parent: QWidget) -> list[QWidget]:

@@ -8,6 +8,7 @@ file go through the same code) with a windowed-sinc low-pass, evaluated as a pol
 from __future__ import annotations
 
 import math
+import struct
 import wave
 from array import array
 from fractions import Fraction
@@ -75,19 +76,38 @@ class Resampler:
 def read_wav(path: str | Path) -> tuple[array, int]:
     """A WAV file's samples as 16-bit mono (channels averaged) and its sample rate.
 
-    Raises ValueError for a file that is not 8- or 16-bit PCM WAV."""
-    try:
-        with wave.open(str(path), "rb") as handle:
-            channels, width, rate = handle.getnchannels(), handle.getsampwidth(), handle.getframerate()
-            data = handle.readframes(handle.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise ValueError(f"{path} is not a WAV file this app can read ({error})") from None
-    if width == 1:
+    Reads plain and "extensible" PCM WAV (as sox writes), 8, 16 or 32 bits; a data size past the end
+    of the file (as a program that streams its WAV writes) means "to the end".
+    Raises ValueError for anything else."""
+    raw = Path(path).read_bytes()
+    if len(raw) < 12 or raw[:4] != b"RIFF" or raw[8:12] != b"WAVE":
+        raise ValueError(f"{path} is not a WAV file")
+    fmt: tuple[int, int, int, int] | None = None
+    data: bytes | None = None
+    offset = 12
+    while offset + 8 <= len(raw) and data is None:
+        chunk, size = raw[offset : offset + 4], struct.unpack_from("<I", raw, offset + 4)[0]
+        body = raw[offset + 8 : offset + 8 + size]
+        if chunk == b"fmt " and len(body) >= 16:
+            fmt = struct.unpack_from("<HHIxxxxxxH", body)  # format, channels, rate, bits
+            if fmt[0] == 0xFFFE and len(body) >= 26:  # extensible: the real format follows
+                fmt = (struct.unpack_from("<H", body, 24)[0], *fmt[1:])
+        elif chunk == b"data":
+            data = body
+        offset += 8 + size + (size & 1)
+    if fmt is None or data is None:
+        raise ValueError(f"{path} has no audio in it")
+    format_tag, channels, rate, bits = fmt
+    if format_tag != 1 or bits not in (8, 16, 32) or channels < 1:
+        raise ValueError(f"{path}: only 8-, 16- and 32-bit PCM WAV files can be read")
+    if bits == 8:
         samples = array("h", ((b - 128) << 8 for b in data))
-    elif width == 2:
-        samples = pcm_array(data)
+    elif bits == 32:
+        wide = array("i")
+        wide.frombytes(data[: len(data) - len(data) % 4])
+        samples = array("h", (v >> 16 for v in wide))
     else:
-        raise ValueError(f"{path}: only 8- and 16-bit WAV files can be read")
+        samples = pcm_array(data)
     if channels > 1:
         samples = array("h", (sum(samples[i : i + channels]) // channels
                               for i in range(0, len(samples) - channels + 1, channels)))

@@ -19,8 +19,6 @@ _NATO = (
     "uniform", "victor", "whiskey", "x ray", "yankee", "zulu",
 )
 SPELLING_ALPHABET: dict[str, str] = dict(zip(string.ascii_lowercase, _NATO, strict=True))
-#: Letter names: CMUdict knows each letter alone ("b" is B IY).
-LETTER_NAMES: dict[str, str] = {ch: ch for ch in string.ascii_lowercase}
 NUMBERS: tuple[str, ...] = ("one", "two", "three", "four", "five", "six")
 
 _UNITS = (

@@ -14,12 +14,14 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterable
 
-# IPA as espeak-ng writes it (en-us, --sep=' ') -> ARPAbet. Longest match first.
+# IPA as espeak-ng writes it (--sep=' ') -> ARPAbet. Longest match first. The British short
+# "a" of "Sam" is nearer the US model's AA than its AE (measured: "Sam" and "Alex" said by the
+# en-gb voice went from never heard to always).
 IPA_TO_ARPABET: dict[str, str] = {
     "aɪ": "AY", "aʊ": "AW", "ɔɪ": "OY", "eɪ": "EY", "oʊ": "OW", "əʊ": "OW", "tʃ": "CH", "dʒ": "JH",
     "ɜː": "ER", "ɜ": "ER", "ɚ": "ER", "ɝ": "ER", "iː": "IY", "i": "IY", "uː": "UW", "u": "UW",
     "ɑː": "AA", "ɑ": "AA", "ɒ": "AA", "ɔː": "AO", "ɔ": "AO", "ɪ": "IH", "ᵻ": "IH", "ɛ": "EH",
-    "e": "EH", "æ": "AE", "a": "AE", "ʌ": "AH", "ə": "AH", "ɐ": "AH", "ʊ": "UH", "o": "OW",
+    "e": "EH", "æ": "AE", "a": "AA", "ʌ": "AH", "ə": "AH", "ɐ": "AH", "ʊ": "UH", "o": "OW",
     "ɾ": "D", "ʔ": "T", "ŋ": "NG", "ʃ": "SH", "ʒ": "ZH", "θ": "TH", "ð": "DH", "ɹ": "R", "r": "R",
     "j": "Y", "w": "W", "h": "HH", "ɡ": "G", "g": "G", "x": "K", "l": "L", "ɫ": "L", "ɬ": "L",
     "n": "N", "m": "M", "p": "P", "b": "B", "t": "T", "d": "D", "k": "K", "f": "F", "v": "V",

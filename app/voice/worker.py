@@ -170,7 +170,7 @@ class Listener:
     def _heard(self, heard: Any) -> None:
         self.notify(ev="heard", text=heard.text, grammar=self.grammar, start=round(heard.start, 3),
                     end=round(heard.end, 3), compute_ms=round(heard.compute_ms, 2),
-                    score=round(heard.score, 3), sent=time.monotonic())
+                    sent=time.monotonic())
 
     def _sound(self, event: Any) -> None:
         self.notify(ev="sound", down=event.down, at=round(event.at, 3), length=round(event.length, 3))
