@@ -5,9 +5,17 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint screenshots bench clean
+.PHONY: run test lint screenshots bench clean system-deps
 
-$(PY):
+# The system packages (Qt's xcb libraries, espeak-ng, ...; for `test` also Xvfb and PostgreSQL):
+# installed with apt where missing, in a few milliseconds when all are there (.ci/system-deps.sh).
+DEPS ?= run
+run: DEPS := run
+test: DEPS := test
+system-deps:
+	@PYTHON=$(PYTHON) .ci/system-deps.sh $(DEPS)
+
+$(PY): | system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
@@ -19,14 +27,14 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP) $(TEST_STAMP)
 
-run: $(STAMP)
+run: system-deps $(STAMP)
 	@$(PY) -m compileall -q app > /dev/null  # bytecode for a quick start, even where Python may not write it
 	$(PY) main.py $(ARGS)
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
 
-test: $(TEST_STAMP)
+test: system-deps $(TEST_STAMP)
 	$(PY) -m ruff check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from app.services.container import Services
-    from app.services.startup import StartupSnapshot
+    from app.services.group.startup import StartupSnapshot
     from app.speech.speaker import Speaker
     from app.store.database import Store
     from app.voice.listener import Listener
@@ -37,8 +37,13 @@ def default_db_path() -> Path:
 
 
 def database_target(db: str | None) -> str:
-    """--db, else CANVAS_DB, else the default file: a URL or a path, as given."""
-    return db or os.environ.get("CANVAS_DB") or str(default_db_path())
+    """--db, else CANVAS_DB, else the line saved with --save-db, else the default file: a URL
+    or a path, as given."""
+    if db or os.environ.get("CANVAS_DB"):
+        return db or os.environ["CANVAS_DB"]
+    from app.store.settings import saved_database
+
+    return saved_database() or str(default_db_path())
 
 
 def database_url(db: str | None) -> str:
@@ -151,11 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", help="database file or URL (default: the user data folder; "
                         "the CANVAS_DB environment variable also sets it)")
+    parser.add_argument("--save-db", metavar="LINE",
+                        help="keep this database (the connection line your research team gave "
+                        "you) in this computer's settings file (owner-only), and start with it")
     parser.add_argument("--project", help="open the project with this name (default: the first)")
     parser.add_argument("--demo", action="store_true",
                         help="create the demo project if it is missing")
     parser.add_argument("--screenshot", metavar="DIR",
                         help="render each main screen offscreen into DIR/<screen>.png and exit")
+    parser.add_argument("--size", type=int, metavar="PERCENT",
+                        help="with --screenshot: every member's Size setting (100 to 300)")
+    parser.add_argument("--window-size", metavar="WxH", type=_window_size,
+                        help="with --screenshot: the window's size in pixels (default 1280x860)")
     parser.add_argument("--no-speech", action="store_true", help="start without speech output")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
     parser.add_argument("--voice-input", metavar="FILE.wav",
@@ -165,6 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="if the database file is damaged: put back the newest good backup, or "
                         "start a new empty file (the damaged file is kept beside it either way)")
     return parser
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """"1366x768" as (1366, 768)."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1366x768") from None
+    if not (320 <= width <= 8000 and 240 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window size from 320x240 to 8000x8000")
+    return width, height
 
 
 def _daily_backup(store: Store) -> None:
@@ -192,14 +215,14 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     target = database_target(args.db)
     if args.demo or args.screenshot or args.recover or "://" in target:
         return None
-    from app.services.startup import read_snapshot
+    from app.services.group.startup import read_snapshot
 
     return read_snapshot(Path(target).expanduser(), args.project)
 
 
 def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     """Open (and if need be recover, create or migrate) the store before any window."""
-    from app.services.demo import create_demo, is_empty
+    from app.services.group.demo import create_demo, is_empty
 
     store = _open_or_recover(database_url(args.db), args.recover)
     if store is None:
@@ -226,6 +249,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if is_subcommand(argv):
         return run(argv)
     args = build_parser().parse_args(argv)
+    if args.save_db:
+        from app.commands.common import database_url as url_for
+        from app.services.errors import DomainError
+        from app.store.settings import save_database
+
+        try:
+            url_for(args.save_db, must_exist=False)
+        except (DomainError, ValueError) as exc:
+            print(f"canvas: that is not a database line: {exc}", file=sys.stderr)
+            return 2
+        print(f"canvas: the database line is kept in {save_database(args.save_db)}", file=sys.stderr)
+        args.db = args.save_db
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     snapshot = _quick_start(args)
@@ -264,7 +299,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from PySide6.QtWidgets import QApplication
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
-    from app.services.startup import Ready, ServicesLoader
+    from app.access.profile import AccessProfile
+    from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LocalDrafts, default_path
     from app.ui.main_window import MainWindow
@@ -303,7 +339,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
             load_words.start()
             from app.ui.screenshots import save_screenshots
 
-            for path in save_screenshots(window, Path(args.screenshot)):
+            size = (AccessProfile.from_dict({"size_percent": args.size}).size_percent
+                    if args.size is not None else None)
+            for path in save_screenshots(window, Path(args.screenshot), size,
+                                         args.window_size or (1280, 860)):
                 print(path)
             return 0
         window.resize(1280, 860)

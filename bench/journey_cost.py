@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.access.clock import ManualClock  # noqa: E402
 from app.access.prediction import Predictor, SymspellPairs, WordfreqSource  # noqa: E402
 from app.services.container import Services  # noqa: E402
-from app.services.demo import create_demo  # noqa: E402
+from app.services.group.demo import create_demo  # noqa: E402
 from app.speech.speaker import NullSpeaker  # noqa: E402
 from app.store.database import Store, sqlite_url  # noqa: E402
 from app.store.local_drafts import LocalDrafts  # noqa: E402
@@ -95,12 +96,25 @@ class User:
         self.choose_tile(lambda name: name == "done")
 
 
-def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, User, Services, Store]:
+@dataclass
+class Session:
+    """Alex, in a fresh demo project, on the prompt screen of its "now" question."""
+
+    window: MainWindow
+    clock: ManualClock
+    services: Services
+    store: Store
+    prompt_id: str
+
+
+def open_session(folder: Path, predictor: Predictor, profile: dict[str, object]) -> Session:
+    """A window over a new demo project in `folder`, Alex picked with `profile` (also the
+    dwell bench's start)."""
     store = Store.open(sqlite_url(folder / "journey.db"))
     project_id = create_demo(store)
     services = Services.build(store)
     alex = next(m for m in services.projects.list_members(project_id) if m.display_name == "Alex")
-    services.projects.save_profile(alex.id, {"scan_mode": "auto"})
+    services.projects.save_profile(alex.id, profile)
     services.projects.start_session(alex.id)
     clock = ManualClock()
     window = MainWindow(services, NullSpeaker(), project_id, predictor, clock=clock,
@@ -112,7 +126,12 @@ def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, User, Serv
     window.pick_member(services.projects.get_member(alex.id))
     now = next(p for p in services.projects.list_prompts(project_id) if p.pair_role == "now")
     window.show_prompt(now.id)
-    return window, User(window, clock), services, store
+    return Session(window, clock, services, store, now.id)
+
+
+def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, User, Services, Store]:
+    session = open_session(folder, predictor, {"scan_mode": "auto"})
+    return session.window, User(session.window, session.clock), session.services, session.store
 
 
 def measure(predictor: Predictor) -> dict[str, dict[str, int]]:

@@ -60,7 +60,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.services.container import Services
-from app.services.exchange import ExchangeService
+from app.services.exchange.exchange import ExchangeService
 from app.services.export import export_project
 from app.store.database import Store, sqlite_url
 from app.store.models import Contribution, DraftVersion

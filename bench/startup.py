@@ -8,7 +8,7 @@ for the main window's first paint event (an event filter on the window), then fo
 event loop to be idle again (a zero-time single-shot timer); it turns on switch input,
 prints ``startup-probe <time.monotonic()>`` and quits. The member screen is then drawn and
 takes switch presses; the store and services are still loading in a background thread
-(``app/services/startup.py``): a member picked before they are ready waits for them.
+(``app/services/group/startup.py``): a member picked before they are ready waits for them.
 The figure is that time minus the ``time.monotonic()`` taken just before the child was
 spawned (the monotonic clock is the same for every process on the machine), so it
 includes the interpreter's start-up.

@@ -66,6 +66,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.access.adaptive import MORE, offered
 from app.access.huffman import code_cost, huffman_code, key_probabilities
 from app.access.keyboard_layout import Key, key_costs, rows_for
 from app.access.prediction import CHARSET, Predictor, SymspellPairs, WordfreqSource
@@ -119,6 +120,10 @@ class SimulatedUser:
         state = self.model.state
         self._new_codes()
         while len(state.text) < len(self.target):
+            fix = self._fix()
+            if fix is not None:
+                self._press(fix)
+                continue
             plan = self._plan(self._position())
             choice = self._prediction(plan)
             for key in [choice] if choice else plan:
@@ -130,17 +135,39 @@ class SimulatedUser:
 
     def _position(self) -> int:
         """Index in the target of the next character to type."""
-        n = len(self.model.state.text)
-        if self.model.state.auto_space and self.target[n - 1:n] in tuple(CLOSING):
-            return n - 1  # the automatic space that the next punctuation replaces
+        state = self.model.state
+        n = len(state.text)
+        if state.auto_space and state.text.endswith(" ") and self.target[n - 1:n] != " ":
+            return n - 1  # the automatic space the next character takes back (or _fix removes)
         return n
+
+    def _fix(self) -> Key | None:
+        """The key a user presses first where the automatic space would come out wrong:
+        Space to keep it (a sentence after "e.g." or a one-letter word), Backspace to drop it
+        ("a,b"); None when typing on is right."""
+        state = self.model.state
+        n = len(state.text)
+        if not (state.auto_space and state.text.endswith(" ")) or n >= len(self.target):
+            return None
+        wants_space = self.target[n - 1] == " "
+        trial = state.copy()
+        trial.type_char((self.target[n] if wants_space else self.target[n - 1]).lower())
+        took_back = trial.text[n - 1:n] != " "
+        if wants_space and took_back:
+            return self.model.layout.key("space")
+        if not wants_space and not took_back:
+            return self.model.layout.key("backspace")
+        return None
 
     def _consistent(self, text: str) -> bool:
         text = text[:self._position()]
         prefix = split_context(text).prefix
         done = len(text) - len(prefix)
-        rest = self.target[done:len(text)]
-        return text[:done] == self.target[:done] and text[done:].lower() == rest.lower()
+        # "i." is "I." until the next letter shows it goes on ("i.e"): the case of the last
+        # characters before an automatic space may still change.
+        exact = max(0, done - (3 if self.model.state.auto_space else 0))
+        tail = self.target[exact:len(text)]
+        return text[:exact] == self.target[:exact] and text[exact:].lower() == tail.lower()
 
     def _plan(self, pos: int) -> list[Key]:
         """The keys that type the character at *pos*."""
@@ -165,9 +192,13 @@ class SimulatedUser:
         """(steps, one-switch presses, two-switch presses, keystrokes) to select *key* now."""
         if self.scoring == "keys":
             return (0.0, 0.0, 0.0, 0.0 if key.kind == "page" else 1.0)
-        if self.scoring == "huffman":
+        if self.scoring == "huffman" and key.id in self._codes:
             cost = code_cost(self._codes[key.id])
             return (cost.steps, cost.act_one, cost.act_two, 0.0)
+        if self.scoring == "huffman":  # a key the model gives nothing: "Other choices", then the rows
+            more, rowcol = code_cost(self._codes[MORE]), key_costs(self.model.rows())[key.id]
+            return (more.steps + rowcol.steps, more.act_one + rowcol.act_one, more.act_two + rowcol.act_two,
+                    0.0)
         cost = key_costs(self.model.rows())[key.id]
         return (cost.steps, cost.act_one, cost.act_two, 0.0)
 
@@ -184,7 +215,7 @@ class SimulatedUser:
 
     def _new_codes(self) -> None:
         if self.scoring == "huffman":
-            self._codes = huffman_code(key_probabilities(self.model))
+            self._codes = huffman_code(offered(key_probabilities(self.model)))
 
     def _prediction(self, plan: list[Key]) -> Key | None:
         """The prediction key to take now, or None (see the module docstring)."""
@@ -207,11 +238,18 @@ class SimulatedUser:
         end = end_of_word(self.target, pos)
         covered = self.target[pos:end]
         if self.scoring == "huffman":
-            plan_cost = sum(self._metric(k) for k in plan)
+            plan_cost = self._plan_cost(plan)
             return best if len(covered) >= 2 or best_cost <= plan_cost else None
         rest = covered[1:] + (" " if self.target[end:end + 1] == " " else "")
-        typing = sum(self._metric(k) for k in plan) + sum(self._char_cost(ch) for ch in rest)
+        typing = self._plan_cost(plan) + sum(self._char_cost(ch) for ch in rest)
         return best if best_cost < typing else None
+
+    def _plan_cost(self, plan: list[Key]) -> float:
+        """What *plan* costs from here; a key of the page it switches to at that page's costs."""
+        on_page = {k.id for row in self.model.rows() for k in row}
+        other = key_costs(rows_for(self.model.layout, "symbols"))
+        return sum(self._metric(k) if k.id in on_page else 1.0 if self.scoring == "keys"
+                   else other[k.id].steps for k in plan)
 
     def _char_cost(self, ch: str) -> float:
         """Cost of typing *ch* from the letters page at the current costs (shift and page included)."""

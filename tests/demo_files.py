@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, sqlite_url
 
 

@@ -4,6 +4,10 @@
   and be tested, without a display.
 - Nothing under app/ except app/ui imports app.ui: the UI depends on the core, never the reverse.
 - No `from x import *` and no sys.path tricks anywhere in app/ or main.py.
+- app/services is grouped by subject: only the shared modules sit at its top; each subpackage
+  says in its docstring what it owns; `group` (the participants' work) imports neither
+  `review` (the facilitator's side) nor `exchange` (bundles); `export` and `exchange` do not
+  import each other.
 """
 
 from __future__ import annotations
@@ -194,4 +198,44 @@ def test_no_star_imports_or_sys_path_manipulation():
         problems += [f"sys.path, line {n}" for n in sys_path_uses(source)]
         if problems:
             offenders[str(path.relative_to(ROOT))] = problems
+    assert offenders == {}
+
+
+# --- app/services, grouped by subject --------------------------------------------------------
+
+SERVICES = APP / "services"
+SHARED_SERVICE_MODULES = {"__init__", "base", "container", "dto", "errors", "validation"}
+SERVICE_PACKAGES = ("group", "exchange", "review", "export")
+FORBIDDEN_SERVICE_IMPORTS = {  # package -> the packages it may not import
+    "group": ("review", "exchange"),
+    "export": ("exchange",),
+    "exchange": ("export",),
+}
+
+
+def test_only_shared_modules_sit_at_the_top_of_services():
+    loose = {p.stem for p in SERVICES.glob("*.py")} - SHARED_SERVICE_MODULES
+    assert loose == set(), "put each service module in the package of its subject"
+
+
+@pytest.mark.parametrize("package", SERVICE_PACKAGES)
+def test_each_service_package_says_what_it_owns(package: str):
+    init = SERVICES / package / "__init__.py"
+    docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+    assert docstring and len(docstring.split()) >= 8, f"app/services/{package} needs a docstring"
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN_SERVICE_IMPORTS))
+def test_service_packages_keep_their_distance(package: str):
+    banned = tuple(f"app.services.{name}" for name in FORBIDDEN_SERVICE_IMPORTS[package])
+    offenders = {}
+    for path in python_files(SERVICES / package):
+        found = sorted({
+            m for m in imported_modules(path.read_text(encoding="utf-8"), module_name(path),
+                                        path.name == "__init__.py")
+            if m in banned or m.startswith(tuple(b + "." for b in banned))
+        })
+        if found:
+            offenders[str(path.relative_to(ROOT))] = found
+    assert python_files(SERVICES / package), package
     assert offenders == {}

@@ -71,6 +71,33 @@ def test_screenshots_of_every_main_screen_are_written(tmp_path: Path) -> None:
     done = start(tmp_path / "shots.db", tmp_path, "--demo", "--screenshot", str(folder))
     assert done.returncode == 0, done.stderr
     names = {path.stem for path in folder.glob("*.png")}
-    assert names == {"members", "home", "prompt", "definition", "versions", "keyboard", "pair", "settings",
-                     "switch-test", "facilitator", "review", "compare", "participant", "exports"}
+    assert names == {"members", "home", "prompt", "dwell", "definition", "versions", "keyboard", "pair",
+                     "settings", "switch-test", "facilitator", "review", "compare", "participant", "exports"}
     assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in folder.glob("*.png"))
+
+
+def test_screenshots_at_a_size_and_window_size(tmp_path: Path) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.access.profile import AccessProfile
+    from app.services.container import Services
+    from app.store.database import Store
+
+    folder = tmp_path / "big"
+    db = tmp_path / "big.db"
+    done = start(db, tmp_path, "--demo", "--screenshot", str(folder), "--size", "200",
+                 "--window-size", "1366x768")
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(folder / "keyboard.png"))
+    assert (image.width(), image.height()) == (1366, 768)
+    store = Store.open(f"sqlite:///{db}")
+    try:
+        services = Services.build(store)
+        project = services.projects.list_projects()[0]
+        sizes = {AccessProfile.stored(m.profile).size_percent
+                 for m in services.projects.list_members(project.id)}
+    finally:
+        store.close()
+    assert sizes == {200}  # every member's profile, as the Size setting sets it
+    wrong = start(db, tmp_path, "--screenshot", str(folder), "--window-size", "big")
+    assert wrong.returncode == 2 and "WIDTHxHEIGHT" in wrong.stderr

@@ -22,6 +22,14 @@ MORE = "adaptive:more"
 MORE_ODDS = 0.01
 
 
+def offered(probabilities: Mapping[str, float]) -> dict[str, float]:
+    """What adaptive scanning really offers: the keys and the "Other choices" entry (MORE),
+    so the code's cost (in the app and in bench.text_entry) counts every entry."""
+    odds = dict(probabilities)
+    odds[MORE] = MORE_ODDS
+    return odds
+
+
 class AdaptiveScan:
     """One switch user's Huffman scanning over the keys of one keyboard state."""
 
@@ -46,9 +54,7 @@ class AdaptiveScan:
 
     def start(self, probabilities: Mapping[str, float], now: float) -> None:
         """Begin a selection over these key probabilities (the MORE key is added)."""
-        odds = dict(probabilities)
-        odds[MORE] = MORE_ODDS
-        self._scan = HuffmanScan(odds, confirm_last=not self.two_switches)
+        self._scan = HuffmanScan(offered(probabilities), confirm_last=not self.two_switches)
         self._show(now, first=True)
 
     def stop(self) -> None:

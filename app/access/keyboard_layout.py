@@ -66,6 +66,9 @@ _SPOKEN = {
     "!": "exclamation mark", "-": "dash", '"': "quote", ":": "colon", ";": "semicolon",
     "(": "open bracket", ")": "close bracket", "/": "slash", "&": "and sign", "@": "at",
     "£": "pound", "%": "percent", "+": "plus", "=": "equals", "#": "hash", "*": "star",
+    "$": "dollar", "_": "underscore", "[": "open square bracket", "]": "close square bracket",
+    "<": "less than", ">": "greater than", "{": "open curly bracket", "}": "close curly bracket",
+    "\\": "backslash", "|": "bar", "^": "caret", "~": "tilde", "`": "backtick",
 }
 
 
@@ -124,12 +127,13 @@ def _row(spec: str) -> list[Key]:
 
 
 _COMMAND_ROW = "backspace delete_word undo clear speak done"
-_SYMBOLS = [
-    "? ! - \" : ;",
-    "( ) / & @ %",
-    "1 2 3 4 5",
-    "6 7 8 9 0",
+_SYMBOLS = [  # every printable ASCII character has a key; the rare ones at the ends of rows
+    "? ! - \" : ; $ _",
+    "( ) / & @ % [ ]",
+    "1 2 3 4 5 < >",
+    "6 7 8 9 0 { }",
     ". , ' £ + = # *",
+    "\\ | ^ ~ `",
     "page:letters " + _COMMAND_ROW,
 ]
 _SPECS: dict[str, list[str]] = {

@@ -32,19 +32,24 @@ from app.access.switches import SwitchError, normalise_key_name
 
 __all__ = [
     "KEYBOARD_LAYOUTS",
+    "SCANNER_MODES",
     "RESTART_CHOICES",
     "SCAN_LAYOUTS",
     "SCAN_MODES",
     "THEMES",
     "VOICE_MODES",
     "AccessProfile",
+    "DwellSettings",
     "ProfileError",
     "ScanSettings",
 ]
 
-SCAN_MODES: tuple[str, ...] = ("auto", "step", "hold", "off")
+SCANNER_MODES: tuple[str, ...] = ("auto", "step", "hold", "off")
 """auto = one switch, highlight moves by itself; step = two switches (move, select);
 hold = one switch, hold to move and release to select; off = keyboard/mouse only."""
+SCAN_MODES: tuple[str, ...] = (*SCANNER_MODES, "dwell")
+"""The scanner's modes, and dwell = point and dwell (an eye-gaze or head pointer chooses
+what it rests on; the scanner is off)."""
 SCAN_LAYOUTS: tuple[str, ...] = ("row-column", "linear")
 RESTART_CHOICES: tuple[str, ...] = ("top", "stay")
 THEMES: tuple[str, ...] = ("high-contrast", "light", "dark")
@@ -138,7 +143,7 @@ class ScanSettings:
     running scanner.
     """
 
-    mode: str = _setting("auto", choices=SCAN_MODES)
+    mode: str = _setting("auto", choices=SCANNER_MODES)
     layout: str = _setting("row-column", choices=SCAN_LAYOUTS)
     step_time: float = _setting(1.0, bounds=(0.3, 5.0))
     first_item_extra: float = _setting(0.7, bounds=(0.0, 5.0))
@@ -205,6 +210,11 @@ class AccessProfile:
     main_volume: float = _setting(1.0, bounds=(0.0, 1.0))
     predictions: int = _setting(5, bounds=(0, 6))
     keyboard_layout: str = _setting("frequency", choices=KEYBOARD_LAYOUTS)
+    dwell_time: float = _setting(1.0, bounds=(0.5, 3.0))
+    point_then_switch: bool = False
+    magnetic_targets: bool = True
+    snap_distance: int = _setting(30, bounds=(0, 80))
+    hide_pointer: bool = False
     voice_on: bool = False
     voice_mode: str = _setting("words", choices=VOICE_MODES)
     voice_confirm: bool = False
@@ -247,9 +257,9 @@ class AccessProfile:
             return cls()
 
     def scan_settings(self) -> ScanSettings:
-        """Return the settings the scanner engine needs."""
+        """Return the settings the scanner engine needs (off while pointing and dwelling)."""
         return ScanSettings(
-            mode=self.scan_mode,
+            mode="off" if self.scan_mode == "dwell" else self.scan_mode,
             layout=self.layout,
             step_time=self.step_time,
             first_item_extra=self.first_item_extra,
@@ -260,3 +270,41 @@ class AccessProfile:
             restart_after_select=self.restart_after_select,
             wait_for_cue=self.wait_for_cue,
         )
+
+    def dwell_settings(self) -> DwellSettings:
+        """Return the settings the dwell engine needs (:mod:`app.access.dwell`)."""
+        return DwellSettings(
+            dwell_time=self.dwell_time,
+            pause_after_choice=self.pause_after_select,
+            point_then_switch=self.point_then_switch,
+            magnetic=self.magnetic_targets,
+            snap_distance=self.snap_distance,
+            ignore_repeat=self.ignore_repeat,
+            acceptance_time=self.acceptance_time,
+        )
+
+
+@dataclass(frozen=True)
+class DwellSettings:
+    """Timings and behaviour of pointing and dwelling (times in seconds, distances in px).
+
+    ``dwell_time``: how long the pointer rests on a target to choose it.
+    ``pause_after_choice``: no new dwell starts sooner after a choice (the member's "pause
+    after a choice", shared with scanning). ``point_then_switch``: dwelling never chooses;
+    switch 1 chooses what the pointer is on. ``magnetic``: between targets, the clearly
+    nearest one within ``snap_distance`` takes the dwell. ``edge_tolerance``: a dwell goes
+    on while the pointer strays this far outside its target. ``ignore_repeat`` and
+    ``acceptance_time`` filter switch presses as in scanning.
+    """
+
+    dwell_time: float = _setting(1.0, bounds=(0.5, 3.0))
+    pause_after_choice: float = _setting(0.5, bounds=(0.0, 5.0))
+    point_then_switch: bool = False
+    magnetic: bool = True
+    snap_distance: float = _setting(30.0, bounds=(0.0, 80.0))
+    edge_tolerance: float = _setting(6.0, bounds=(0.0, 40.0))
+    ignore_repeat: float = _setting(0.1, bounds=(0.0, 1.0))
+    acceptance_time: float = _setting(0.0, bounds=(0.0, 2.0))
+
+    def __post_init__(self) -> None:
+        _validate(self)

@@ -16,8 +16,18 @@ Typing rules (TextState):
   ``. , ; : ! ?`` adds a space after it.  Typing ``. , ; : ! ? )`` straight
   after an automatic space removes that space first ("care " + "." gives
   "care. "), and a digit after "3. " (an automatic space after a full stop,
-  comma or colon after a digit) joins up: "3.5".  Space straight after an
-  automatic space adds nothing (it makes that space the member's own).
+  comma or colon after a digit) joins up: "3.5", "10.30", "1,000".  Space
+  straight after an automatic space adds nothing (it makes that space the
+  member's own).
+* **Tokens that go on after a full stop** (:func:`continues_token`).  A
+  letter or digit straight after the automatic space of "." takes that space
+  back, with no capital, when what stands before the "." is one letter
+  ("e." then "g" gives "e.g"), "www", or the last part of a dotted name
+  ("www.example." then "o" gives "www.example.o"); so "e.g.", "i.e.", "2.5",
+  "10.30" and web addresses type as written with no extra key.  A sentence
+  end keeps its space and capital ("End. Next", "e.g. Then", "3. Then");
+  after a one-letter word or an address that really ends a sentence, Space
+  first keeps the space.
 * **Predictions** replace the partial word before the cursor, keeping its
   capitals (a capital first letter, or all capitals from two letters on);
   with no partial word the sentence-start/shift rule applies.
@@ -31,53 +41,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.access.keyboard_layout import Key, KeyboardLayout, get_layout, rows_for
-from app.access.prediction import SENTENCE_START, Predictor
+from app.access.prediction import Predictor
+from app.access.text_context import (
+    AUTO_SPACE_AFTER,
+    CLOSING,
+    I_WORDS,
+    SENTENCE_ENDS,
+    Context,
+    continues_token,
+    split_context,
+    trailing_word,
+)
 
 __all__ = [
-    "AUTO_SPACE_AFTER", "CLOSING", "I_WORDS", "Context", "KeyboardModel", "TextState", "split_context",
-    "trailing_word",
+    "AUTO_SPACE_AFTER", "CLOSING", "I_WORDS", "Context", "KeyboardModel", "TextState", "continues_token",
+    "split_context", "trailing_word",
 ]
-
-I_WORDS = frozenset({"i", "i'm", "i've", "i'll", "i'd"})
-SENTENCE_ENDS = ".!?\n"
-AUTO_SPACE_AFTER = ".,;:!?"
-CLOSING = ".,;:!?)"
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'\u2019")
-_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[.!?\n]")
-
-
-@dataclass(frozen=True)
-class Context:
-    """Where the cursor is, for prediction.
-
-    Attributes:
-        previous: the previous word in lower case, or ``SENTENCE_START``.
-        prefix: the partial word before the cursor, as typed ("" if none).
-        after: the character just before *prefix* ("" at the start of the text).
-    """
-
-    previous: str
-    prefix: str
-    after: str
-
-
-def trailing_word(text: str) -> str:
-    """The run of word characters (letters, digits, apostrophes) at the end of *text*."""
-    i = len(text)
-    while i and text[i - 1] in _WORD_CHARS:
-        i -= 1
-    return text[i:]
-
-
-def split_context(text: str) -> Context:
-    """The :class:`Context` at the end of *text* (the text before the cursor)."""
-    text = text[-300:].replace("\u2019", "'")
-    prefix = trailing_word(text).lstrip("'")
-    start = len(text) - len(prefix)
-    tokens = _TOKEN_RE.findall(text[max(0, start - 200):start])
-    previous = SENTENCE_START if not tokens or tokens[-1] in SENTENCE_ENDS else tokens[-1].lower()
-    return Context(previous, prefix, text[start - 1] if start else "")
-
 
 @dataclass(frozen=True)
 class _Snapshot:
@@ -99,6 +78,7 @@ class TextState:
         self.shift = False
         self.auto_space = False
         self._undo: list[_Snapshot] = []
+        self._i_ruled = -1  # where the I-rule last made "i" a capital, so "i.e" can take it back
 
     @property
     def text(self) -> str:
@@ -127,13 +107,14 @@ class TextState:
         """An independent copy (undo history included)."""
         other = TextState(self._text, self._cursor)
         other.shift, other.auto_space, other._undo = self.shift, self.auto_space, list(self._undo)
+        other._i_ruled = self._i_ruled
         return other
 
     # ------------------------------------------------------------ capitals
     def auto_capital(self) -> bool:
         """True when the next letter starts a sentence (and so is a capital by itself)."""
         before = self.before
-        if trailing_word(before):
+        if trailing_word(before) or (self.auto_space and continues_token(before, "a")):
             return False
         stripped = before.rstrip(" ")
         return not stripped or stripped[-1] in SENTENCE_ENDS
@@ -154,11 +135,15 @@ class TextState:
             raise ValueError(f"type_char takes one character, not {ch!r}")
         self._push()
         before = self.before
+        joins = self.auto_space and continues_token(before, ch)
+        capital = ch.isalpha() and ch.islower() and self.capital_next()
         if self.auto_space and before.endswith(" ") and (
-            ch in CLOSING or (ch.isdigit() and before[-2:-1] in ".,:" and before[-3:-2].isdigit())
+            ch in CLOSING or joins or (ch.isdigit() and before[-2:-1] in ".,:" and before[-3:-2].isdigit())
         ):
             self._replace(self._cursor - 1, "")
-        if ch.isalpha() and ch.islower() and self.capital_next():
+            if joins and before[-3:-2] == "I" and self._i_ruled == self._cursor - 2:
+                self._text = self._text[:self._cursor - 2] + "i" + self._text[self._cursor - 1:]  # "i.e"
+        if capital:
             ch = ch.upper()
         if not (ch.isalnum() or ch == "'"):
             self._finish_word()
@@ -256,6 +241,7 @@ class TextState:
         prefix = self.context().prefix
         fixed = _i_rule(prefix)
         if fixed != prefix:
+            self._i_ruled = self._cursor - len(prefix)
             self._text = self._text[: self._cursor - len(prefix)] + fixed + self._text[self._cursor:]
 
 

@@ -12,7 +12,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("export", "bundle")
+SUBCOMMANDS = ("export", "bundle", "db")
 
 
 def is_subcommand(argv: Sequence[str]) -> bool:

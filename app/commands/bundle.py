@@ -14,8 +14,8 @@ import sys
 
 from app.commands.common import database_url
 from app.services.errors import DomainError
-from app.services.exchange import ExchangeService
-from app.services.projects import ProjectService
+from app.services.exchange.exchange import ExchangeService
+from app.services.group.projects import ProjectService
 from app.store.database import Store, StoreError
 from app.store.local_drafts import LocalDrafts, default_path
 

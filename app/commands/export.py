@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from app.commands.common import database_url
     from app.services.errors import DomainError
     from app.services.export import export_project
-    from app.services.projects import ProjectService
+    from app.services.group.projects import ProjectService
     from app.store.database import Store, StoreError
 
     store = None

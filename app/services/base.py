@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.services.errors import NotFound
 from app.services.validation import check_id
 from app.store.database import Store
-from app.store.models import Base, Event, Member, Prompt
+from app.store.models import Base, Event, Member, Prompt, new_id
 
 T = TypeVar("T", bound=Base)
 
@@ -49,7 +49,10 @@ class ServiceBase:
         target_id: str | None = None,
         **detail: Any,
     ) -> Event:
+        # The id is given now and nothing is flushed here: a caller may still set the entry's
+        # time before it is written, and the audit log is insert-only on a shared database.
         event = Event(
+            id=new_id(),
             project_id=project_id,
             member_id=member_id,
             action=action,
@@ -58,5 +61,4 @@ class ServiceBase:
             detail=detail,
         )
         session.add(event)
-        session.flush()
         return event

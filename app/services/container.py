@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.services.contributions import ContributionService
-from app.services.drafts import DraftService
-from app.services.exchange import ExchangeService
+from app.services.exchange.exchange import ExchangeService
 from app.services.export import ExportService
-from app.services.facilitator import FacilitatorService
-from app.services.inprogress import InProgressService
-from app.services.participants import ParticipantService
-from app.services.phrases import PhraseService
-from app.services.projects import ProjectService
-from app.services.review import ReviewService
-from app.services.search import SearchService
-from app.services.undo import UndoService
-from app.services.words import WordService
+from app.services.group.contributions import ContributionService
+from app.services.group.drafts import DraftService
+from app.services.group.inprogress import InProgressService
+from app.services.group.phrases import PhraseService
+from app.services.group.projects import ProjectService
+from app.services.group.search import SearchService
+from app.services.group.undo import UndoService
+from app.services.group.words import WordService
+from app.services.review.facilitator import FacilitatorService
+from app.services.review.participants import ParticipantService
+from app.services.review.review import ReviewService
 from app.store.database import Store
 
 

@@ -2,7 +2,7 @@
 
 `Store.open` (and the daily backup) copy the database into `backups/` beside it. After a
 member withdraws, those older copies still hold what the withdrawal removed, so the
-withdrawal (app/services/participants.py) asks `backups_holding` which copies hold the
+withdrawal (app/services/review/participants.py) asks `backups_holding` which copies hold the
 member as they were before, and once the withdrawal has committed, `replace_backups`
 takes a fresh backup (the same SQLite backup API as every backup) and only then deletes
 those older copies, so there is always a good backup to restore. Pure sqlite3 and paths.

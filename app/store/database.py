@@ -87,13 +87,53 @@ def _set_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+class LoginRefused(StoreError):
+    """The shared database no longer lets this login in (removed, or its password changed)."""
+
+    MESSAGE = ("The shared database no longer accepts this computer's login: it was removed or "
+               "its password changed. Nothing more can be saved there; ask your research team.")
+
+
+_REFUSALS = ("password authentication failed", "no password supplied",
+             "is not permitted to log in", "pg_hba.conf rejects")
+
+
+def _refused(exc: OperationalError) -> bool:
+    text = str(exc)
+    return any(r in text for r in _REFUSALS) or ('role "' in text and "does not exist" in text)
+
+
+@contextmanager
+def _plain_refusal() -> Iterator[None]:
+    """A login refused by the server becomes LoginRefused, with a message fit to show."""
+    try:
+        yield
+    except OperationalError as exc:
+        if _refused(exc):
+            raise LoginRefused(LoginRefused.MESSAGE) from exc
+        raise
+
+
+class SharedDatabaseBehind(StoreError):
+    """A shared database older than this app: only the research team's `db setup` upgrades it."""
+
+
 def make_engine(url: str) -> Engine:
-    """An engine with the pragmas every SQLite connection needs."""
+    """An engine with the pragmas every SQLite connection needs; for PostgreSQL, TLS off this
+    computer and the connect and statement timeouts (app/store/connection.py)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
+    if parsed.get_backend_name() == "postgresql":
+        from app.store.connection import ConnectionRefused, connect_args
+
+        try:
+            args = connect_args(parsed)
+        except ConnectionRefused as exc:
+            raise StoreError(str(exc)) from exc
+        return create_engine(url, pool_pre_ping=True, connect_args=args)
     return create_engine(url, pool_pre_ping=True)
 
 
@@ -220,13 +260,22 @@ def daily_backup(store: Store, now: datetime | None = None) -> Path | None:
     return backup_sqlite(path, "daily")
 
 
-def _migrate(url: str, revision: str = "head") -> None:
+def _migrate(url: str, revision: str = "head", role: str | None = None) -> None:
+    """Upgrade to `revision`; on a server, as `role` (the schema's owner) when one is given."""
     from alembic import command
 
     cfg = alembic_config(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        command.upgrade(cfg, revision)
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:  # one transaction: PostgreSQL's DDL is transactional
+                if role is not None:
+                    conn.exec_driver_sql(f'SET ROLE "{role}"')
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+        finally:
+            engine.dispose()
         return
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _migration_pragmas)
@@ -254,15 +303,25 @@ def _migration_pragmas(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.execute(f"PRAGMA {pragma}")
 
 
-def _migrate_or_explain(url: str, head: str, backup: Path | None) -> None:
+def _migrate_or_explain(url: str, head: str, backup: Path | None, role: str | None = None) -> None:
     """Migrate to head; any failure becomes a StoreError that says where the backup is."""
     try:
-        _migrate(url)
+        _migrate(url, role=role)
     except StoreError:
         raise
     except Exception as exc:
         kept = f" A copy from before the upgrade is in {backup}." if backup is not None else ""
         raise StoreError(f"The database could not be upgraded to revision {head}: {exc}.{kept}") from exc
+
+
+def _behind_message(before: str | None, head: str) -> str:
+    if before is None:
+        return ("The shared database has not been set up for Co-production Canvas yet: ask your "
+                "research team to set up the shared database (python main.py db setup). "
+                "Nothing was changed.")
+    return (f"The shared database is from an older version of Co-production Canvas (revision "
+            f"{before}; this app needs {head}): ask your research team to update the shared "
+            "database (python main.py db setup). Nothing was changed.")
 
 
 class Store:
@@ -272,10 +331,15 @@ class Store:
         self.engine = engine
         self.report = report
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.data_path: Path | None = None  # set to keep this computer's files elsewhere (tests)
 
     @classmethod
-    def open(cls, url: str) -> Store:
-        """Open (creating if needed) and migrate the database at `url`."""
+    def open(cls, url: str, migrate: bool = False, owner: str | None = None) -> Store:
+        """Open (creating if needed) and migrate the database at `url`.
+
+        An SQLite file is migrated here, as every copy of the app has its own. A shared database
+        is migrated only when `migrate` is given (by `db setup`, as the schema's `owner`): a
+        member's app finding it behind says to ask the research team, and changes nothing."""
         parsed = make_url(url)
         known, head = _script_revisions()  # the migration files are read once per start
         backup: Path | None = None
@@ -301,8 +365,10 @@ class Store:
                 raise StoreError(
                     f"the database was written by a newer version of the app (revision {before})"
                 )
+            if before != head and not migrate and parsed.get_backend_name() != "sqlite":
+                raise SharedDatabaseBehind(_behind_message(before, head))
             if before != head:
-                _migrate_or_explain(url, head, None)
+                _migrate_or_explain(url, head, None, owner)
         engine = make_engine(url)
         return cls(engine, MigrationReport(before=before, after=head, backup=backup))
 
@@ -310,17 +376,21 @@ class Store:
     def _current_revision(url: str) -> str | None:
         from alembic.runtime.migration import MigrationContext
 
-        engine = create_engine(url)
+        engine = make_engine(url)
         try:
-            with engine.connect() as conn:
+            with _plain_refusal(), engine.connect() as conn:
                 return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:  # the server is down, or not there at all
+            first = str(exc.orig or exc).strip().splitlines()[0]
+            raise StoreError(f"The shared database at {engine.url.host or 'this computer'} cannot be "
+                             f"reached ({first}). Try again later; nothing was changed.") from exc
         finally:
             engine.dispose()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
-        with self._sessions() as session, session.begin():
+        with _plain_refusal(), self._sessions() as session, session.begin():
             if self.engine.dialect.name == "sqlite":
                 # Writers queue here, before any read: nothing can change between this unit's
                 # reads and its writes, so two copies of the app on one file lose nothing.
@@ -330,8 +400,21 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only."""
-        with self._sessions() as session:
+        with _plain_refusal(), self._sessions() as session:
             yield session
+
+    def data_folder(self) -> Path:
+        """This computer's data folder for the store: the folder of an SQLite file, else the user
+        data folder. What must never be in the database (the signing key, the facilitator's
+        passphrase) is kept under it."""
+        url = self.engine.url
+        if self.data_path is not None:
+            return self.data_path
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(url.database).expanduser().resolve().parent
+        from platformdirs import user_data_path
+
+        return user_data_path("coproduction-canvas", appauthor=False)
 
     def close(self) -> None:
         """Release every connection."""

@@ -63,6 +63,16 @@ class LocalDrafts:
         if data.get(member_id, {}).pop(target, None) is not None:
             self._write(data)
 
+    def waiting(self, member_id: str) -> list[tuple[str, str, int]]:
+        """Every text of a member kept here: (target, text, cursor)."""
+        entries = self._read().get(member_id)
+        out = []
+        for target in (entries if isinstance(entries, dict) else []):
+            kept = self.get(member_id, target)
+            if kept is not None:
+                out.append((target, kept[0], kept[1]))
+        return out
+
     def texts_of(self, member_id: str) -> list[str]:
         """Every text kept for this member."""
         entries = self._read().get(member_id, {})

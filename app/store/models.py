@@ -54,6 +54,9 @@ __all__ = [
 ]
 
 
+PRIVATE: dict[str, Any] = {"deferred": True, "deferred_group": "private"}
+
+
 class Project(Base):
     """One co-production piece of work."""
 
@@ -63,7 +66,6 @@ class Project(Base):
     id: Mapped[str] = _id()
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = _created()
-    facilitator_secret: Mapped[str | None] = mapped_column(String(300), default=None)
 
     members: Mapped[list[Member]] = relationship(back_populates="project")
     prompts: Mapped[list[Prompt]] = relationship(
@@ -87,14 +89,16 @@ class Member(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     # Typed by the facilitator on this machine; shown only in facilitator mode, exported only
     # when asked for and the consent record allows named credit; never sent in a bundle.
-    real_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    # The real name and the consent record are "private": loaded only when read, because on a
+    # shared database a member's login has no right to read these columns (migration 0008).
+    real_name: Mapped[str | None] = mapped_column(String(200), default=None, **PRIVATE)
     role: Mapped[str] = mapped_column(String(20), default="participant")
     position: Mapped[int] = mapped_column(Integer, default=0)
-    consent_date: Mapped[date | None] = mapped_column(Date, default=None)
-    consent_participate: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_quote: Mapped[bool] = mapped_column(Boolean, default=False)
-    credit: Mapped[str | None] = mapped_column(String(20), default=None)
-    keep_until: Mapped[date | None] = mapped_column(Date, default=None)
+    consent_date: Mapped[date | None] = mapped_column(Date, default=None, **PRIVATE)
+    consent_participate: Mapped[bool] = mapped_column(Boolean, default=False, **PRIVATE)
+    consent_quote: Mapped[bool] = mapped_column(Boolean, default=False, **PRIVATE)
+    credit: Mapped[str | None] = mapped_column(String(20), default=None, **PRIVATE)
+    keep_until: Mapped[date | None] = mapped_column(Date, default=None, **PRIVATE)
     anonymous_default: Mapped[bool] = mapped_column(Boolean, default=False)
     access_profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -12,7 +12,8 @@ from app.store.local_drafts import LocalDrafts
 
 if TYPE_CHECKING:
     from app.services.container import Services
-    from app.services.review_dto import FacilitatorSession
+    from app.services.review.review_dto import FacilitatorSession
+    from app.ui.db_worker import DatabaseWorker
     from app.ui.screens.write import WriteRequest
 
 
@@ -78,6 +79,7 @@ class UiContext:
     nav: Navigator
     status: StatusSink
     local_drafts: LocalDrafts
+    db: DatabaseWorker | None = None  # the window's worker thread for saving (app/ui/db_worker.py)
     #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
     voice: Any = None
 

@@ -12,7 +12,7 @@ from app.access.profile import AccessProfile
 # and the start must not wait for them (bench/startup.py).
 
 if TYPE_CHECKING:
-    from app.services.review_dto import FacilitatorSession
+    from app.services.review.review_dto import FacilitatorSession
     from app.ui.context import UiContext
     from app.ui.screens.base import Screen
     from app.ui.screens.write import WriteRequest

@@ -18,6 +18,7 @@ class SchedulingClock(Protocol):
     def now(self) -> float: ...
     def call_at(self, deadline: float, callback: Callable[[], None]) -> None: ...
     def cancel(self) -> None: ...
+    def channel(self) -> SchedulingClock: ...
 
 
 class QtClock(QObject):
@@ -44,6 +45,10 @@ class QtClock(QObject):
         """Forget the pending call."""
         self._timer.stop()
         self._callback = None
+
+    def channel(self) -> QtClock:
+        """Another clock with a pending call (a timer) of its own."""
+        return QtClock(self)
 
     def _fire(self) -> None:
         callback, self._callback = self._callback, None

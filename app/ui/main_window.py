@@ -8,19 +8,29 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.access.switches import SwitchError, SwitchMap
 from app.services.dto import MemberInfo
 from app.services.errors import FacilitatorLocked
-from app.services.startup import Ready, ServicesLoader, StartupSnapshot
+from app.services.group.startup import Ready, ServicesLoader, StartupSnapshot
 from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LocalDrafts
 from app.ui.context import ServicesSource, UiContext, UiState
+from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.member_nav import MemberNavigation
+from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
 from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
@@ -81,13 +91,23 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Status")
-        layout.addWidget(self.status)
+        bottom = QHBoxLayout()  # the status line, and the pause tile in the corner when pointing
+        bottom.setContentsMargins(0, 0, 14, 12)  # room for the highlight round the pause tile
+        bottom.addWidget(self.status, 1)
+        layout.addLayout(bottom)
         self.setCentralWidget(central)
         self.state = UiState(project_id=project_id)
         drafts = local_drafts or LocalDrafts(Path.home() / ".coproduction-canvas-unsaved.json")
-        self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts)
+        # Polling and saving go through one worker thread: a slow or gone server never holds the window.
+        self.db = DatabaseWorker(self)
+        self._offline = False
+        self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts,
+                             db=self.db)
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
+        self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
+        bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
+        self.router.pointer = self.pointer
         self.voice = VoiceControl(self, speaker, voice)
         self.ctx.voice = self.voice
         app = QApplication.instance()
@@ -156,6 +176,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if self.current is not None:
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
                                  provider=self._adaptive_keys(self.current))
+            self.pointer.set_groups(self.current.scan_groups())
             self.voice.update_targets()
 
     def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
@@ -199,6 +220,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
             VoiceSettings(profile.main_voice, profile.main_rate, profile.main_volume),
         )
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
+        self.pointer.apply_profile(profile, theme.highlight, theme.highlight_inner)
         self.voice.apply_profile(profile)
 
     def show_status(self, text: str) -> None:
@@ -234,6 +256,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if not keep_place:
             self.ctx.speak(screen.spoken_title())
         self.scan.set_groups(screen.scan_groups(), keep_key=keep_key, provider=self._adaptive_keys(screen))
+        self.pointer.set_groups(screen.scan_groups())
         self.router.typing = screen.typing_field()
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)
@@ -267,11 +290,31 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
     def _look_for_changes(self) -> None:
         if not self.source.done or self.source.failed is not None:
             return
-        try:
-            marker = self.services.projects.change_marker(self.state.project_id)
-        except Exception:  # noqa: BLE001 - an unreachable server must not stop the window
-            self.show_status("The shared database cannot be reached. Your writing is kept here.")
+        projects, project_id = self.services.projects, self.state.project_id
+        self.db.submit("poll", lambda: projects.change_marker(project_id), self._changes_seen)
+
+    def database_unreachable(self, error: BaseException) -> None:
+        """The shared database did not answer (or refused this login): say so, speaking it once."""
+        from app.store.database import LoginRefused
+
+        cause = error if isinstance(error, LoginRefused) else getattr(error, "__cause__", None)
+        if isinstance(cause, LoginRefused):
+            message = cause.MESSAGE
+        else:
+            message = "The shared database cannot be reached. Your writing is kept on this computer."
+        if not self._offline:
+            self._offline = True
+            self.ctx.announce(message)
+        else:
+            self.show_status(message)
+
+    def _changes_seen(self, marker: tuple[int, str] | None, error: BaseException | None) -> None:
+        if error is not None or marker is None:
+            self.database_unreachable(error or RuntimeError("no answer"))
             return
+        if self._offline:
+            self._offline = False
+            self._save_waiting()
         if marker == self._marker:
             return
         first, self._marker = self._marker is None, marker
@@ -282,10 +325,36 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if self.current is not None and self.current.refresh_on_change:
             self.refresh()  # writing is never disturbed; its screen shows the news on return
 
+    def _save_waiting(self) -> None:
+        """The server answers again: hand it the text kept on this computer meanwhile."""
+        member = self.state.member
+        if member is None:
+            self.show_status("The shared database answers again.")
+            return
+        drafts, inprogress = self.ctx.local_drafts, self.services.inprogress
+        waiting = drafts.waiting(member.id)
+
+        def save() -> int:
+            for target, text, cursor in waiting:
+                inprogress.save(member.id, target, text, cursor)
+            return len(waiting)
+
+        def saved(count: int | None, error: BaseException | None) -> None:
+            if error is not None:
+                self.database_unreachable(error)
+                return
+            for target, text, cursor in waiting:
+                if drafts.get(member.id, target) == (text, cursor):
+                    drafts.forget(member.id, target)
+            self.show_status("The shared database answers again. Your writing is saved there."
+                             if count else "The shared database answers again.")
+
+        self.db.submit("save-waiting", save, saved)
+
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.
-        if self.scan.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
-            return
+        if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
+            return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
 
     def _rested(self) -> None:
@@ -295,11 +364,14 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         """Keep the highlight on its target."""
         super().resizeEvent(event)
         self.scan.frame.reposition()
+        self.pointer.frame.reposition()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Stop filtering input, looking for changes and speaking."""
         self.router.remove()
+        self.pointer.stop()
         self._poll.stop()
+        self.db.stop()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)

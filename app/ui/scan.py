@@ -7,7 +7,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QWidget
 from shiboken6 import isValid
 
 from app.access.adaptive import MORE, AdaptiveScan
@@ -18,7 +18,7 @@ from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
 from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
 from app.ui.speech_bridge import SpeechBridge
-from app.ui.widgets import GroupFrame, ScanGroup, Tile
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, scroll_into_view
 
 __all__ = ["HighlightFrame", "QtClock", "ScanController", "SchedulingClock", "is_scan_only"]
 
@@ -176,11 +176,11 @@ class ScanController(QObject, ScanListener):
         self._show_back_items(entered)
         widget = self._widget_of(node)
         if widget is not None:
-            self._scroll_to(widget)
+            scroll_into_view(widget)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             self.frame.show_on(widget, is_group)
         self._awaiting_cue, self._cue = node.key, None
-        if self._say_cue(node.label):
+        if self.say_cue(node.label):
             if self.profile.wait_for_cue:
                 # A speaker that never reports the end must not stop the scan for good.
                 self._cue_safety.start(CUE_SAFETY_MS)
@@ -241,22 +241,13 @@ class ScanController(QObject, ScanListener):
             if isinstance(group.frame, GroupFrame):
                 group.frame.show_back(self.active, entered == group.key)
 
-    def _say_cue(self, label: str) -> bool:
+    def say_cue(self, label: str) -> bool:
         """Speak a cue; it cuts off the previous cue but waits for an announcement to end."""
         if not (self.profile.speech_on and self.speaker.available and label):
             return False
         interrupt, self._after_announcement = not self._after_announcement, False
         self.speaker.say(label, SpeechKind.CUE, interrupt=interrupt)
         return True
-
-    @staticmethod
-    def _scroll_to(widget: QWidget) -> None:
-        parent = widget.parentWidget()
-        while parent is not None:
-            if isinstance(parent, QScrollArea):
-                parent.ensureWidgetVisible(widget, 20, 20)
-                return
-            parent = parent.parentWidget()
 
     def _adaptive_show(self, keys: frozenset[str]) -> None:
         provider = self._provider
@@ -271,7 +262,7 @@ class ScanController(QObject, ScanListener):
         label = ", ".join(n for n in names if n) + more
         if MORE in keys and len(keys) == 1:
             label = "other choices"
-        self._say_cue(label)
+        self.say_cue(label)
 
     def _adaptive_chosen(self, key: str) -> None:
         self._mark_inset([])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from PySide6.QtCore import QPointF
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.access.profile import AccessProfile
 from app.ui.main_window import MainWindow
 
 SIZE = (1280, 860)
@@ -18,19 +22,29 @@ def _save(window: MainWindow, folder: Path, name: str) -> Path:
     return path
 
 
-def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
-    """Walk the main screens as the first member would, saving one picture of each."""
+def save_screenshots(window: MainWindow, folder: Path, size_percent: int | None = None,
+                     window_size: tuple[int, int] = SIZE) -> list[Path]:
+    """Walk the main screens as the first member would, saving one picture of each; with
+    `size_percent`, every member's profile is at that size first (as Settings sets it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    window.resize(*SIZE)
+    window.resize(*window_size)
     window.show()
-    saved = [_save(window, folder, "members")]
     members = window.services.projects.list_members(window.state.project_id)
+    if size_percent is not None:
+        for member in members:
+            profile = AccessProfile.stored(member.profile).to_dict()
+            window.services.projects.save_profile(member.id, {**profile, "size_percent": size_percent})
+        members = window.services.projects.list_members(window.state.project_id)
+        window.apply_profile(AccessProfile.stored(members[0].profile))
+        window.show_members()
+    saved = [_save(window, folder, "members")]
     window.pick_member(members[0])
     saved.append(_save(window, folder, "home"))
     prompts = window.services.projects.list_prompts(window.state.project_id)
     if prompts:
         window.show_prompt(prompts[0].id)
         saved.append(_save(window, folder, "prompt"))
+        saved.append(_dwell_shot(window, folder))
         window.show_definition(prompts[0].id)
         saved.append(_save(window, folder, "definition"))
         window.show_versions(prompts[0].id)
@@ -52,6 +66,25 @@ def save_screenshots(window: MainWindow, folder: Path) -> list[Path]:
     saved.extend(_facilitator_shots(window, folder, prompts))
     window.show_members()
     return saved
+
+
+def _dwell_shot(window: MainWindow, folder: Path) -> Path:
+    """The prompt screen in "Point and dwell", the pointer resting on a tile: its highlight
+    with its progress bar part filled, and the pause tile in the corner (the member's saved profile
+    is left as it is)."""
+    profile = window.state.profile
+    window.apply_profile(dataclasses.replace(profile, scan_mode="dwell"))
+    tiles = getattr(window.current, "tiles", None) or window.tiles()  # a keyword, on a prompt
+    tile = tiles[min(3, len(tiles) - 1)]
+    window.pointer.move(QPointF(tile.mapTo(window, tile.rect().center())))
+    for _ in range(200):  # until the bar is six tenths full (the dwell itself takes 1 s)
+        if window.pointer.engine.progress(window.pointer.clock.now()) >= 0.6:
+            break
+        QTest.qWait(10)
+    path = _save(window, folder, "dwell")
+    window.pointer.leave()
+    window.apply_profile(profile)
+    return path
 
 
 def _facilitator_shots(window: MainWindow, folder: Path, prompts: list) -> list[Path]:

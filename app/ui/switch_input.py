@@ -1,9 +1,10 @@
-"""One event filter for every switch press and every navigation key.
+"""One event filter for every switch press, every navigation key and every pointer move.
 
 Switches reach the app as key presses or mouse clicks. This filter turns them
-into switch presses for the scanner (when the member scans), into focus moves
-and activations (keyboard-only use), and reports raw presses to the switch test.
-Tests drive the app through it with ordinary key events.
+into switch presses for the scanner (when the member scans) or the pointer (when
+they point and dwell), into focus moves and activations (keyboard-only use), and
+reports raw presses to the switch test. Pointer moves over the window go to the
+pointer. Tests drive the app through it with ordinary key and mouse events.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QWindow
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -56,7 +57,20 @@ class SwitchSink(Protocol):
     def release(self, switch: Switch) -> None: ...
 
 
+class PointerSink(Protocol):
+    """Where pointer moves go, and switch presses while the member points: the pointer."""
+
+    @property
+    def active(self) -> bool: ...
+    def move(self, position: QPointF) -> None: ...
+    def leave(self) -> None: ...
+    def press(self, switch: Switch) -> None: ...
+    def release(self, switch: Switch) -> None: ...
+    def toggle_pause(self) -> None: ...
+
+
 RawListener = Callable[[str, bool], None]
+PAUSE_KEY_NAME = "Pause"
 
 
 class InputRouter(QObject):
@@ -73,6 +87,7 @@ class InputRouter(QObject):
         # Where typing on a physical keyboard goes when the focus is on a key or tile (a
         # scanning profile): the open screen's text field, if it has one.
         self.typing: QWidget | None = None
+        self.pointer: PointerSink | None = None
         # Voice: what was heard goes to the switch test; a choice waiting for confirmation
         # ("confirm before choosing") is taken by the next switch press.
         self.heard_listener: Callable[[str], None] | None = None
@@ -95,6 +110,10 @@ class InputRouter(QObject):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Route key and mouse events; True means the event was used here."""
         kind = event.type()
+        if kind in (QEvent.Type.MouseMove, QEvent.Type.Leave) and isinstance(obj, QWindow):
+            # Every move over the window reaches its QWindow first, tracked or not.
+            self._pointer_event(obj, event)
+            return False
         if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             if not self._ours(obj):
                 return False
@@ -152,7 +171,23 @@ class InputRouter(QObject):
         return isinstance(obj, QWidget) and (obj is self.window or self.window.isAncestorOf(obj))
 
     def _is_switch(self, name: str) -> bool:
-        return self.sink.active and self.switches.switch_for(name) is not None
+        return self._switch_sink() is not None and self.switches.switch_for(name) is not None
+
+    def _pointing(self) -> PointerSink | None:
+        return self.pointer if self.pointer is not None and self.pointer.active else None
+
+    def _switch_sink(self) -> SwitchSink | PointerSink | None:
+        """Who takes switch presses: the scanner while scanning, the pointer while pointing."""
+        return self.sink if self.sink.active else self._pointing()
+
+    def _pointer_event(self, window: QWindow, event: QEvent) -> None:
+        pointer = self._pointing()
+        if pointer is None or window is not self.window.windowHandle():
+            return
+        if isinstance(event, QMouseEvent):
+            pointer.move(event.position())
+        else:
+            pointer.leave()
 
     def _once(self, identity: object, handle: Callable[[], bool]) -> bool:
         # Qt delivers an unused event again to each parent while it propagates: act once.
@@ -169,17 +204,22 @@ class InputRouter(QObject):
             capture, self.capture = self.capture, None
             capture(name)
             return True
-        switch = self.switches.switch_for(name) if self.sink.active else None
+        sink = self._switch_sink()
+        if sink is not None and sink is self._pointing() and name == PAUSE_KEY_NAME:
+            if pressed:
+                sink.toggle_pause()  # the Pause key stops and resumes dwelling
+            return True
+        switch = self.switches.switch_for(name) if sink is not None else None
         confirming = switch is not None or name in ("Space", "Return")
         if pressed and confirming and self.pending_choice is not None and self.pending_choice():
             return True
-        if switch is Switch.TWO and not self.sink.two_switches:
+        if switch is Switch.TWO and sink is self.sink and not self.sink.two_switches:
             switch = None
-        if switch is not None:
+        if sink is not None and switch is not None:
             if pressed:
-                self.sink.press(switch)
+                sink.press(switch)
             else:
-                self.sink.release(switch)
+                sink.release(switch)
             return True
         if key_event is None:
             return False

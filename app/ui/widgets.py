@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QStyle,
     QStyleOptionButton,
     QWidget,
@@ -168,3 +169,17 @@ def action_bar(key: str, tiles: list[Tile]) -> tuple[GroupFrame, ScanGroup]:
     for tile in tiles:
         frame.row.addWidget(tile, 1)
     return frame, ScanGroup(key, "Actions", frame, list(tiles))
+
+
+def scroll_into_view(widget: QWidget) -> bool:
+    """Scroll the nearest scroll area round `widget` so it is in view (with a margin); True
+    when that moved anything."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            bars = (parent.horizontalScrollBar(), parent.verticalScrollBar())
+            before = [bar.value() for bar in bars]
+            parent.ensureWidgetVisible(widget, 20, 20)
+            return [bar.value() for bar in bars] != before
+        parent = parent.parentWidget()
+    return False

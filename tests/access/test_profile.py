@@ -18,7 +18,7 @@ from app.access.profile import (
 def test_defaults():
     p = AccessProfile()
     assert p.scan_mode == "off"
-    assert SCAN_MODES == ("auto", "step", "hold", "off")
+    assert SCAN_MODES == ("auto", "step", "hold", "off", "dwell")
     assert p.layout == "row-column"
     assert (p.step_time, p.first_item_extra, p.acceptance_time) == (1.0, 0.7, 0.0)
     assert (p.ignore_repeat, p.pause_after_select, p.loops_before_rest) == (0.1, 0.5, 2)

@@ -12,7 +12,7 @@ import pytest
 
 import main
 from app.services.container import Services
-from app.services.demo import DEMO_NAME, create_demo
+from app.services.group.demo import DEMO_NAME, create_demo
 from app.store.database import Store, sqlite_url
 from tests.demo_files import demo_file
 from tests.services.conftest import dump_rows, pg_url  # noqa: F401  (pg_url is a fixture)

@@ -15,10 +15,10 @@ from docx import Document
 
 import main
 from app.services.container import Services
-from app.services.demo import DEMO_NAME, create_demo
 from app.services.export import export_project
 from app.services.export.csv import COLUMNS
-from app.services.review_dto import ConsentRecord
+from app.services.group.demo import DEMO_NAME, create_demo
+from app.services.review.review_dto import ConsentRecord
 from app.store.database import Store, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,9 +22,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 
 from app.services.container import Services
-from app.services.demo import FACILITATOR, PARTICIPANTS, create_demo
 from app.services.dto import MemberInfo, PromptInfo
-from app.services.review_dto import FacilitatorSession
+from app.services.group.demo import FACILITATOR, PARTICIPANTS, create_demo
+from app.services.review.review_dto import FacilitatorSession
 from app.store.database import Store, sqlite_url
 from app.store.models import Base, Event, Meeting
 
@@ -88,7 +88,7 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
-    Store.open(url).close()  # Alembic migrations, on PostgreSQL
+    Store.open(url, migrate=True).close()  # Alembic migrations, on PostgreSQL
     try:
         yield url
     finally:
@@ -131,10 +131,13 @@ def fresh_store(
                 old.close()
             empty_pg(url)
         else:
-            path = tmp_path / f"canvas-{len(opened)}.db"
+            path = tmp_path / f"computer-{len(opened)}" / "canvas.db"  # its own data folder
+            path.parent.mkdir()
             shutil.copyfile(migrated_template, path)
             url = sqlite_url(path)
         opened.append(Store.open(url))
+        if backend == "postgresql":  # this computer's files (keys, passphrase) in a folder of its own
+            opened[-1].data_path = tmp_path / f"computer-{len(opened)}"
         return opened[-1]
 
     yield make
@@ -150,7 +153,8 @@ def store(fresh_store: Callable[[], Store]) -> Store:
 @pytest.fixture
 def machine_b(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
     """A second machine: its own SQLite file."""
-    path = tmp_path / "machine-b.db"
+    path = tmp_path / "machine-b" / "canvas.db"
+    path.parent.mkdir()
     path.write_bytes(migrated_template.read_bytes())
     store = Store.open(sqlite_url(path))
     try:

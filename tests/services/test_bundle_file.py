@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services import bundle_file
-from app.services.bundle_file import json_items, open_bundle
-from app.services.bundle_format import KINDS, BundleError
-from app.services.demo import create_demo
-from app.services.exchange import ExchangeService
+from app.services.exchange import bundle_file
+from app.services.exchange.bundle_file import json_items, open_bundle
+from app.services.exchange.bundle_format import KINDS, BundleError
+from app.services.exchange.exchange import ExchangeService
+from app.services.group.demo import create_demo
 from app.store.database import Store
 
 values = st.recursive(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.diff import DELETE, EQUAL, INSERT, tokenize, word_diff
+from app.services.review.diff import DELETE, EQUAL, INSERT, tokenize, word_diff
 
 
 def kinds(older: str, newer: str) -> list[tuple[str, str]]:

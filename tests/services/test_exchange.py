@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.services.bundle_format import FORMAT_VERSION, KINDS, BundleError
 from app.services.container import Services
-from app.services.demo import create_demo
 from app.services.errors import NotFound
-from app.services.exchange import ExchangeService
+from app.services.exchange.bundle_format import FORMAT_VERSION, KINDS, BundleError
+from app.services.exchange.exchange import ExchangeService
+from app.services.group.demo import create_demo
 from app.store.database import Store
 from app.store.models import (
     BundleLog,

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.services.bundle_format import KINDS, BundleError
 from app.services.container import Services
-from app.services.demo import create_demo
-from app.services.exchange import ExchangeService
+from app.services.exchange.bundle_format import KINDS, BundleError
+from app.services.exchange.exchange import ExchangeService
+from app.services.group.demo import create_demo
 from app.store.database import Store, sqlite_url
 from app.store.models import Comment, Prompt, ReviewNote, Theme
 

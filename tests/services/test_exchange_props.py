@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from app.services.demo import PARTICIPANTS, create_demo
-from app.services.exchange import ExchangeService
+from app.services.exchange.exchange import ExchangeService
+from app.services.group.demo import PARTICIPANTS, create_demo
 from app.store.database import Store, sqlite_url
 from app.store.models import (
     STANCES,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.services import exchange as exchange_module
-from app.services.bundle_format import BundleError
 from app.services.container import Services
+from app.services.exchange import exchange as exchange_module
+from app.services.exchange.bundle_format import BundleError
 from app.store.database import Store, sqlite_url
 from app.store.models import Comment, Contribution, DraftVersion, Member, utcnow
 

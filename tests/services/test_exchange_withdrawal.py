@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.services.bundle_format import BY_NAME
 from app.services.container import Services
+from app.services.exchange.bundle_format import BY_NAME
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
 from app.store.models import Contribution, Endorsement, Event, Member

@@ -13,12 +13,12 @@ from docx import Document
 from sqlalchemy import func, select
 
 from app.services.container import Services
-from app.services.demo import DEMO_NAME, FUTURE_KEYWORDS, NOW_DRAFT, NOW_KEYWORDS
 from app.services.errors import DomainError
 from app.services.export import ExportError, export_project
 from app.services.export.csv import COLUMNS
-from app.services.facilitator import FacilitatorLocked
-from app.services.review_dto import ConsentRecord, FacilitatorSession
+from app.services.group.demo import DEMO_NAME, FUTURE_KEYWORDS, NOW_DRAFT, NOW_KEYWORDS
+from app.services.review.facilitator import FacilitatorLocked
+from app.services.review.review_dto import ConsentRecord, FacilitatorSession
 from app.store.database import Store
 from app.store.models import (
     Comment,

@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 
 from app.services.container import Services
-from app.services.demo import NOW_DRAFT
 from app.services.export.consent import NOT_QUOTED
-from app.services.review_dto import ConsentRecord, FacilitatorSession
+from app.services.group.demo import NOW_DRAFT
+from app.services.review.review_dto import ConsentRecord, FacilitatorSession
 
 from .conftest import Project
 

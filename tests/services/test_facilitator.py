@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import base64
+import json
+import stat
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -10,16 +11,16 @@ from sqlalchemy import select
 
 from app.services.container import Services
 from app.services.errors import DomainError, NotFound
-from app.services.facilitator import (
+from app.services.review.facilitator import (
     FREE_TRIES,
-    THROTTLE_SECONDS,
     FacilitatorLocked,
     FacilitatorService,
     verify_passphrase,
 )
-from app.services.review_dto import FacilitatorSession
+from app.services.review.passphrase import FIRST_WAIT, LONGEST_WAIT, PassphraseFile, passphrase_problem
+from app.services.review.review_dto import FacilitatorSession
 from app.store.database import Store
-from app.store.models import Event, Project
+from app.store.models import Event
 
 from .conftest import Project as Demo
 
@@ -50,8 +51,7 @@ def fac(store: Store, clock: Clock) -> FacilitatorService:
 
 
 def secret(store: Store, project_id: str) -> str | None:
-    with store.read() as s:
-        return s.get(Project, project_id).facilitator_secret
+    return PassphraseFile(store.data_folder() / "keys", project_id).stored()
 
 
 def actions(store: Store) -> list[str]:
@@ -70,9 +70,7 @@ def test_first_use_sets_a_hashed_passphrase_and_enters(store: Store, fac: Facili
     assert fac.has_passphrase(demo.id)
     stored = secret(store, demo.id)
     assert stored is not None and PASS not in stored and PASS.encode().hex() not in stored
-    scheme, n, r, p, salt, key = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
-    assert len(base64.b64decode(salt)) == 16 and len(base64.b64decode(key)) == 32
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert verify_passphrase(PASS, stored) and not verify_passphrase(PASS + "!", stored)
     assert "passphrase_set" in actions(store)
 
@@ -83,12 +81,73 @@ def test_the_same_passphrase_gets_a_new_salt(store: Store, fac: FacilitatorServi
     assert secret(store, demo.id) != secret(store, other.id)
 
 
-@pytest.mark.parametrize("bad", ["short", "", "1234567", None, 12345678, "x" * 1025, "abcdefgh\x00"])
+BAD = ["short", "", "1234567", None, 12345678, "x" * 1025, "abcdefgh\x00", "eleven char", "two words",
+       "Password123!", "qwertyuiop12", "aaaaaaaaaaaaaa", "123456789012345", "lone \ud800 surrogate here",
+       "What social care means to us"]
+
+
+@pytest.mark.parametrize("bad", BAD)
 def test_a_bad_new_passphrase_writes_nothing(store: Store, fac: FacilitatorService, demo: Demo, counts, bad):
     before = counts()
     with pytest.raises(DomainError):
         fac.set_passphrase(demo.id, bad)
     assert counts() == before and secret(store, demo.id) is None
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("short one", "too short: use at least 12 characters, or 3 words"),
+    ("Password 2024!", "one of the first that people try"),
+    ("abcdefghijklm", "a run of letters"),
+    ("zzzzzzzzzzzzzzz", "repeats one or two characters"),
+    ("\udc80\udc81 three words here", "not valid text"),
+])
+def test_a_refused_passphrase_says_why(text: str, reason: str):
+    assert reason in (passphrase_problem(text) or "")
+
+
+@pytest.mark.parametrize("good", ["kettle on at four", "sun and rain", "twelve chars", "caf\u00e9 au lait"])
+def test_long_or_three_word_passphrases_are_accepted(good: str):
+    assert passphrase_problem(good) is None
+
+
+def test_the_hash_and_throttle_live_in_a_private_file_not_in_the_database(
+        store: Store, fac: FacilitatorService, demo: Demo):
+    fac.set_passphrase(demo.id, PASS)
+    fac.unlock(demo.id, "wrong wrong wrong")
+    path = store.data_folder() / "keys" / f"{demo.id}.passphrase.json"
+    data = json.loads(path.read_text())
+    assert data["failures"] == 1 and data["hash"].startswith("$argon2id$")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.connect() as conn:
+            dump = "\n".join(conn.connection.driver_connection.iterdump())
+        assert "argon2" not in dump and data["hash"] not in dump
+
+
+def test_unlock_events_in_the_database_cannot_lock_the_facilitator_out(
+        store: Store, fac: FacilitatorService, demo: Demo):
+    fac.set_passphrase(demo.id, PASS)
+    with store.transaction() as s:  # as a forged bundle or a member's login could once write them
+        for _ in range(10):
+            s.add(Event(project_id=demo.id, action="unlock_failed", target_kind="project", target_id=demo.id,
+                        detail={"failures": 99}, created_at=datetime(2099, 1, 1, tzinfo=timezone.utc)))
+    assert fac.wait_seconds(demo.id) == 0 and fac.unlock(demo.id, PASS).ok
+
+
+def test_a_clock_put_back_never_makes_a_wait_longer_than_the_longest(
+        store: Store, fac: FacilitatorService, clock: Clock, demo: Demo):
+    fac.set_passphrase(demo.id, PASS)
+    for _ in range(FREE_TRIES + 30):
+        fac.unlock(demo.id, "wrong wrong wrong")
+    clock.advance(-10 * 365 * 86400)
+    assert 0 < fac.wait_seconds(demo.id) <= LONGEST_WAIT
+
+
+def test_a_lone_surrogate_in_a_try_is_refused_plainly(fac: FacilitatorService, demo: Demo):
+    fac.set_passphrase(demo.id, PASS)
+    with pytest.raises(DomainError, match="not valid text"):
+        fac.unlock(demo.id, "kettle \ud800 four")
 
 
 def test_unlock_before_any_passphrase_is_refused(fac: FacilitatorService, demo: Demo, counts):
@@ -122,20 +181,20 @@ def test_wrong_tries_are_throttled_by_the_clock(store: Store, fac: FacilitatorSe
         clock.advance(1)
         result = fac.unlock(demo.id, f"wrong guess {i}")
         assert not result.ok
-    assert result.wait_seconds == THROTTLE_SECONDS
+    assert result.wait_seconds == FIRST_WAIT
     clock.advance(10)
     refused = fac.unlock(demo.id, PASS)  # even the right one is not checked while waiting
-    assert not refused.ok and refused.session is None and refused.wait_seconds == THROTTLE_SECONDS - 10
+    assert not refused.ok and refused.session is None and refused.wait_seconds == FIRST_WAIT - 10
     assert actions(store)[-1] == "unlock_refused"
-    assert fac.wait_seconds(demo.id) == THROTTLE_SECONDS - 10
-    clock.advance(THROTTLE_SECONDS - 10 - 1)
+    assert fac.wait_seconds(demo.id) == FIRST_WAIT - 10
+    clock.advance(FIRST_WAIT - 10 - 1)
     assert fac.unlock(demo.id, PASS).wait_seconds == 1
     clock.advance(1)
     assert fac.wait_seconds(demo.id) == 0
-    # After the wait, another wrong try means another wait.
+    # After the wait, another wrong try means a wait twice as long.
     again = fac.unlock(demo.id, "still wrong")
-    assert not again.ok and again.wait_seconds == THROTTLE_SECONDS
-    clock.advance(THROTTLE_SECONDS)
+    assert not again.ok and again.wait_seconds == 2 * FIRST_WAIT
+    clock.advance(2 * FIRST_WAIT)
     assert fac.unlock(demo.id, PASS).ok
     # A right try resets the count: four wrong ones do not make anyone wait.
     for _ in range(FREE_TRIES - 1):
@@ -151,8 +210,8 @@ def test_the_throttle_survives_a_restart(store: Store, fac: FacilitatorService, 
         fac.unlock(demo.id, "wrong wrong")
     restarted = FacilitatorService(store, now=clock)
     clock.advance(5)
-    assert restarted.unlock(demo.id, PASS).wait_seconds == THROTTLE_SECONDS - 5
-    clock.advance(THROTTLE_SECONDS)
+    assert restarted.unlock(demo.id, PASS).wait_seconds == FIRST_WAIT - 5
+    clock.advance(FIRST_WAIT)
     assert restarted.unlock(demo.id, PASS).ok
 
 
@@ -183,7 +242,7 @@ def test_changing_is_throttled_too(fac: FacilitatorService, clock: Clock, demo: 
     for _ in range(FREE_TRIES):
         fac.unlock(demo.id, "wrong wrong")
     result = fac.set_passphrase(demo.id, "a brand new one", old=PASS)
-    assert not result.ok and result.wait_seconds == THROTTLE_SECONDS
+    assert not result.ok and result.wait_seconds == FIRST_WAIT
     assert fac.unlock(demo.id, "a brand new one").wait_seconds > 0  # nothing changed
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from app.services.container import Services
 from app.services.errors import DomainError, NotFound
-from app.services.review_dto import FacilitatorSession
+from app.services.review.review_dto import FacilitatorSession
 
 from .conftest import Project
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.services.container import Services
 from app.services.errors import DomainError, NotFound
-from app.services.review_dto import ConsentRecord, FacilitatorSession
+from app.services.review.review_dto import ConsentRecord, FacilitatorSession
 from app.store.database import Store
 from app.store.models import (
     Base,

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from app.services.container import Services
-from app.services.demo import PARTICIPANTS
 from app.services.errors import DomainError, NotFound
-from app.services.facilitator import FacilitatorLocked
-from app.services.review_dto import FacilitatorSession
+from app.services.group.demo import PARTICIPANTS
+from app.services.review.facilitator import FacilitatorLocked
+from app.services.review.review_dto import FacilitatorSession
 from app.store.database import Store
 from app.store.models import Member
 

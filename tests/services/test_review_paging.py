@@ -11,8 +11,8 @@ from sqlalchemy import event, text
 
 from app.services.container import Services
 from app.services.errors import DomainError, NotFound
-from app.services.review_dto import FacilitatorSession
-from app.services.review_pages import NO_THEME
+from app.services.review.review_dto import FacilitatorSession
+from app.services.review.review_pages import NO_THEME
 from app.store.database import Store
 from app.store.models import Comment, Contribution
 

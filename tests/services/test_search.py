@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import update
 
 from app.services.container import Services
-from app.services.demo import NOW_KEYWORDS
 from app.services.errors import DomainError
-from app.services.search import MAX_LIMIT, SearchPage
+from app.services.group.demo import NOW_KEYWORDS
+from app.services.group.search import MAX_LIMIT, SearchPage
 from app.store.database import Store
 from app.store.models import MAX_CONTRIBUTION, Contribution
 

@@ -9,7 +9,9 @@ from collections.abc import Callable
 import pytest
 
 from app.services.container import Services
-from app.services.demo import (
+from app.services.dto import InProgress, Outcome
+from app.services.errors import DomainError
+from app.services.group.demo import (
     DEMO_NAME,
     FACILITATOR,
     FUTURE_KEYWORDS,
@@ -18,8 +20,6 @@ from app.services.demo import (
     PARTICIPANTS,
     create_demo,
 )
-from app.services.dto import InProgress, Outcome
-from app.services.errors import DomainError
 from app.store.database import Store
 from app.store.models import MAX_CONTRIBUTION, MAX_DRAFT, Member, utcnow
 

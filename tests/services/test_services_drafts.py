@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.services.container import Services
-from app.services.demo import FACILITATOR, NOW_DRAFT
 from app.services.errors import DomainError
+from app.services.group.demo import FACILITATOR, NOW_DRAFT
 from app.store.database import Store
 from app.store.models import Definition, DraftVersion, Stance
 

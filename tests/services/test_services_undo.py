@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.services.container import Services
-from app.services.demo import FACILITATOR, FUTURE_KEYWORDS
 from app.services.dto import InProgress
 from app.services.errors import DomainError
+from app.services.group.demo import FACILITATOR, FUTURE_KEYWORDS
 from app.store.database import Store
 from app.store.models import Event
 
@@ -78,7 +79,9 @@ def test_undo_contribution_removes_it(store: Store, services: Services, demo: Pr
     assert after["event"] == before["event"] + 3  # added, endorsed, undone
     with store.read() as s:
         original = s.get(Event, added.undo_token)
-        assert original.detail.get("undone") is True
+        assert "undone" not in original.detail, "the audit log is append-only: the entry stays as it was"
+        undone = s.scalars(select(Event).where(Event.action == "undone")).one()
+        assert undone.detail["undone_event"] == added.undo_token
 
 
 def test_undo_anonymous_contribution_by_its_author(services: Services, demo: Project):

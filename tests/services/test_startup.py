@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.services.container import Services
-from app.services.demo import DEMO_NAME, create_demo
-from app.services.startup import Ready, ServicesLoader, read_snapshot
+from app.services.group.demo import DEMO_NAME, create_demo
+from app.services.group.startup import Ready, ServicesLoader, read_snapshot
 from app.store.database import Store, daily_backup, sqlite_url
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.text_tools import join_sentences, keyword_coverage, split_sentences
+from app.services.group.text_tools import join_sentences, keyword_coverage, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, select
 
-from app.services import participants as participants_module
 from app.services.container import Services
-from app.services.review_dto import FacilitatorSession
+from app.services.review import participants as participants_module
+from app.services.review.review_dto import FacilitatorSession
 from app.store.backup_purge import LABEL
 from app.store.database import Store, backup_sqlite, sqlite_url
 from app.store.local_drafts import LocalDrafts
@@ -136,7 +136,7 @@ def test_no_earlier_copy_of_their_text_stays_in_the_file(tmp_path: Path, migrate
     event.listen(store.engine, "connect", lambda conn, _r: conn.execute("PRAGMA secure_delete=OFF"))
     store.engine.dispose()
     try:
-        from app.services.demo import create_demo
+        from app.services.group.demo import create_demo
 
         project_id = create_demo(store)
         sv = Services.build(store)

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine
 
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, head_revision, sqlite_url
 from app.store.models import Base
 

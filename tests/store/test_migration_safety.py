@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import BACKUPS_KEPT, StoreError, backup_sqlite, head_revision
 from tests.store.helpers import (
     REAL_HEAD,

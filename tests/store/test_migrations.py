@@ -14,7 +14,7 @@ from alembic import command
 from sqlalchemy import Column, Integer, MetaData, Table, text
 from sqlalchemy.exc import IntegrityError
 
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, alembic_config, backup_sqlite, head_revision, sqlite_url
 from app.store.models import Base, Member
 from tests.store.helpers import (

@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Table, event
 
 from app.services.container import Services
-from app.services.demo import DEMO_NAME, create_demo
 from app.services.errors import DomainError
+from app.services.group.demo import DEMO_NAME, create_demo
 from app.store.database import Store, sqlite_url
 
 # Text that is awkward on purpose: accents, right-to-left, emoji, combining marks, quotes.

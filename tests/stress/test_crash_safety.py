@@ -23,7 +23,7 @@ import pytest
 from alembic import command
 
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, alembic_config, head_revision, sqlite_url
 
 from .crash_worker import check, read_log

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 import main
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store import database, recovery
 from app.store.database import Store, StoreError, backup_sqlite, sqlite_url
 from app.ui import recovery_dialog

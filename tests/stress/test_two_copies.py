@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store import database
 from app.store.database import Store, StoreBusy, sqlite_url
 

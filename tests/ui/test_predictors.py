@@ -12,7 +12,7 @@ import pytest
 
 from app.access.prediction import Predictor, WordfreqSource
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.store.database import Store, sqlite_url
 from app.ui.predictors import MemberPredictors
 

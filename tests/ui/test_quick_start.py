@@ -14,8 +14,8 @@ from app.access.clock import ManualClock
 from app.access.prediction import Predictor
 from app.access.profile import AccessProfile
 from app.services.container import Services
-from app.services.demo import create_demo
-from app.services.startup import ServicesLoader, read_snapshot
+from app.services.group.demo import create_demo
+from app.services.group.startup import ServicesLoader, read_snapshot
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store, StoreError, sqlite_url
 from app.store.local_drafts import LocalDrafts

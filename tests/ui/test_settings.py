@@ -122,7 +122,7 @@ def test_two_switches_change_a_setting_and_undo_it(make_app):
     assert app.focus_name() == "Settings"
     choose()
     assert isinstance(app.window.current, SettingsScreen)
-    for _ in range(12):  # Actions, Scan mode, ... down to Theme
+    for _ in range(17):  # Actions, Scan mode, ... (the pointing rows) down to Theme
         move()
     assert app.focus_name() == "Theme: High contrast"
     choose()

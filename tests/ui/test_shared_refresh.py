@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from app.access.clock import ManualClock
 from app.access.prediction import Predictor
 from app.services.container import Services
-from app.services.demo import create_demo
+from app.services.group.demo import create_demo
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
@@ -53,7 +53,7 @@ def test_two_copies_on_one_postgresql_database(qtbot, tmp_path):
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     db_url = base.set(database=name).render_as_string(hide_password=False)
-    first = Store.open(db_url)
+    first = Store.open(db_url, migrate=True)
     second = Store.open(db_url)
     try:
         project_id = create_demo(first)

@@ -54,7 +54,8 @@ def test_one_switch_writes_and_adds_a_keyword(make_app):
     assert added.author == "Alex" and added.kind == "keyword"
     assert app.window.status.text() == "Keyword added: Lonely"
     member = app.members()["Alex"]
-    assert app.services.inprogress.load(member, f"contribution:{added.prompt_id}") is None
+    target = f"contribution:{added.prompt_id}"
+    app.qtbot.waitUntil(lambda: app.services.inprogress.load(member, target) is None)
 
 
 def test_predictions_offer_the_groups_own_words(make_app):
@@ -90,6 +91,9 @@ def test_a_physical_keyboard_types_into_the_field(make_app):
     app.qtbot.keyClicks(screen.panel.field, "being heard")
     assert screen.panel.text == "being heard"
     member = app.members()["Alex"]
+    # saved on the window's worker thread, at once
+    app.qtbot.waitUntil(lambda: app.services.inprogress.load(member, screen.request.target) is not None
+                        and app.services.inprogress.load(member, screen.request.target).text == "being heard")
     saved = app.services.inprogress.load(member, screen.request.target)
     assert saved.text == "being heard" and saved.cursor == len("being heard")
     app.qtbot.keyClick(screen.panel.field, Qt.Key.Key_Return)
@@ -199,13 +203,14 @@ def test_text_is_kept_on_this_computer_when_the_database_is_out_of_reach(make_ap
     monkeypatch.setattr(inprogress, "store", Unreachable())
     for letter in "safe":
         choose_key(app, letter)
-    assert app.window.status.text() == "The database cannot be reached. Your text is kept on this computer."
+    app.qtbot.waitUntil(lambda: app.window.status.text()
+                        == "The database cannot be reached. Your text is kept on this computer.")
     member = app.members()["Alex"]
     assert app.window.ctx.local_drafts.get(member, screen.request.target) == ("Safe", 4)
     monkeypatch.undo()  # the server answers again
     choose_key(app, "space")
+    app.qtbot.waitUntil(lambda: app.window.ctx.local_drafts.get(member, screen.request.target) is None)
     assert app.services.inprogress.load(member, screen.request.target).text == "Safe "
-    assert app.window.ctx.local_drafts.get(member, screen.request.target) is None
 
 
 def test_a_physical_keyboard_types_into_the_text_while_the_scan_is_on_the_keys(make_app):

@@ -31,8 +31,8 @@ from app.services.export.csv import export_csv
 from app.services.export.docx import export_docx
 from app.services.export.markdown import export_markdown
 from app.services.export.report import ExportError, Progress, log_export
-from app.services.facilitator import GuardedService
-from app.services.review_dto import ExportResult, FacilitatorSession
+from app.services.review.facilitator import GuardedService
+from app.services.review.review_dto import ExportResult, FacilitatorSession
 from app.store.database import Store
 
 __all__ = ["ExportError", "ExportService", "export_csv", "export_docx", "export_markdown", "export_project"]

@@ -38,7 +38,7 @@ from app.services.export.report import (
     Report,
     write_report,
 )
-from app.services.review_dto import VersionNode
+from app.services.review.review_dto import VersionNode
 from app.store.database import Store
 
 

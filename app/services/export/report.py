@@ -28,8 +28,8 @@ from app.services.export.files import (
     check_file_target,
     log_export,
 )
-from app.services.projects import prompt_info
-from app.services.review_dto import (
+from app.services.group.projects import prompt_info
+from app.services.review.review_dto import (
     DefinitionHistory,
     KeywordRow,
     MeetingInfo,

@@ -37,6 +37,8 @@ class Screen(QWidget):
         outer.addWidget(self.heading)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        # A screen reader meets the scroll area as a focusable place of its own: it says whose.
+        self.scroll.setAccessibleName(f"{title}: the list")
         inner = QWidget()
         self.body = QVBoxLayout(inner)
         self.body.setContentsMargins(0, 0, 0, 0)

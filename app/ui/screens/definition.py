@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.services.dto import Outcome, VersionInfo
-from app.services.text_tools import join_sentences, keyword_coverage, split_sentences
+from app.services.group.text_tools import join_sentences, keyword_coverage, split_sentences
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest

@@ -23,6 +23,8 @@ class MemberScreen(Screen):
         super().__init__(ctx, "Who is taking part?")
         if members is None:
             members = ctx.services.projects.list_members(ctx.state.project_id)
+            mine = ctx.services.projects.login_member()  # a member's own login: only them
+            members = [m for m in members if m.id == mine] if mine else members
         self.tiles: list[Tile] = []
         for m in members:
             self.tiles.append(Tile(m.display_name, self._picker(m, on_pick)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.text_tools import join_sentences, split_sentences
+from app.services.group.text_tools import join_sentences, split_sentences
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import sentence_request

@@ -11,7 +11,7 @@ from app.ui.screens.definition import version_label
 from app.ui.widgets import Tile, action, tile_rows
 
 if TYPE_CHECKING:
-    from app.services.drafts import VersionEntry
+    from app.services.group.drafts import VersionEntry
 
 # Drawing is limited to a page of versions so the screen stays quick however many there are.
 PAGE_SIZE = 30

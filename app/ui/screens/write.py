@@ -184,6 +184,8 @@ class WriteScreen(Screen):
         kept = self.ctx.local_drafts.get(member_id, target)
         if kept is not None:  # written while the database was out of reach: it is the newest
             return InProgress(target, kept[0], kept[1])
+        if self.ctx.db is not None and self.ctx.db.busy(f"clear:{member_id}:{target}"):
+            return None  # it was used a moment ago; the database is being told
         try:
             return self.ctx.services.inprogress.load(member_id, target)
         except StoreUnavailable:
@@ -194,15 +196,64 @@ class WriteScreen(Screen):
         if member is not None and not self.request.keeps_nothing:
             state = self.model.state
             target = self.request.target
-            try:
-                self.ctx.services.inprogress.save(member.id, target, state.text, state.cursor)
-            except StoreUnavailable:
-                self.ctx.local_drafts.keep(member.id, target, state.text, state.cursor)
-                self.ctx.status.show_status(
-                    "The database cannot be reached. Your text is kept on this computer.")
+            if self.ctx.db is not None:
+                self._save_off_thread(member.id, target, state.text, state.cursor)
             else:
-                self.ctx.local_drafts.forget(member.id, target)
+                try:
+                    self.ctx.services.inprogress.save(member.id, target, state.text, state.cursor)
+                except StoreUnavailable:
+                    self._kept_here(member.id, target, state.text, state.cursor)
+                else:
+                    self.ctx.local_drafts.forget(member.id, target)
         self.ctx.nav.rescan()
+
+    def _clear_unfinished(self, member_id: str, target: str) -> None:
+        """The text was used: forget it here and in the database. On the worker, the clear
+        runs after any save still waiting, so an older save cannot bring the text back."""
+        inprogress, worker = self.ctx.services.inprogress, self.ctx.db
+        self.ctx.local_drafts.forget(member_id, target)
+        if worker is None:
+            inprogress.clear(member_id, target)
+            return
+
+        def cleared(_result: object, error: BaseException | None) -> None:
+            if error is not None and not isinstance(error, StoreUnavailable):
+                self.ctx.status.show_status(f"The unfinished text could not be cleared: {error}")
+
+        worker.submit(f"clear:{member_id}:{target}", lambda: inprogress.clear(member_id, target), cleared)
+
+    def _kept_here(self, member_id: str, target: str, text: str, cursor: int) -> None:
+        self.ctx.local_drafts.keep(member_id, target, text, cursor)
+        self.ctx.status.show_status("The database cannot be reached. Your text is kept on this computer.")
+
+    def _save_off_thread(self, member_id: str, target: str, text: str, cursor: int) -> None:
+        """Keep the text on this computer at once, then save it on the worker thread: the
+        window goes on answering keys however slow the server is. The newest text kept is
+        what the worker saves, so keys pressed while a save waits are not lost."""
+        drafts, inprogress, worker = self.ctx.local_drafts, self.ctx.services.inprogress, self.ctx.db
+        assert worker is not None
+        drafts.keep(member_id, target, text, cursor)
+        key = f"save:{member_id}:{target}"
+
+        def save() -> tuple[str, int] | None:
+            latest = drafts.get(member_id, target)
+            if latest is not None:
+                inprogress.save(member_id, target, latest[0], latest[1])
+            return latest
+
+        def saved(latest: tuple[str, int] | None, error: BaseException | None) -> None:
+            if error is not None:
+                if isinstance(error, StoreUnavailable):
+                    self.ctx.status.show_status(
+                        "The database cannot be reached. Your text is kept on this computer.")
+                return
+            now = drafts.get(member_id, target)
+            if now is not None and now == latest:
+                drafts.forget(member_id, target)
+            elif now is not None:  # typed while that save ran: save the newer text too
+                worker.submit(key, save, saved)
+
+        worker.submit(key, save, saved)
 
     def _word(self, word: str) -> None:
         if not self.request.secret:
@@ -229,7 +280,7 @@ class WriteScreen(Screen):
             return
         member = self.ctx.state.member
         if member is not None and not self.request.keeps_nothing:
-            self.ctx.services.inprogress.clear(member.id, self.request.target)
+            self._clear_unfinished(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
         for _ in range(self.request.back_steps):

@@ -10,7 +10,7 @@ from app.ui.screens.facilitator.filters import FilterRow
 from app.ui.widgets import action
 
 if TYPE_CHECKING:
-    from app.services.audit_log import AuditPage
+    from app.services.review.audit_log import AuditPage
 
 # Only the page on show is read and drawn, so the log stays quick however long it grows.
 PAGE = 40

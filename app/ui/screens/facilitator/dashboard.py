@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.services.errors import NotFound
-from app.services.review_dto import KeywordRow
-from app.services.review_pages import NO_THEME, KeywordPage
+from app.services.review.review_dto import KeywordRow
+from app.services.review.review_pages import NO_THEME, KeywordPage
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.facilitator.filters import FilterRow

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from app.services.dto import Outcome
 from app.services.errors import DomainError
+from app.services.review.passphrase import MIN_LENGTH, MIN_WORDS
 from app.ui.context import UiContext
 from app.ui.screens.write import WriteRequest
-
-MIN_LENGTH = 8
 
 
 def passphrase_request(ctx: UiContext) -> WriteRequest:
@@ -23,7 +22,7 @@ def passphrase_request(ctx: UiContext) -> WriteRequest:
         ctx.nav.facilitator_unlocked(result.session)
         return Outcome(result.message)
 
-    title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters)" if first_time
-             else "Facilitator passphrase")
+    title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters or {MIN_WORDS} words)"
+             if first_time else "Facilitator passphrase")
     return WriteRequest(title=title, target="facilitator", submit=submit, secret=True,
                         then=ctx.nav.show_facilitator)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.services.diff import WordDiff
-from app.services.review_dto import DefinitionHistory, VersionNode
+from app.services.review.diff import WordDiff
+from app.services.review.review_dto import DefinitionHistory, VersionNode
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest
@@ -17,7 +17,7 @@ from app.ui.theme import load_theme, luminance
 from app.ui.widgets import ScanGroup, Tile, action, tile_rows
 
 if TYPE_CHECKING:
-    from app.services.review import VersionRef
+    from app.services.review.review import VersionRef
 
 # Drawing is limited to a page of versions so the screens stay quick however many there are.
 PAGE_SIZE = 30

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from app.services.review_dto import ConsentRecord, ParticipantInfo, kind_name
+from app.services.review.review_dto import ConsentRecord, ParticipantInfo, kind_name
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import WriteRequest

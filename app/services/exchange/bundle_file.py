@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.services.bundle_format import (
+from app.services.exchange.bundle_format import (
     BY_NAME,
     FORMAT_NAME,
     FORMAT_VERSION,

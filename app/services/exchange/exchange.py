@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
-from app.services.bundle_file import Manifest, open_bundle, written_bundle
-from app.services.bundle_format import (
+from app.services.exchange.bundle_file import Manifest, open_bundle, written_bundle
+from app.services.exchange.bundle_format import (
     FORMAT_VERSION,
     KINDS,
     MANIFEST,
@@ -46,10 +46,10 @@ from app.services.bundle_format import (
     is_uuid,
     to_json,
 )
-from app.services.bundle_merge import merge_bundle
-from app.services.bundle_preview import BundlePreview
-from app.services.bundle_refs import project_id_queries
-from app.services.bundle_withdrawals import forget_here, tidy_after, withdraw_here
+from app.services.exchange.bundle_merge import merge_bundle
+from app.services.exchange.bundle_preview import BundlePreview
+from app.services.exchange.bundle_refs import project_id_queries
+from app.services.exchange.bundle_withdrawals import forget_here, tidy_after, withdraw_here
 from app.services.validation import check_id
 from app.store.local_drafts import LocalDrafts
 from app.store.models import BundleLog, LocalMachine, Project, UTCDateTime, new_id, utcnow

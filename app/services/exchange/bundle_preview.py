@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.services.bundle_format import BY_NAME
+from app.services.exchange.bundle_format import BY_NAME
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from app.services.dto import CommentInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
-from app.services.projects import prompt_info
-from app.services.review_dto import KeywordRow, ThemeInfo
+from app.services.group.projects import prompt_info
+from app.services.review.review_dto import KeywordRow, ThemeInfo
 from app.services.validation import check_id
 from app.store.models import Comment, Contribution, Endorsement, Meeting, Member, Prompt, Theme
 

@@ -37,11 +37,11 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.services.bundle_file import BundleFile
-from app.services.bundle_format import KINDS, BundleError, Kind
-from app.services.bundle_preview import BundlePreview
-from app.services.bundle_refs import CHUNK, References, chunks, owners
-from app.services.bundle_withdrawals import MODES, Withdrawal, free_name
+from app.services.exchange.bundle_file import BundleFile
+from app.services.exchange.bundle_format import KINDS, BundleError, Kind
+from app.services.exchange.bundle_preview import BundlePreview
+from app.services.exchange.bundle_refs import CHUNK, References, chunks, owners
+from app.services.exchange.bundle_withdrawals import MODES, Withdrawal, free_name
 from app.store.models import Definition, Member, Project
 
 # Kinds kept per (target, member): the newer one wins. Key fields, then the fields that change.

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.services.dto import NewestFirstPage
 from app.services.errors import DomainError
-from app.services.review_dto import AuditRow
+from app.services.review.review_dto import AuditRow
 from app.services.validation import check_id, clean_text
 from app.store.models import Event, Member
 

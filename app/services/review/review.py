@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.diff import WordDiff, word_diff
 from app.services.dto import NewestFirstPage, Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.export.report import definition_history, version_decisions, version_order
 from app.services.export.report import prompt_review as read_prompt
-from app.services.facilitator import GuardedService
-from app.services.review_dto import (
+from app.services.review.diff import WordDiff, word_diff
+from app.services.review.facilitator import GuardedService
+from app.services.review.review_dto import (
     DefinitionHistory,
     FacilitatorSession,
     KeywordRow,
@@ -32,8 +32,8 @@ from app.services.review_dto import (
     ThemeInfo,
     VersionNode,
 )
-from app.services.review_pages import PER_PAGE as KEYWORDS_PER_PAGE
-from app.services.review_pages import KeywordPage, find_keyword, keyword_page, prompt_themes
+from app.services.review.review_pages import PER_PAGE as KEYWORDS_PER_PAGE
+from app.services.review.review_pages import KeywordPage, find_keyword, keyword_page, prompt_themes
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     DECISIONS,

@@ -98,7 +98,7 @@ class Kind:
 # In an order where every record's references come before it (prompts pair among themselves
 # and versions name a parent version: those are handled inside the kind).
 KINDS: tuple[Kind, ...] = (
-    Kind("project", Project, ("id", "name", "created_at", "facilitator_secret"),
+    Kind("project", Project, ("id", "name", "created_at"),
          ("project", "projects")),
     Kind("member", Member, (
         "id", "project_id", "display_name", "role", "position", "consent_date", "consent_participate",

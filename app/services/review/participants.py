@@ -36,16 +36,15 @@ from sqlalchemy.orm import Session
 
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
-from app.services.facilitator import GuardedService
-from app.services.review_dto import (
+from app.services.review.facilitator import GuardedService
+from app.services.review.review_dto import (
     AffectedItem,
     ConsentRecord,
     FacilitatorSession,
     ParticipantInfo,
     WithdrawalPreview,
 )
-from app.services.validation import check_choice, clean_text
-from app.services.withdrawal import (
+from app.services.review.withdrawal import (
     REMOVED,
     WithdrawalPlan,
     apply_plan,
@@ -53,6 +52,7 @@ from app.services.withdrawal import (
     plan_withdrawal,
     short,
 )
+from app.services.validation import check_choice, clean_text
 from app.store.backup_purge import backups_holding, replace_backups
 from app.store.local_drafts import LocalDrafts
 from app.store.models import CREDITS, ROLES, Member

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.services.bundle_format import BY_NAME, KINDS, BundleError, Kind
+from app.services.exchange.bundle_format import BY_NAME, KINDS, BundleError, Kind
 
 STRUCTURE = tuple(k.name for k in KINDS if k.changed is None)
 REFERRED = ("contribution", "draft_version")  # besides the structure, the kinds others refer to

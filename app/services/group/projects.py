@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.services.base import ServiceBase
 from app.services.dto import MemberInfo, Outcome, ProjectInfo, PromptInfo
 from app.services.errors import DomainError, NotFound
-from app.services.phrases import PHRASES_KEY
+from app.services.group.phrases import PHRASES_KEY
 from app.services.validation import check_id, clean_text
 from app.store.models import BundleLog, Event, Member, Project, Prompt
 
@@ -70,6 +70,16 @@ class ProjectService(ServiceBase):
                 .order_by(Member.role.desc(), Member.position, Member.display_name)
             ).all()
             return [member_info(m) for m in rows]
+
+    def login_member(self) -> str | None:
+        """The member this computer's login belongs to, on a shared database with a member's
+        login (None elsewhere: an SQLite file, the facilitator's login, the owner). The window
+        then offers only them on "Who is taking part?": the database would refuse the others."""
+        if self.store.engine.dialect.name != "postgresql":
+            return None
+        with self.store.read() as s:
+            row = s.execute(text("SELECT canvas_kind(), canvas_member()")).one()
+        return row[1] if row[0] == "member" else None
 
     def get_member(self, member_id: str) -> MemberInfo:
         """One member by id."""
@@ -151,6 +161,8 @@ class ProjectService(ServiceBase):
         seen too) plus the number of the project's bundles. Three lookups on indexes, each
         reading a few entries whatever the size of the project."""
         project_id = check_id(project_id, "project")
+        if self.store.engine.dialect.name == "postgresql":
+            return self._shared_change_marker(project_id)
         with self.store.read() as s:
             newest = s.scalar(select(func.max(Event.created_at)).where(Event.project_id == project_id))
             recent = 0 if newest is None else s.scalar(
@@ -160,3 +172,12 @@ class ProjectService(ServiceBase):
                                .where(BundleLog.project_id == project_id))
             # With the same newest time, both counts only grow: their sum changes when either does.
             return int(recent or 0) + int(bundles or 0), str(newest or "")
+
+    def _shared_change_marker(self, project_id: str) -> tuple[int, str]:
+        """On a shared database a member may read only their own audit entries, so the same
+        marker comes from a function of the schema's owner (migration 0008) that tells the
+        asker's project's newest time and counts, and nothing of what was done."""
+        with self.store.read() as s:
+            row = s.execute(text("SELECT newest, recent, bundles FROM canvas_change_marker(:p, :w)"),
+                            {"p": project_id, "w": CHANGE_WINDOW}).one()
+            return int(row.recent or 0) + int(row.bundles or 0), str(row.newest or "")

@@ -23,9 +23,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.services.base import ServiceBase
-from app.services.contributions import agreement
 from app.services.dto import ContributionInfo
 from app.services.errors import DomainError
+from app.services.group.contributions import agreement
 from app.services.validation import check_id, clean_text
 from app.store.models import MAX_CONTRIBUTION, Contribution, Endorsement, Member, Prompt, Theme
 

@@ -4,7 +4,7 @@ here too when the bundle is imported.
 The merge (bundle_merge) finds them: a member whose record in the bundle is withdrawn and whose
 record here is not. It leaves out the member's records the bundle brings; `withdraw_here` then
 withdraws the member here, inside the import's transaction, with the participants' own plan
-(app/services/withdrawal.py): the same mode ("delete" or "anonymise", as the bundle's record of
+(app/services/review/withdrawal.py): the same mode ("delete" or "anonymise", as the bundle's record of
 the withdrawal says; "delete" when it holds none), the same rewriting of every mention of
 their name, their placeholder name from there (or the next free one if that is taken here) and
 the time it was made there. The bundle brings the withdrawal's audit entry itself, so none is
@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.services.withdrawal import REMOVED, apply_plan, checkpoint, plan_withdrawal
+from app.services.review.withdrawal import REMOVED, apply_plan, checkpoint, plan_withdrawal
 from app.store.backup_purge import backups_holding, replace_backups
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts

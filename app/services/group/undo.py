@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError
-from app.services.phrases import PHRASES_KEY
+from app.services.group.phrases import PHRASES_KEY
 from app.store.models import Contribution, Endorsement, Event, Member, Stance
 
 UNDOABLE = ("contribution_added", "endorsement_set", "profile_changed", "stance_set")
@@ -24,15 +24,23 @@ class UndoService(ServiceBase):
             event = self._get(s, Event, token, "action")
             if event.project_id != member.project_id or event.action not in UNDOABLE:
                 raise DomainError("That action cannot be undone.")
-            if event.detail.get("undone"):
+            if self._was_undone(s, event):
                 raise DomainError("That action was already undone.")
             message = getattr(self, f"_undo_{event.action}")(s, member, event)
-            event.detail = {**event.detail, "undone": True}
             self._event(
                 s, member.project_id, member.id, "undone", event.target_kind, event.target_id,
                 undone_event=event.id, undone_action=event.action,
             )
             return Outcome(message)
+
+    @staticmethod
+    def _was_undone(s: Session, event: Event) -> bool:
+        """Whether an "undone" entry names this event. The audit log is append-only (on a
+        shared database no login may change an entry), so the undo is its own entry."""
+        undos = s.scalars(select(Event.detail).where(
+            Event.project_id == event.project_id, Event.action == "undone",
+            Event.target_id == event.target_id))
+        return any((detail or {}).get("undone_event") == event.id for detail in undos)
 
     def _undo_contribution_added(self, s: Session, member: Member, event: Event) -> str:
         contribution = self._get(s, Contribution, event.target_id, "contribution")

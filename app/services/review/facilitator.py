@@ -1,11 +1,11 @@
 """Facilitator mode: a passphrase set on first use, a throttle on wrong tries, sessions.
 
-The passphrase is stored only as a salted scrypt hash in Project.facilitator_secret, as
-"scrypt$n$r$p$salt_b64$hash_b64". Five wrong tries in a row make the next try wait
-THROTTLE_SECONDS after the last wrong one (and so does every wrong try after those),
-until a right one. The count lives in the audit log ("unlock_failed", "unlock_ok",
-"passphrase_set"/"passphrase_changed"), so closing the app does not reset it; a try made
-while waiting is refused unchecked and logged as "unlock_refused".
+The passphrase's argon2id hash and the throttle on wrong tries live in a file on this computer,
+beside the project's signing key (review/passphrase.py), never in the database: nothing of them
+travels in a bundle or sits in a shared database. Wrong tries, refusals and changes are also
+written to the audit log ("unlock_failed", "unlock_refused", "unlock_ok", "passphrase_set",
+"passphrase_changed") as history only: the throttle never reads them, so rows written by anyone
+else cannot lock the facilitator out, and security events never travel.
 
 A right passphrase gives a FacilitatorSession: an opaque token this service remembers in
 memory. The review, participant and export services take it and ask `check` whether it
@@ -18,82 +18,39 @@ too, through a live session (the queries are in audit_log.py).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import math
 import secrets
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.services.audit_log import PER_PAGE as AUDIT_PER_PAGE
-from app.services.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, FacilitatorLocked
-from app.services.review_dto import AuditRow, FacilitatorSession, UnlockResult
+from app.services.review.audit_log import PER_PAGE as AUDIT_PER_PAGE
+from app.services.review.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
+from app.services.review.passphrase import (
+    FREE_TRIES,
+    MAX_LENGTH,
+    PassphraseFile,
+    Throttle,
+    hash_passphrase,
+    normalised,
+    passphrase_problem,
+    verify_passphrase,
+)
+from app.services.review.review_dto import AuditRow, FacilitatorSession, UnlockResult
 from app.store.database import Store
 from app.store.models import Event, Member, Project, utcnow
 
-MIN_LENGTH = 8
-MAX_LENGTH = 1024
-FREE_TRIES = 5
-THROTTLE_SECONDS = 30
+__all__ = ["FREE_TRIES", "FacilitatorLocked", "FacilitatorService", "GuardedService", "hash_passphrase",
+           "verify_passphrase"]
+
 IDLE_MINUTES = 30
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-SALT_BYTES = 16
-KEY_BYTES = 32
-RESETS = ("unlock_ok", "passphrase_set", "passphrase_changed")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _normalise(passphrase: str) -> bytes:
-    # The same passphrase typed on another keyboard may arrive in another Unicode form.
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
-
-
-def hash_passphrase(passphrase: str, salt: bytes | None = None) -> str:
-    """The stored form of a passphrase: "scrypt$n$r$p$salt_b64$hash_b64"."""
-    salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
-    key = hashlib.scrypt(
-        _normalise(passphrase), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=KEY_BYTES
-    )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(key)}"
-
-
-def verify_passphrase(passphrase: str, stored: str) -> bool:
-    """True when `passphrase` matches the stored hash (compared in constant time)."""
-    try:
-        scheme, n, r, p, salt_b64, key_b64 = stored.split("$")
-        if scheme != "scrypt":
-            raise ValueError(scheme)
-        salt, expected = base64.b64decode(salt_b64), base64.b64decode(key_b64)
-        key = hashlib.scrypt(
-            _normalise(passphrase), salt=salt, n=int(n), r=int(r), p=int(p), dklen=len(expected),
-            maxmem=256 * 1024 * 1024,
-        )
-    except (ValueError, TypeError) as exc:
-        raise DomainError("The stored passphrase is damaged; it cannot be checked.") from exc
-    return hmac.compare_digest(key, expected)
-
-
-def _check_new(passphrase: object) -> str:
-    if not isinstance(passphrase, str):
-        raise DomainError("The passphrase must be text.")
-    if len(passphrase) < MIN_LENGTH:
-        raise DomainError(f"The passphrase is too short: use at least {MIN_LENGTH} characters.")
-    if len(passphrase) > MAX_LENGTH or "\x00" in passphrase:
-        raise DomainError(f"The passphrase must be at most {MAX_LENGTH} characters, with no nulls.")
-    return passphrase
 
 
 @dataclass
@@ -106,46 +63,58 @@ class FacilitatorService(ServiceBase):
     """Setting and checking the facilitator's passphrase; issuing and checking sessions."""
 
     def __init__(
-        self, store: Store, now: Callable[[], datetime] = utcnow, idle_minutes: float = IDLE_MINUTES
+        self, store: Store, now: Callable[[], datetime] = utcnow, idle_minutes: float = IDLE_MINUTES,
+        keys_folder: Path | None = None,
     ) -> None:
         super().__init__(store)
         self._now = now
         self._idle = timedelta(minutes=idle_minutes)
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
+        self._tries = threading.Lock()  # one passphrase check at a time, so the throttle counts each
+        self.keys_folder = keys_folder if keys_folder is not None else store.data_folder() / "keys"
 
     # --- the passphrase ----------------------------------------------------------------------
 
+    def _file(self, project_id: str) -> PassphraseFile:
+        return PassphraseFile(self.keys_folder, project_id)
+
     def has_passphrase(self, project_id: str) -> bool:
-        """True once the facilitator has set a passphrase for this project."""
+        """True once the facilitator has set a passphrase for this project on this computer."""
         with self.store.read() as s:
-            return self._get(s, Project, project_id, "project").facilitator_secret is not None
+            project = self._get(s, Project, project_id, "project")
+        return self._file(project.id).stored() is not None
 
     def set_passphrase(self, project_id: str, new: str, old: str | None = None) -> UnlockResult:
         """Set the passphrase (first use) or change it (`old` must be right); enters facilitator mode.
 
-        A new passphrase shorter than MIN_LENGTH raises DomainError and writes nothing. A
-        wrong `old` counts as a wrong try, exactly like `unlock`.
+        A new passphrase the rules refuse (passphrase.passphrase_problem) raises DomainError with
+        the reason and writes nothing. A wrong `old` counts as a wrong try, exactly like `unlock`.
         """
-        new = _check_new(new)
-        stored_new = hash_passphrase(new)
-        with self.store.transaction() as s:
+        with self.store.read() as s:
             project = self._get(s, Project, project_id, "project")
+            name = project.name
+        problem = passphrase_problem(new, avoid=(name,))
+        if problem:
+            raise DomainError(problem)
+        stored_new = hash_passphrase(new)
+        file = self._file(project.id)
+        with self._tries:
             now = self._clock()
-            changing = project.facilitator_secret is not None
+            changing = file.stored() is not None
             if changing:
                 if not isinstance(old, str) or not old:
                     raise DomainError("Give the current passphrase to change it.")
-                refused = self._try(s, project, old, now)
+                refused = self._try(file, project.id, old, now)
                 if refused is not None:
                     return refused
-            project.facilitator_secret = stored_new
+            file.save(stored_new, Throttle())
+        with self.store.transaction() as s:
             member_id = self._facilitator_id(s, project.id)
-            action = "passphrase_changed" if changing else "passphrase_set"
-            self._stamped(s, project.id, member_id, action, now)
-            message = "Passphrase changed." if changing else "Passphrase set."
-            return UnlockResult(True, 0, f"{message} Facilitator mode is on.",
-                                self._issue(project.id, member_id, now))
+            self._stamped(s, project.id, member_id, "passphrase_changed" if changing else "passphrase_set")
+        message = "Passphrase changed." if changing else "Passphrase set."
+        session = self._issue(project.id, member_id, now)
+        return UnlockResult(True, 0, f"{message} Facilitator mode is on.", session)
 
     def unlock(self, project_id: str, passphrase: str) -> UnlockResult:
         """Try the passphrase: a session when right; otherwise how many tries are left or the wait."""
@@ -153,24 +122,28 @@ class FacilitatorService(ServiceBase):
             raise DomainError("Type the passphrase first.")
         if len(passphrase) > MAX_LENGTH:
             raise DomainError(f"The passphrase is at most {MAX_LENGTH} characters.")
-        with self.store.transaction() as s:
+        normalised(passphrase)  # DomainError for text that cannot have been set
+        with self.store.read() as s:
             project = self._get(s, Project, project_id, "project")
-            if project.facilitator_secret is None:
-                raise DomainError("No passphrase is set yet: set one first.")
+        file = self._file(project.id)
+        with self._tries:
+            if file.stored() is None:
+                raise DomainError("No passphrase is set on this computer yet: set one first.")
             now = self._clock()
-            refused = self._try(s, project, passphrase, now)
+            refused = self._try(file, project.id, passphrase, now)
             if refused is not None:
                 return refused
+            file.save(throttle=Throttle())
+        with self.store.transaction() as s:
             member_id = self._facilitator_id(s, project.id)
-            self._stamped(s, project.id, member_id, "unlock_ok", now)
-            return UnlockResult(True, 0, "Facilitator mode is on.", self._issue(project.id, member_id, now))
+            self._stamped(s, project.id, member_id, "unlock_ok")
+        return UnlockResult(True, 0, "Facilitator mode is on.", self._issue(project.id, member_id, now))
 
     def wait_seconds(self, project_id: str) -> int:
         """Seconds before the next try will be checked (0: try now). Reads only."""
         with self.store.read() as s:
             project = self._get(s, Project, project_id, "project")
-            _failures, wait = self._throttle(s, project.id, self._clock())
-            return wait
+        return self._file(project.id).throttle().wait(self._clock())
 
     # --- sessions ----------------------------------------------------------------------------
 
@@ -206,7 +179,7 @@ class FacilitatorService(ServiceBase):
         if live is None:
             return Outcome("Facilitator mode is already locked.")
         with self.store.transaction() as s:
-            event = self._stamped(s, live.project_id, session.member_id, "facilitator_locked", self._clock())
+            event = self._stamped(s, live.project_id, session.member_id, "facilitator_locked")
             return Outcome("Facilitator mode is off.", record_id=event.id)
 
     # --- the audit log -----------------------------------------------------------------------
@@ -264,40 +237,30 @@ class FacilitatorService(ServiceBase):
             self._live[token] = _Live(project_id, now)
         return FacilitatorSession(project_id=project_id, member_id=member_id, token=token)
 
-    def _try(self, s: Session, project: Project, passphrase: str, now: datetime) -> UnlockResult | None:
-        """None when the passphrase is right; otherwise the refusal, already logged."""
-        failures, wait = self._throttle(s, project.id, now)
+    def _try(self, file: PassphraseFile, project_id: str, passphrase: str, now: datetime
+             ) -> UnlockResult | None:
+        """None when the passphrase is right; otherwise the refusal, counted and logged."""
+        throttle = file.throttle()
+        wait = throttle.wait(now)
         if wait > 0:
-            self._stamped(s, project.id, None, "unlock_refused", now, wait_seconds=wait)
+            self._log(project_id, "unlock_refused", wait_seconds=wait)
             return UnlockResult(False, wait, f"Too many wrong tries. Wait {wait} seconds, then try again.")
-        if verify_passphrase(passphrase, project.facilitator_secret or ""):
+        if verify_passphrase(passphrase, file.stored() or ""):
             return None
-        failures += 1
-        self._stamped(s, project.id, None, "unlock_failed", now, failures=failures)
-        if failures >= FREE_TRIES:
-            wait = f"Wait {THROTTLE_SECONDS} seconds, then try again."
-            return UnlockResult(False, THROTTLE_SECONDS, f"That passphrase is not right. {wait}")
-        left = FREE_TRIES - failures
+        throttle = throttle.failed(now)
+        file.save(throttle=throttle)
+        self._log(project_id, "unlock_failed", failures=throttle.failures)
+        wait = throttle.wait(now)
+        if wait:
+            return UnlockResult(False, wait,
+                                f"That passphrase is not right. Wait {wait} seconds, then try again.")
+        left = FREE_TRIES - throttle.failures
         tries = "try" if left == 1 else "tries"
         return UnlockResult(False, 0, f"That passphrase is not right. {left} {tries} left before a wait.")
 
-    @staticmethod
-    def _throttle(s: Session, project_id: str, now: datetime) -> tuple[int, int]:
-        """(wrong tries since the last right one, seconds still to wait)."""
-        reset = s.scalar(
-            select(func.max(Event.created_at)).where(Event.project_id == project_id, Event.action.in_(RESETS))
-        )
-        query = select(func.count(), func.max(Event.created_at)).where(
-            Event.project_id == project_id, Event.action == "unlock_failed"
-        )
-        if reset is not None:
-            query = query.where(Event.created_at > reset)
-        failures, last = s.execute(query).one()
-        if failures < FREE_TRIES or last is None:
-            return failures, 0
-        last = last if last.tzinfo is not None else last.replace(tzinfo=now.tzinfo)
-        remaining = THROTTLE_SECONDS - (now - last).total_seconds()
-        return failures, max(0, math.ceil(remaining - 0.001))  # stamps may be a few µs ahead
+    def _log(self, project_id: str, action: str, **detail: object) -> None:
+        with self.store.transaction() as s:
+            self._stamped(s, project_id, None, action, **detail)
 
     @staticmethod
     def _facilitator_id(s: Session, project_id: str) -> str | None:
@@ -312,14 +275,10 @@ class FacilitatorService(ServiceBase):
             .limit(1)
         )
 
-    def _stamped(
-        self, s: Session, project_id: str, member_id: str | None, action: str, now: datetime, **detail: object
-    ) -> Event:
-        # The throttle reads these times, so they come from the injected clock, strictly in order.
-        latest = s.scalar(select(func.max(Event.created_at)).where(
-            Event.project_id == project_id, Event.action.in_((*RESETS, "unlock_failed"))))
+    def _stamped(self, s: Session, project_id: str, member_id: str | None, action: str,
+                 **detail: object) -> Event:
         event = self._event(s, project_id, member_id, action, "project", project_id, **detail)
-        event.created_at = now if latest is None or now > latest else latest + timedelta(microseconds=1)
+        event.created_at = self._clock()
         s.flush()
         return event
 

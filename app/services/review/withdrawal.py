@@ -1,4 +1,4 @@
-"""Working out and carrying out a withdrawal (see app/services/participants.py for the rules).
+"""Working out and carrying out a withdrawal (see app/services/review/participants.py for the rules).
 
 `plan_withdrawal` reads everything a withdrawal touches in one session before any change,
 so the preview and the withdrawal itself list the same records; `apply_plan` changes them.
@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.services.review_dto import AffectedItem
+from app.services.review.review_dto import AffectedItem
 from app.store.database import Store
 from app.store.models import (
     Comment,
