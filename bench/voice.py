@@ -51,7 +51,7 @@ def demo_screens() -> tuple[list[Screen], list[str]]:
 
     from app.access.prediction import Predictor
     from app.services.container import Services
-    from app.services.demo import create_demo
+    from app.services.group.demo import create_demo
     from app.speech.speaker import NullSpeaker
     from app.store.database import Store
     from app.store.local_drafts import LocalDrafts
