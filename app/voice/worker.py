@@ -33,8 +33,9 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from app.speech.worker import _Notifier  # the same JSON-lines notice writer as speech's
 from app.voice.audio import RATE, Resampler, wav_at_16k
 from app.voice.endpoint import FRAME_BYTES, FRAME_SECONDS
 from app.voice.recogniser import Recogniser, RecogniserError
@@ -51,17 +52,6 @@ METER_EVERY = 3  # frames (0.09 s)
 def worker_command(*args: str) -> list[str]:
     """The command line that runs this module's :func:`main` in a fresh interpreter."""
     return [sys.executable, "-c", _LAUNCH, *args]
-
-
-class _Notifier:
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def send(self, **message: Any) -> None:
-        with self._lock:
-            self._stream.write(json.dumps(message) + "\n")
-            self._stream.flush()
 
 
 class Microphone:
