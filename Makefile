@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint screenshots bench clean system-deps
+.PHONY: run test test-packaging dist install-desktop lint screenshots bench clean system-deps
 
 # The system packages (Qt's xcb libraries, espeak-ng, ...; for `test` also Xvfb and PostgreSQL):
 # installed with apt where missing, in a few milliseconds when all are there (.ci/system-deps.sh).
 DEPS ?= run
 run: DEPS := run
-test: DEPS := test
+test test-packaging: DEPS := test
 system-deps:
 	@PYTHON=$(PYTHON) .ci/system-deps.sh $(DEPS)
 
@@ -36,7 +36,27 @@ lint: $(TEST_STAMP)
 
 test: system-deps $(TEST_STAMP)
 	$(PY) -m ruff check .
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not packaging" $(PYTEST_ARGS)
+
+# The slow packaging tests (build the wheel and the PyInstaller app, run them): .ci/run runs
+# them as their own step after `make test`.
+test-packaging: system-deps $(TEST_STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m packaging $(PYTEST_ARGS)
+
+# "Co-production Canvas" in the desktop's applications menu, with its icon (XDG, under
+# ~/.local/share unless XDG_DATA_HOME says otherwise); it starts .venv/bin/canvas.
+install-desktop: $(STAMP)
+	$(VENV)/bin/canvas install-desktop
+
+# The double-clickable one-folder build: dist/coproduction-canvas/coproduction-canvas.
+DIST_STAMP := $(VENV)/.installed-dist
+$(DIST_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dist]"
+	touch $(STAMP) $(DIST_STAMP)
+
+dist: system-deps $(DIST_STAMP)
+	$(PY) -m PyInstaller --noconfirm --distpath dist --workpath build/pyinstaller resources/packaging/canvas.spec
+	@echo "Built dist/coproduction-canvas/coproduction-canvas (add it to the menu with: dist/coproduction-canvas/coproduction-canvas install-desktop)"
 
 screenshots: $(STAMP)
 	rm -f screenshots-tmp/shots.db
@@ -47,4 +67,4 @@ bench: $(STAMP)
 	$(PY) -m bench.speech_latency
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache build dist

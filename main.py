@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from platformdirs import user_data_path
 
+from app import __version__
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -154,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="canvas", description="Co-production Canvas: switch-accessible co-production."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--db", help="database file or URL (default: the user data folder; "
                         "the CANVAS_DB environment variable also sets it)")
     parser.add_argument("--save-db", metavar="LINE",
@@ -244,6 +247,10 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    from app.child_process import CHILD_FLAG, run_child
+
+    if argv[:1] == [CHILD_FLAG]:  # a frozen build starting its own speech worker
+        return run_child(argv[1:])
     from app.commands import is_subcommand, run
 
     if is_subcommand(argv):

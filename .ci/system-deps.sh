@@ -31,6 +31,7 @@ RUN_PACKAGES=(
     "libegl1|Qt draws the window with EGL/OpenGL"
     "libgl1|Qt draws the window with EGL/OpenGL"
     "libfontconfig1|Qt finds fonts"
+    "fonts-dejavu-core|a font: without one Qt draws every letter as a box"
     "libdbus-1-3|Qt talks to the desktop (accessibility, menus)"
     "libglib2.0-0t64 libglib2.0-0|Qt's event loop on Linux"
     "libx11-xcb1|Qt's xcb window plugin"
@@ -54,12 +55,15 @@ TEST_PACKAGES=(
     "xvfb|the tests and screenshots run on a virtual display"
     "xauth|the tests and screenshots run on a virtual display"
     "postgresql|the store and service tests also run on PostgreSQL"
+    "desktop-file-utils|the tests check the menu entry with desktop-file-validate"
 )
 
 wanted=("${RUN_PACKAGES[@]}")
 if [ "$set_name" = test ]; then wanted+=("${TEST_PACKAGES[@]}"); fi
-# python3-venv only where the Python in use cannot make a virtual environment by itself.
-if ! "${PYTHON:-python3}" -c "import ensurepip, venv" > /dev/null 2>&1; then
+# python3-venv only where the Python in use cannot make a virtual environment by itself (none
+# at all is no reason: the built app, which carries its own Python, runs this script too).
+python="${PYTHON:-python3}"
+if command -v "$python" > /dev/null 2>&1 && ! "$python" -c "import ensurepip, venv" > /dev/null 2>&1; then
     wanted+=("python3-venv|make sets up .venv with python3 -m venv")
 fi
 

@@ -14,6 +14,8 @@ import pytest
 from tests.demo_files import demo_file
 
 ROOT = Path(__file__).resolve().parents[1]
+MAIN_SCREENS = {"members", "home", "prompt", "dwell", "definition", "versions", "keyboard", "pair",
+                "settings", "switch-test", "facilitator", "review", "compare", "participant", "exports"}
 
 
 def start(db: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -71,8 +73,7 @@ def test_screenshots_of_every_main_screen_are_written(tmp_path: Path) -> None:
     done = start(tmp_path / "shots.db", tmp_path, "--demo", "--screenshot", str(folder))
     assert done.returncode == 0, done.stderr
     names = {path.stem for path in folder.glob("*.png")}
-    assert names == {"members", "home", "prompt", "dwell", "definition", "versions", "keyboard", "pair",
-                     "settings", "switch-test", "facilitator", "review", "compare", "participant", "exports"}
+    assert names == MAIN_SCREENS
     assert all(path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for path in folder.glob("*.png"))
 
 

@@ -328,10 +328,14 @@ class Predictor:
                     buckets[w[len(p)]] += c / norm
         return buckets
 
-    def completion_probabilities(self, prefix: str, previous: str | None, words: Iterable[str]) -> dict:
-        """P(word | previous, the word starts with *prefix*) for each of *words* (phrases: first word)."""
+    def completion_probabilities(self, prefix: str, previous: str | None, words: Iterable[str],
+                                 passed: Iterable[str] = ()) -> dict:
+        """P(word | previous, the word starts with *prefix* and is none of *passed*) for each of
+        *words* (phrases: first word); *passed* are words the member was offered and passed over."""
         p, prev = prefix.lower(), (previous or "").lower()
         mass = sum(self._buckets(p, prev).values()) + (self.probability(p, prev) if p else 0.0)
+        mass -= sum(self.probability(w, prev) for w in {w.lower() for w in passed}
+                    if " " not in w and w.startswith(p) and w != p)
         return {w: min(1.0, self.probability(w.split(" ")[0], prev) / mass) if mass > 0 else 0.0
                 for w in words}
 

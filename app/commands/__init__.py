@@ -12,7 +12,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("export", "bundle", "db")
+SUBCOMMANDS = ("export", "bundle", "db", "install-desktop")
 
 
 def is_subcommand(argv: Sequence[str]) -> bool:
@@ -22,7 +22,9 @@ def is_subcommand(argv: Sequence[str]) -> bool:
 
 def run(argv: Sequence[str]) -> int:
     """Parse and run a subcommand; a failure prints one line and returns non-zero."""
-    modules = {name: importlib.import_module(f"app.commands.{name}") for name in SUBCOMMANDS}
+    # "install-desktop" lives in app/commands/install_desktop.py
+    modules = {name: importlib.import_module(f"app.commands.{name.replace('-', '_')}")
+               for name in SUBCOMMANDS}
     parser = argparse.ArgumentParser(prog="canvas")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module in modules.values():

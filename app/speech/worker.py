@@ -45,15 +45,16 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from app.child_process import child_command
 from app.speech.speaker import VoiceSettings, failure_reason, sanitise_text
 
 _ROOT = str(Path(__file__).resolve().parents[2])
-_LAUNCH = "import os, sys; from app.speech.worker import main; os._exit(main(sys.argv[1:]))"
 
 
 def worker_command(*args: str) -> list[str]:
-    """The command line that runs this module's :func:`main` in a fresh interpreter."""
-    return [sys.executable, "-c", _LAUNCH, *args]
+    """The command line that runs this module's :func:`main` in a new process (a fresh
+    interpreter, or the frozen app started again as its speech worker)."""
+    return child_command("speech", *args)
 
 
 def worker_env() -> dict[str, str]:

@@ -26,13 +26,13 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.data_files import migrations_path
 from app.store.recovery import diagnose
 
 if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s at start-up
     from alembic.config import Config
 
-ROOT = Path(__file__).resolve().parents[2]
-MIGRATIONS = ROOT / "db" / "migrations"
+MIGRATIONS = migrations_path()
 BACKUPS_KEPT = 10
 DAILY_BACKUP_AGE = timedelta(hours=24)
 BUSY_TIMEOUT_MS = 10_000

@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
+from app.data_files import resource_path
+
+THEMES_DIR = resource_path("themes")
 THEME_NAMES = ("high-contrast", "light", "dark")
 BASE_TARGET_PX = 64
 MIN_TARGET_PX = 44

@@ -35,14 +35,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.child_process import child_command
 from app.speech.worker import _Notifier  # the same JSON-lines notice writer as speech's
 from app.voice.audio import RATE, Resampler, wav_at_16k
 from app.voice.endpoint import FRAME_BYTES, FRAME_SECONDS
 from app.voice.recogniser import Recogniser, RecogniserError
 from app.voice.sound_switch import SoundSwitch
 
-_ROOT = str(Path(__file__).resolve().parents[2])
-_LAUNCH = "import os, sys; from app.voice.worker import main; os._exit(main(sys.argv[1:]))"
 NO_MICROPHONE = "Voice is off: no microphone was found."
 NO_SOUNDDEVICE = ("Voice is off: the sounddevice package or PortAudio is missing. Install them with: "
                   "pip install sounddevice and sudo apt install libportaudio2")
@@ -50,8 +49,8 @@ METER_EVERY = 3  # frames (0.09 s)
 
 
 def worker_command(*args: str) -> list[str]:
-    """The command line that runs this module's :func:`main` in a fresh interpreter."""
-    return [sys.executable, "-c", _LAUNCH, *args]
+    """The command line that runs this module's :func:`main` in a new process."""
+    return child_command("voice", *args)
 
 
 class Microphone:

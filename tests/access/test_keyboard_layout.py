@@ -327,3 +327,17 @@ def test_key_probabilities_cover_every_key():
     assert probs["char:a"] > probs["char:q"] and probs["prediction:1"] > probs["backspace"]
     model.press("page:symbols")
     assert math.isclose(sum(key_probabilities(model).values()), 1.0)
+
+
+def test_passed_over_words_give_their_share_to_the_words_still_offered():
+    predictor = Predictor(VOCAB)
+    plain = predictor.completion_probabilities("th", None, ["then"])["then"]
+    passed = predictor.completion_probabilities("th", None, ["then"], passed=["the", "that"])["then"]
+    mass_left = 1 - sum(predictor.completion_probabilities("th", None, ["the", "that"]).values())
+    assert passed == pytest.approx(plain / mass_left)
+    model = KeyboardModel(Predictor(VOCAB), "frequency", predictions=1)
+    model.press("char:t")
+    model.press("char:h")  # the word shown after "t" was passed over
+    assert model.passed
+    probs = key_probabilities(model)
+    assert math.isclose(sum(probs.values()), 1.0) and probs["prediction:1"] > 0

@@ -139,6 +139,8 @@ def test_python_without_venv_support_gets_python3_venv(machine):
     result, _ = machine("--check", missing="python3-venv", python="python-no-venv")
     assert result.returncode == 1
     assert "python3-venv: make sets up .venv" in result.stdout
+    # With no Python at all (the built app carries its own) it is not asked for.
+    assert machine("--check", missing="python3-venv", python="no-python-here")[0].returncode == 0
 
 
 def test_a_renamed_library_is_installed_under_the_name_apt_knows(machine):

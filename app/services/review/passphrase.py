@@ -27,6 +27,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from app.data_files import resource_path
 from app.services.errors import DomainError
 from app.services.export.files import atomic_writer
 
@@ -36,7 +37,7 @@ MAX_LENGTH = 1024
 FREE_TRIES = 5
 FIRST_WAIT = 30  # seconds, after FREE_TRIES wrong tries; doubled by each further one
 LONGEST_WAIT = 3600
-COMMON = Path(__file__).resolve().parents[3] / "resources" / "security" / "common-passphrases.txt"
+COMMON = resource_path("security", "common-passphrases.txt")
 # OWASP's argon2id parameters (19 MiB, 2 passes, 1 lane): about a tenth of a second here.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _RUNS = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxcvbnm")

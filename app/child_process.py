@@ -1,0 +1,62 @@
+"""The command lines that start the app's own child processes (the speech worker, and any
+other worker registered in :data:`CHILDREN`), the same way from a checkout, a wheel or a
+frozen build.
+
+From Python a child is a fresh interpreter running ``python -c "...main(argv)"``. In a frozen
+build (PyInstaller) ``sys.executable`` is the app itself and has no ``-c``, so the child is
+the app started again with the hidden first argument :data:`CHILD_FLAG` and the child's name;
+``main.py`` hands such a start to :func:`run_child` before anything else happens.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+CHILD_FLAG = "--child-process"
+# name -> module whose ``main(argv) -> int`` the child runs (the PyInstaller spec bundles these)
+CHILDREN = {"speech": "app.speech.worker", "voice": "app.voice.worker"}
+
+
+def is_frozen() -> bool:
+    """Whether this is a frozen build (PyInstaller), where ``sys.executable`` is the app."""
+    return bool(getattr(sys, "frozen", False))
+
+
+def child_command(name: str, *args: str) -> list[str]:
+    """The command line that runs child ``name``'s ``main(args)`` in a new process."""
+    module = CHILDREN[name]
+    if is_frozen():
+        return [sys.executable, CHILD_FLAG, name, *args]
+    launch = f"import os, sys; from {module} import main; os._exit(main(sys.argv[1:]))"
+    return [sys.executable, "-c", launch, *args]
+
+
+def run_child(argv: Sequence[str]) -> int:
+    """Run the child named by ``argv[0]`` with the rest of ``argv``; never returns normally
+    (``os._exit``, as from ``-c``: the child's threads must not hold the exit up)."""
+    if not argv or argv[0] not in CHILDREN:
+        print(f"canvas: unknown child process {list(argv[:1])}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(CHILDREN[argv[0]])
+    if is_frozen():
+        _system_library_path()
+    sys.stdout.flush()
+    os._exit(module.main(list(argv[1:])))
+
+
+def _system_library_path() -> None:
+    """Give the programs this child runs (``aplay``) the system's library path back.
+
+    PyInstaller's bootloader points ``LD_LIBRARY_PATH`` at the bundle's own copies of system
+    libraries (glib, libgcrypt, ...) and keeps the original in ``LD_LIBRARY_PATH_ORIG``;
+    inherited, it would make a system program load those copies instead of its own. This
+    process has already loaded what it needs, so only its children see the change.
+    """
+    original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if original:
+        os.environ["LD_LIBRARY_PATH"] = original
+    else:
+        os.environ.pop("LD_LIBRARY_PATH", None)
