@@ -32,7 +32,6 @@ import queue
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from app.child_process import child_command
