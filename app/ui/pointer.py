@@ -81,7 +81,6 @@ class PointerController(QObject, DwellListener):
         self.pause_tile = Tile(PAUSE_TEXT[0], self.toggle_pause, speech=PAUSE_TEXT[1], role="action")
         self.pause_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pause_tile.setVisible(False)
-        self._groups: list[ScanGroup] = []
         self._widgets: dict[str, QWidget] = {}
         self._spoken: tuple[str, str] | None = None
         self._layout_at = -1.0
@@ -124,7 +123,6 @@ class PointerController(QObject, DwellListener):
 
     def set_groups(self, groups: list[ScanGroup]) -> None:
         """The current screen's targets (a new or refreshed screen, or its keys rebuilt)."""
-        self._groups = groups
         self._widgets = {f"{g.key}.{i}": tile for g in groups for i, tile in enumerate(g.items)}
         self._widgets[PAUSE_KEY] = self.pause_tile
         if self.active:
