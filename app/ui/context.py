@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.access.profile import AccessProfile
 from app.services.dto import MemberInfo
@@ -82,6 +82,8 @@ class UiContext:
     status: StatusSink
     local_drafts: LocalDrafts
     db: DatabaseWorker | None = None  # the window's worker thread for saving (app/ui/db_worker.py)
+    #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
+    voice: Any = None
 
     @property
     def services(self) -> Services:

@@ -37,6 +37,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
+from app.ui.voice import ListenerFactory, VoiceControl
 from app.ui.widgets import Tile
 
 if TYPE_CHECKING:
@@ -64,11 +65,13 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         local_drafts: LocalDrafts | None = None,
         snapshot: StartupSnapshot | None = None,
         input_after_paint: bool = False,
+        voice: ListenerFactory | None = None,
     ) -> None:
         """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
         the member screen and anything needing the services waits for them. With
         `input_after_paint`, switch input starts only when :meth:`start_input` is called
-        (main.py calls it once the first screen is painted)."""
+        (main.py calls it once the first screen is painted). `voice` starts the recogniser
+        (:func:`app.voice.listener.make_listener`); without it voice is off."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
@@ -105,6 +108,8 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.back)
         self.router.pointer = self.pointer
+        self.voice = VoiceControl(self, speaker, voice)
+        self.ctx.voice = self.voice
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -172,6 +177,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
                                  provider=self._adaptive_keys(self.current))
             self.pointer.set_groups(self.current.scan_groups())
+            self.voice.update_targets()
 
     def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
         """The screen's keys for adaptive scanning, where the member has chosen it."""
@@ -215,6 +221,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         )
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
         self.pointer.apply_profile(profile, theme.highlight, theme.highlight_inner)
+        self.voice.apply_profile(profile)
 
     def show_status(self, text: str) -> None:
         """Show a message in the status line (the context speaks announcements)."""
@@ -255,6 +262,7 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
             self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
+        self.voice.update_targets()
 
     def tiles(self) -> list[Tile]:
         """The current screen's tiles in scan order (what Tab walks too)."""
@@ -368,4 +376,5 @@ class MainWindow(MemberNavigation, FacilitatorNavigation, QMainWindow):
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
         self.speaker.stop()
+        self.voice.close()
         super().closeEvent(event)
