@@ -32,6 +32,18 @@ def send_work(ctx: UiContext, folder: Path) -> None:
     ctx.announce(f"{result.message} It is in {folder}; give that file to the facilitator.")
 
 
+def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Callable[[], None]]) -> None:
+    """One "Import <file>" tile per bundle in the folder, newest first."""
+    waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
+    tiles = [Tile(f"Import {p.name}", preview(p), speech=f"Import {p.name}") for p in waiting]
+    if tiles:
+        holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
+        screen.body.addWidget(holder)
+        screen.groups.extend(groups)
+    else:
+        screen.add_text("No bundles in the folder yet.", muted=True)
+
+
 class InboxScreen(Screen):
     """Any computer: the bundles waiting in the folder (an invitation, the facilitator's bundle),
     each to preview and import; no facilitator mode needed, as a participant's computer has none."""
@@ -41,14 +53,7 @@ class InboxScreen(Screen):
     def __init__(self, ctx: UiContext, folder: Path) -> None:
         super().__init__(ctx, "Import a bundle")
         self.add_text(f"Bundles are read from {folder}.", muted=True)
-        waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
-        tiles = [Tile(f"Import {p.name}", self._preview(p), speech=f"Import {p.name}") for p in waiting]
-        if tiles:
-            holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
-            self.body.addWidget(holder)
-            self.groups.extend(groups)
-        else:
-            self.add_text("No bundles in the folder yet.", muted=True)
+        waiting_bundles(self, folder, self._preview)
         self.body.addStretch(1)
         self.set_actions([action("Back", ctx.nav.back)])
 
@@ -67,14 +72,7 @@ class BundlesScreen(Screen):
         exchange = ctx.services.exchange
         self.add_text(f"Bundles are read from and written to {folder}. This machine is "
                       f"{exchange.machine_id()}.", muted=True)
-        waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
-        tiles = [Tile(f"Import {p.name}", self._preview(p), speech=f"Import {p.name}") for p in waiting]
-        if tiles:
-            holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
-            self.body.addWidget(holder)
-            self.groups.extend(groups)
-        else:
-            self.add_text("No bundles in the folder yet.", muted=True)
+        waiting_bundles(self, folder, self._preview)
         self._computers(ctx, folder)
         machines = exchange.known_machines(ctx.state.project_id)[:3]
         sends = [Tile(f"Changes for machine {m.machine_id[:8]}", self._export(m.machine_id),
