@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from app.speech.speaker import Speaker
     from app.store.database import Store
     from app.ui.main_window import MainWindow
+    from app.voice.listener import Listener
 
 APP_NAME = "coproduction-canvas"
 STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _startup_probe
@@ -199,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--start-scanning", action="store_true",
                         help="on a computer nobody has used yet, the members screen scans in one-switch "
                         "auto-scan (for a member who uses only a switch)")
+    parser.add_argument("--voice-input", metavar="FILE.wav",
+                        help="voice control hears this WAV file instead of the microphone (voice is "
+                        "on for whoever takes part, in real time, from the first screen)")
     parser.add_argument("--recover", choices=("restore", "new"),
                         help="if the database file is damaged: put back the newest good backup, or "
                         "start a new empty file (the damaged file is kept beside it either way)")
@@ -378,6 +382,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2 if code is None else code
 
 
+def _voice(args: argparse.Namespace) -> Callable[..., Listener] | None:
+    """How voice control starts: from a WAV file (--voice-input), else the microphone; not at all
+    for screenshots. The recogniser itself starts only once a member turns voice on."""
+    if args.screenshot:
+        return None
+    from app.voice.listener import make_listener
+
+    files_only = bool(args.voice_input)
+    return lambda on_notice: make_listener(on_notice, files_only=files_only)
+
+
 def _run_window(args: argparse.Namespace, project_id: str, services: Services | None = None,
                 snapshot: StartupSnapshot | None = None) -> int | None:
     """Show the window and run Qt. Without `services`, they load in a background thread once
@@ -417,7 +432,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     source = loader if loader is not None else Ready(services)
     drafts = LocalDrafts(default_path())
     window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
-                        input_after_paint=not args.screenshot, start_scanning=args.start_scanning,
+                        input_after_paint=not args.screenshot, voice=_voice(args),
+                        start_scanning=args.start_scanning,
                         last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"))
     if args.resume:
         window.resume()  # after a crash: the member's own screen again (the services are loaded)
@@ -443,6 +459,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         # In this order: switches work from the moment the screen is there; then the services
         # and the word list load in the background while the member screen is in use.
         after: list[Callable[[], None]] = [window.start_input]
+        if args.voice_input:
+            window.voice.always_on = True
+            window.voice.apply_profile(window.state.profile)
+            after.append(lambda: window.voice.feed(str(Path(args.voice_input).resolve())))
         if os.environ.get(STARTUP_PROBE):
             after.append(_startup_probe(app))
         if os.environ.get(READY_FILE):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 CHILD_FLAG = "--child-process"
 # name -> module whose ``main(argv) -> int`` the child runs (the PyInstaller spec bundles these)
-CHILDREN = {"speech": "app.speech.worker"}
+CHILDREN = {"speech": "app.speech.worker", "voice": "app.voice.worker"}
 
 
 def is_frozen() -> bool:

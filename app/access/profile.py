@@ -38,6 +38,7 @@ __all__ = [
     "SCAN_LAYOUTS",
     "SCAN_MODES",
     "THEMES",
+    "VOICE_MODES",
     "AccessProfile",
     "DwellSettings",
     "ProfileError",
@@ -57,6 +58,8 @@ KEYBOARD_LAYOUTS: tuple[str, ...] = ("frequency", "alphabetical", "qwerty")
 CONFIRMATIONS: tuple[str, ...] = ("all", "quitting")
 """Which actions ask "Are you sure?" first: everything that cannot be undone, or only Quit.
 There is no "none": quitting always asks (a stray press must never end a session)."""
+VOICE_MODES: tuple[str, ...] = ("words", "sound")
+"""words = say a label or a command; sound = any sound above voice_level is a switch press."""
 
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -176,7 +179,9 @@ class AccessProfile:
     0-5 s, acceptance_time 0-2 s, ignore_repeat 0-1 s, pause_after_select
     0-5 s, loops_before_rest 1-10, highlight_thickness 6-24 px, size_percent
     100-300, cue_rate and main_rate 80-450 words per minute, cue_volume and
-    main_volume 0-1, predictions 0-6, confirm_timeout 3-60 s (how long a
+    main_volume 0-1, predictions 0-6, voice_level -60 to -6 dB below full scale (a sound
+    louder than this is a press in the "sound" voice mode), voice_long 0.3-3 s (a sound this
+    long is switch 2 when scanning with two switches), confirm_timeout 3-60 s (how long a
     question waits before it answers "No" by itself).
 
     ``switch2`` may be ``""`` (single-switch member) unless ``scan_mode`` is
@@ -215,6 +220,11 @@ class AccessProfile:
     magnetic_targets: bool = True
     snap_distance: int = _setting(30, bounds=(0, 80))
     hide_pointer: bool = False
+    voice_on: bool = False
+    voice_mode: str = _setting("words", choices=VOICE_MODES)
+    voice_confirm: bool = False
+    voice_level: float = _setting(-30.0, bounds=(-60.0, -6.0))
+    voice_long: float = _setting(0.6, bounds=(0.3, 3.0))
     confirmations: str = _setting("all", choices=CONFIRMATIONS)
     confirm_timeout: int = _setting(10, bounds=(3, 60))
 

@@ -404,12 +404,14 @@ class Store:
             yield session
 
     def data_folder(self) -> Path:
-        """This computer's data folder for the store: the folder of an SQLite file, else the user
-        data folder. What must never be in the database (the signing key, the facilitator's
-        passphrase) is kept under it."""
+        """This computer's data folder for the store: CANVAS_DATA_DIR when set, else the folder of an
+        SQLite file, else the user data folder. What must never be in the database (the signing
+        key, the facilitator's passphrase) is kept under it."""
         url = self.engine.url
         if self.data_path is not None:
             return self.data_path
+        if os.environ.get("CANVAS_DATA_DIR"):
+            return Path(os.environ["CANVAS_DATA_DIR"]).expanduser()
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
             return Path(url.database).expanduser().resolve().parent
         from platformdirs import user_data_path

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from app.ui.screens.base import Screen
     from app.ui.screens.confirm import ConfirmScreen, Question
     from app.ui.switch_input import InputRouter
+    from app.ui.voice import VoiceControl
 
 
 @dataclass
@@ -38,6 +39,7 @@ class ConfirmNavigation:
     stack: QStackedWidget
     current: Screen | None
     question_clock: SchedulingClock
+    voice: VoiceControl
     _asking: _Asking | None = None
 
     if TYPE_CHECKING:  # MainWindow's, named here for the type checker only
@@ -74,6 +76,7 @@ class ConfirmNavigation:
         self.router.typing = None
         if not self.scan.active:
             self._focus_tile(0)
+        self.voice.update_targets()  # "No" and "Yes" can be said
 
     def escape(self) -> None:
         """Escape: "No" to a question, else the screen's own way back."""
@@ -99,6 +102,7 @@ class ConfirmNavigation:
         if not self.scan.active:
             self._focus_tile(asking.focus or 0)
             self._focus_changed(None, QApplication.focusWidget())  # the frame, even if focus stayed
+        self.voice.update_targets()
         if yes:
             asking.on_yes()
         elif timed_out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.access.profile import AccessProfile
 from app.services.dto import MemberInfo
@@ -51,6 +51,8 @@ class Navigator(Protocol):
     def show_exports(self) -> None: ...
     def show_bundles(self) -> None: ...
     def show_bundle_preview(self, path: str) -> None: ...
+    def show_inbox(self) -> None: ...
+    def show_inbox_preview(self, path: str) -> None: ...
     def send_work(self) -> None: ...
     def show_phrases(self) -> None: ...
     def ask_first(self, asked: Question, on_yes: Callable[[], None]) -> None: ...
@@ -84,6 +86,8 @@ class UiContext:
     status: StatusSink
     local_drafts: LocalDrafts
     db: DatabaseWorker | None = None  # the window's worker thread for saving (app/ui/db_worker.py)
+    #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
+    voice: Any = None
 
     @property
     def services(self) -> Services:

@@ -39,6 +39,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
+from app.ui.voice import ListenerFactory, VoiceControl
 from app.ui.widgets import Tile
 
 if TYPE_CHECKING:
@@ -69,13 +70,15 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         input_after_paint: bool = False,
         last_place: LastPlace | None = None,
         start_scanning: bool = False,
+        voice: ListenerFactory | None = None,
     ) -> None:
         """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
         the member screen and anything needing the services waits for them. With
         `input_after_paint`, switch input starts only when :meth:`start_input` is called
-        (main.py calls it once the first screen is painted). `last_place` keeps where the member
-        is, for :meth:`resume` after a crash. With `start_scanning`, a computer where nobody has
-        taken part yet starts in one-switch auto-scan (the default profile otherwise)."""
+        (main.py calls it once the first screen is painted). `voice` starts the recogniser
+        (:func:`app.voice.listener.make_listener`); without it voice is off. `last_place` keeps
+        where the member is, for :meth:`resume` after a crash. With `start_scanning`, a computer
+        where nobody has taken part yet starts in one-switch auto-scan."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
@@ -114,6 +117,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.router.pointer = self.pointer
         self.question_clock = self.scan.clock.channel()  # a question's time-out, on the same time
         self._quitting = False
+        self.voice = VoiceControl(self, speaker, voice)
+        self.ctx.voice = self.voice
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
@@ -197,6 +202,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             self.scan.set_groups(self.current.scan_groups(), keep_key=self.scan.highlighted_key(),
                                  provider=self._adaptive_keys(self.current))
             self.pointer.set_groups(self.current.scan_groups())
+            self.voice.update_targets()
 
     def _adaptive_keys(self, screen: Screen) -> AdaptiveProvider | None:
         """The screen's keys for adaptive scanning, where the member has chosen it."""
@@ -241,6 +247,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         )
         self.scan.apply_profile(profile, theme.highlight, theme.highlight_inner)
         self.pointer.apply_profile(profile, theme.highlight, theme.highlight_inner)
+        self.voice.apply_profile(profile)
 
     def show_status(self, text: str) -> None:
         """Show a message in the status line (the context speaks announcements)."""
@@ -284,6 +291,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if not self.scan.active:
             self._focus_tile(focus_index or 0)
         self._keep_place()
+        self.voice.update_targets()
 
     def tiles(self) -> list[Tile]:
         """The current screen's tiles in scan order (what Tab walks too)."""
@@ -403,4 +411,5 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if isinstance(app, QApplication):
             app.focusChanged.disconnect(self._focus_changed)
         self.speaker.stop()
+        self.voice.close()
         super().closeEvent(event)

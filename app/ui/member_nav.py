@@ -99,6 +99,18 @@ class MemberNavigation:
 
         self._open(lambda: PairScreen(self.ctx, prompt_id))
 
+    def show_inbox(self) -> None:
+        """Bundles waiting in the folder, to import on any computer (an invitation, say)."""
+        from app.ui.screens.facilitator.bundles import InboxScreen
+
+        self._open(lambda: InboxScreen(self.ctx, self.bundles_folder))
+
+    def show_inbox_preview(self, path: str) -> None:
+        """What a bundle would change here, before anything is written."""
+        from app.ui.screens.facilitator.bundles import BundlePreviewScreen
+
+        self._open(lambda: BundlePreviewScreen(self.ctx, path))
+
     def send_work(self) -> None:
         """A participant's "Send my work": a bundle file for the facilitator."""
         from app.ui.screens.facilitator.bundles import send_work

@@ -88,6 +88,10 @@ class InputRouter(QObject):
         # scanning profile): the open screen's text field, if it has one.
         self.typing: QWidget | None = None
         self.pointer: PointerSink | None = None
+        # Voice: what was heard goes to the switch test; a choice waiting for confirmation
+        # ("confirm before choosing") is taken by the next switch press.
+        self.heard_listener: Callable[[str], None] | None = None
+        self.pending_choice: Callable[[], bool] | None = None
         self._forwarding = False
         self._last: tuple[object, bool] | None = None
 
@@ -133,6 +137,35 @@ class InputRouter(QObject):
             )
         return False
 
+    # ------------------------------------------------------------------- voice
+    def voice_press(self, switch: Switch, pressed: bool) -> None:
+        """A sound counted as a switch (voice as a switch): the same way in as a physical one.
+        With scanning off, switch 1 activates the focused tile and switch 2 moves on."""
+        name = f"Voice switch {int(switch)}"
+        if self.raw_listener is not None:
+            self.raw_listener(name, pressed)
+        if self.capture is not None:
+            return  # "Set my switches" waits for a key or button it can store
+        if pressed and self.pending_choice is not None and self.pending_choice():
+            return
+        if self.sink.active:
+            if switch is Switch.TWO and not self.sink.two_switches:
+                switch = Switch.ONE
+            (self.sink.press if pressed else self.sink.release)(switch)
+        elif pressed:
+            focus = QApplication.focusWidget()
+            if switch is Switch.TWO:
+                self.window.focusNextPrevChild(True)
+            elif isinstance(focus, QAbstractButton) and focus.isEnabled() and self._ours(focus):
+                focus.click()
+
+    def voice_heard(self, text: str, target: QAbstractButton | None, choose: bool) -> None:
+        """Words were heard: report them, and choose (or only show) the target they name."""
+        if self.heard_listener is not None:
+            self.heard_listener(text)
+        if target is not None and choose and target.isEnabled():
+            target.click()
+
     # --------------------------------------------------------------- internals
     def _ours(self, obj: QObject) -> bool:
         return isinstance(obj, QWidget) and (obj is self.window or self.window.isAncestorOf(obj))
@@ -177,6 +210,9 @@ class InputRouter(QObject):
                 sink.toggle_pause()  # the Pause key stops and resumes dwelling
             return True
         switch = self.switches.switch_for(name) if sink is not None else None
+        confirming = switch is not None or name in ("Space", "Return")
+        if pressed and confirming and self.pending_choice is not None and self.pending_choice():
+            return True
         if switch is Switch.TWO and sink is self.sink and not self.sink.two_switches:
             switch = None
         if sink is not None and switch is not None:

@@ -1,4 +1,5 @@
-"""`python main.py bundle export|import|machine …`: exit codes, the preview, one-line failures."""
+"""`python main.py bundle export|import|invite|computers|revoke|machine …`: exit codes, the preview
+(always shown; writing needs --yes), one-line failures."""
 
 from __future__ import annotations
 
@@ -44,40 +45,76 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
     return err
 
 
-def test_export_then_import_with_preview(db_a: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    out = tmp_path / "group.canvas"
-    assert bundle("export", "--db", db_a, "--project", DEMO_NAME, "--out", out) == 0
+def invite(db_a: Path, out: Path, capsys, label: str = "B", members=("Alex", "Sam")) -> None:
+    member_args = [a for name in members for a in ("--member", name)]
+    assert bundle("invite", "--db", db_a, "--project", DEMO_NAME, "--label", label, *member_args,
+                  "--out", out) == 0
     said = capsys.readouterr().out
-    assert "Bundle saved: group.canvas, the whole project" in said and "From machine " in said
+    assert f"Invited '{label}'" in said and "give it to that computer only" in said
+
+
+def test_invite_then_send_work_back_with_preview(db_a: Path, tmp_path: Path, capsys):
+    out = tmp_path / "group.canvas"
+    invite(db_a, out, capsys)
     assert zipfile.is_zipfile(out)
 
     db_b = tmp_path / "b" / "canvas.db"
-    assert bundle("import", "--db", db_b, out, "--dry-run") == 0
+    assert bundle("import", "--db", db_b, out) == 0  # without --yes: the preview only
     said = capsys.readouterr().out
     assert f"Project: {DEMO_NAME} (new here)" in said and "13 keywords and phrases" in said
-    assert "From: Alex" in said and "Dry run: nothing was written." in said
+    assert "From the facilitator" in said and "joins this computer" in said
+    assert "Nothing was written: run again with --yes" in said
     assert all(not table for table in rows(db_b).values())
+    assert not (db_b.parent / "keys").exists()
 
-    assert bundle("import", "--db", db_b, out) == 0
+    assert bundle("import", "--db", db_b, out, "--yes") == 0
     said = capsys.readouterr().out
-    assert "Imported 36 records." in said
-    assert bundle("import", "--db", db_b, out) == 0
+    assert "Imported 35 records." in said
+    assert bundle("import", "--db", db_b, out, "--yes") == 0
     assert "Nothing was added." in capsys.readouterr().out
+
+    # B sends its work back; A lists B, revokes it, and B's bundles are refused from then on.
+    store = Store.open(sqlite_url(db_b))
+    try:
+        services = Services.build(store)
+        project = services.projects.find_project(DEMO_NAME).id
+        sam = next(m.id for m in services.projects.list_members(project) if m.display_name == "Sam")
+        services.contributions.add(sam, services.projects.list_prompts(project)[0].id, "sent from B")
+    finally:
+        store.close()
+    back = tmp_path / "back.canvas"
+    assert bundle("export", "--db", db_b, "--project", DEMO_NAME, "--out", back) == 0
+    capsys.readouterr()
+    assert bundle("import", "--db", db_a, back, "--yes") == 0
+    said = capsys.readouterr().out
+    assert "From B," in said and "New: 1 keyword or phrase." in said and "Imported 1 records." in said
+    assert bundle("computers", "--db", db_a, "--project", DEMO_NAME) == 0
+    listed = capsys.readouterr().out
+    assert "  B  " in listed and "accepted" in listed
+    machine = listed.split()[0]
+    assert bundle("revoke", "--db", db_a, "--project", DEMO_NAME, machine) == 0
+    assert "Revoked 'B'" in capsys.readouterr().out
+    before = rows(db_a)
+    assert bundle("import", "--db", db_a, back) == 1
+    assert "was revoked on" in one_line_error(capsys)
+    assert rows(db_a) == before
 
 
 def test_changes_since_a_machine(db_a: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    db_b = tmp_path / "b.db"
-    assert bundle("machine", "--db", db_b) == 0
-    machine_b = capsys.readouterr().out.strip()
+    db_b = tmp_path / "b" / "canvas.db"
+    invite(db_a, tmp_path / "0.canvas", capsys)
+    assert bundle("import", "--db", db_b, tmp_path / "0.canvas", "--yes") == 0
+    assert bundle("computers", "--db", db_a, "--project", DEMO_NAME) == 0
+    machine_b = capsys.readouterr().out.strip().splitlines()[-1].split()[0]
     assert len(machine_b) == 36
     first, second = tmp_path / "1.canvas", tmp_path / "2.canvas"
     args = ("--db", db_a, "--project", DEMO_NAME, "--since-machine", machine_b)
     assert bundle("export", *args, "--out", first) == 0
-    assert "(whole)" in capsys.readouterr().out
-    assert bundle("import", "--db", db_b, first) == 0
+    assert "(changes since" in capsys.readouterr().out  # the invitation was the first, whole
+    assert bundle("import", "--db", db_b, first, "--yes") == 0
     assert bundle("export", *args, "--out", second) == 0
     assert "(changes since" in capsys.readouterr().out
-    assert bundle("import", "--db", db_b, second) == 0
+    assert bundle("import", "--db", db_b, second, "--yes") == 0
     assert "Nothing was added." in capsys.readouterr().out
 
 
@@ -89,10 +126,15 @@ def test_changes_since_a_machine(db_a: Path, tmp_path: Path, capsys: pytest.Capt
         (("export", "--db", "{a}", "--project", DEMO_NAME, "--out", "{out}", "--since-machine", "x"),
          "machine id"),
         (("import", "--db", "{a}", "{junk}"), "not a Co-production Canvas bundle"),
+        (("invite", "--db", "{a}", "--project", DEMO_NAME, "--label", "L", "--member", "Nobody", "--out",
+          "{out}"), "No member is called 'Nobody'"),
+        (("revoke", "--db", "{a}", "--project", DEMO_NAME, "11111111-1111-4111-8111-111111111111"),
+         "never invited"),
         (("import", "--db", "{a}", "{missing}"), "cannot be read"),
         (("import", "--db", "nosuchdriver://x/y", "{junk}"), "cannot be opened"),
     ],
-    ids=["no-db", "no-project", "bad-machine", "junk-bundle", "no-bundle", "bad-url"],
+    ids=["no-db", "no-project", "bad-machine", "junk-bundle", "bad-member", "never-invited", "no-bundle",
+         "bad-url"],
 )
 def test_failures_are_one_line_and_exit_non_zero(db_a: Path, tmp_path: Path, capsys, args, expected):
     junk = tmp_path / "junk.canvas"
@@ -109,7 +151,8 @@ def test_failures_are_one_line_and_exit_non_zero(db_a: Path, tmp_path: Path, cap
 def test_a_refused_import_names_the_reason_and_writes_nothing(
     db_a: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    other = tmp_path / "other.db"
+    other = tmp_path / "other" / "canvas.db"
+    other.parent.mkdir()
     store = Store.open(sqlite_url(other))
     try:
         create_demo(store)  # the same name, another project
@@ -119,8 +162,10 @@ def test_a_refused_import_names_the_reason_and_writes_nothing(
     assert bundle("export", "--db", other, "--project", DEMO_NAME, "--out", out) == 0
     capsys.readouterr()
     before = rows(db_a)
-    assert bundle("import", "--db", db_a, out) == 1
-    assert "already has a different project called" in one_line_error(capsys)
+    assert bundle("import", "--db", db_a, out, "--yes") == 1
+    error = one_line_error(capsys)
+    assert "Refused: this bundle says it comes from the facilitator of" in error
+    assert "has not joined that project" in error
     assert rows(db_a) == before
 
 
@@ -128,13 +173,14 @@ def test_a_real_process(db_a: Path, tmp_path: Path):
     out = tmp_path / "group.canvas"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     run = [sys.executable, str(ROOT / "main.py"), "bundle"]
-    done = subprocess.run([*run, "export", "--db", str(db_a), "--project", DEMO_NAME, "--out", str(out)],
+    done = subprocess.run([*run, "invite", "--db", str(db_a), "--project", DEMO_NAME, "--label", "B",
+                           "--member", "Sam", "--out", str(out)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([*run, "import", "--db", str(tmp_path / "b.db"), str(out)],
+    done = subprocess.run([*run, "import", "--db", str(tmp_path / "b.db"), str(out), "--yes"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "Imported 36 records." in done.stdout
+    assert "Imported 35 records." in done.stdout
     done = subprocess.run([*run, "import", "--db", str(tmp_path / "b.db"), str(db_a)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 1 and done.stdout == ""
@@ -147,12 +193,17 @@ def test_postgresql_database_by_url(pg_url: str, db_a: Path, tmp_path: Path, cap
 
     empty_pg(pg_url)
     out = tmp_path / "group.canvas"
-    assert bundle("export", "--db", db_a, "--project", DEMO_NAME, "--out", out) == 0
-    assert bundle("import", "--db", pg_url, out) == 0
-    assert "Imported 36 records." in capsys.readouterr().out
-    back = tmp_path / "back.canvas"
-    assert bundle("export", "--db", pg_url, "--project", DEMO_NAME, "--out", back) == 0
-    assert bundle("import", "--db", db_a, back) == 0
+    invite(db_a, out, capsys)
+    monkeypatch_folder = tmp_path / "pg-computer"  # the PostgreSQL computer's own keys
+    os.environ["CANVAS_DATA_DIR"] = str(monkeypatch_folder)
+    try:
+        assert bundle("import", "--db", pg_url, out, "--yes") == 0
+        assert "Imported 35 records." in capsys.readouterr().out
+        back = tmp_path / "back.canvas"
+        assert bundle("export", "--db", pg_url, "--project", DEMO_NAME, "--out", back) == 0
+    finally:
+        del os.environ["CANVAS_DATA_DIR"]
+    assert bundle("import", "--db", db_a, back, "--yes") == 0
     assert "Nothing was added." in capsys.readouterr().out
     store = Store.open(pg_url)
     try:

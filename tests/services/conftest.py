@@ -223,6 +223,12 @@ def _plain(value: object) -> str:
     return json.dumps(value, sort_keys=True) if isinstance(value, dict) else repr(value)
 
 
+NOT_CARRIED_TABLES = ("event", "review_note")
+NOT_CARRIED_COLUMNS = tuple(("member", c) for c in (
+    "consent_date", "consent_participate", "consent_quote", "credit", "keep_until", "real_name")) + (
+    ("contribution", "hidden_reason"),)
+
+
 def dump_rows(store: Store, canonical: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table, sorted, as plain values.
 
@@ -237,7 +243,12 @@ def dump_rows(store: Store, canonical: bool = False) -> dict[str, list[tuple]]:
             for t in Base.metadata.sorted_tables
             if not (canonical and t.name in LOCAL_TABLES)
         }
-    if canonical:
+    if canonical:  # what a bundle (format 2) carries: no audit log, review notes or consent fields
+        for name in NOT_CARRIED_TABLES:
+            tables.pop(name, None)
+        for (name, column) in NOT_CARRIED_COLUMNS:
+            for row in tables[name]:
+                row.pop(column, None)
         members = {r["id"]: f"member:{r['display_name']}" for r in tables["member"]}
         definitions = {r["id"]: f"definition:{r['prompt_id']}" for r in tables["definition"]}
         renames = {"member_id": members, "author_id": members, "definition_id": definitions}

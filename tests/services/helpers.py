@@ -43,3 +43,26 @@ def first_version(services: Services, prompt_id: str) -> str:
     assert version is not None
     return version.id
 
+
+
+def machine_of(store: Store, project_id: str) -> str:
+    """The id a computer's bundles for the project carry: an invited computer's own, else the database's."""
+    from app.services.exchange.exchange import ExchangeService
+
+    exchange = ExchangeService(store)
+    keys = exchange.keyring.get(project_id)
+    return keys.machine_id if keys is not None and keys.machine_id else exchange.machine_id()
+
+
+def join(facilitator: Store, participant: Store, project_id: str, path, members=None, label="Laptop"):
+    """Invite the participant's computer (used by `members`, by default every member) and import the
+    invitation there; returns what the import added."""
+    from app.services.exchange.exchange import ExchangeService
+    from app.store.models import Member
+
+    if members is None:
+        with facilitator.read() as s:
+            members = list(s.scalars(select(Member.id).where(Member.project_id == project_id,
+                                                             Member.withdrawn_at.is_(None))))
+    ExchangeService(facilitator).invite_computer(project_id, label, members, path)
+    return ExchangeService(participant).import_bundle(path)

@@ -32,6 +32,7 @@ from app.store.models import (
 )
 
 from .conftest import Project, dump_rows
+from .helpers import join, machine_of
 
 
 def ex(store: Store) -> ExchangeService:
@@ -39,8 +40,14 @@ def ex(store: Store) -> ExchangeService:
 
 
 def send(source: Store, target: Store, path: Path, project_id: str, since: Store | None = None):
-    """Export from `source` (changes since the last bundle to `since`'s machine) and import into target."""
-    to = ex(since).machine_id() if since is not None else None
+    """Export from `source` (changes since the last bundle to `since`'s machine) and import into target.
+    Machine A (the facilitator's computer) invites B the first time anything goes to it."""
+    if ExchangeService(target).keyring.get(project_id) is None and target is not source:
+        with target.read() as s:
+            new_here = s.scalar(select(func.count()).select_from(Member)) == 0
+        if new_here:
+            return join(source, target, project_id, path)
+    to = machine_of(since, project_id) if since is not None else None
     ex(source).export_bundle(project_id, path, since_machine=to)
     return ex(target).import_bundle(path)
 
@@ -78,7 +85,7 @@ def test_a_bundle_is_one_private_zip_with_a_manifest(store: Store, demo: Project
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read("manifest.json"))
-        assert names == {"manifest.json", *(k.part for k in KINDS)}
+        assert names == {"manifest.json", "signature.json", *(k.part for k in KINDS)}
         for kind in KINDS:
             data = zf.read(kind.part)
             assert hashlib.sha256(data).hexdigest() == manifest["sha256"][kind.part]
@@ -90,6 +97,8 @@ def test_a_bundle_is_one_private_zip_with_a_manifest(store: Store, demo: Project
     assert manifest["created_at"].endswith("+00:00")
     assert manifest["counts"]["member"] == 6 and manifest["counts"]["contribution"] == 13
     assert result.counts == manifest["counts"]
+    assert manifest["signer"] == "project" and manifest["invitation"] is None
+    assert "review_note" not in manifest["counts"] and "event" not in manifest["counts"]
 
 
 def test_machine_id_is_made_once_and_kept_in_one_row(store: Store):
@@ -130,10 +139,11 @@ def test_preview_says_what_is_new_and_whose_and_writes_nothing(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path
 ):
     path = tmp_path / "a.canvas"
-    ex(store).export_bundle(demo.id, path)
+    invite(store, demo, path)
     before = dump_rows(machine_b)
     preview = ex(machine_b).preview_import(path)
     assert dump_rows(machine_b) == before  # not even a machine id is made
+    assert ex(machine_b).keyring.get(demo.id) is None  # nor is the invitation taken up
     assert preview.project_is_new and preview.project_name == demo_name(store, demo)
     assert preview.new["member"] == 6 and preview.new["contribution"] == 13
     assert preview.new["endorsement"] == 10 and preview.already_here == 0
@@ -149,16 +159,29 @@ def demo_name(store: Store, demo: Project) -> str:
     return Services.build(store).projects.list_projects()[0].name
 
 
+def invite(store: Store, demo: Project, path: Path, members: list[str] | None = None):
+    """An invitation from A for a computer used by `members` (by default every member)."""
+    return ex(store).invite_computer(demo.id, "B", members or [m.id for m in demo.members.values()], path)
+
+
 def test_importing_twice_changes_nothing(store: Store, demo: Project, machine_b: Store, tmp_path: Path):
     path = tmp_path / "a.canvas"
-    ex(store).export_bundle(demo.id, path)
+    invite(store, demo, path)
     first = ex(machine_b).import_bundle(path)
-    assert first.total_new == 36 and not first.already_imported
+    assert first.total_new == 35 and not first.already_imported and first.joins
     after_once = dump_rows(machine_b)
     second = ex(machine_b).import_bundle(path)
-    assert second.total_new == 0 and second.already_imported and second.already_here == 36
+    assert second.total_new == 0 and second.already_imported and second.already_here == 35
     assert dump_rows(machine_b) == after_once
+    # B's work sent twice changes nothing the second time either.
+    Services.build(machine_b).contributions.add(demo.member("Sam"), demo.now, "twice sent")
+    ex(machine_b).export_bundle(demo.id, tmp_path / "b.canvas")
+    assert ex(store).import_bundle(tmp_path / "b.canvas").new["contribution"] == 1
+    after_b = dump_rows(store)
+    again = ex(store).import_bundle(tmp_path / "b.canvas")
+    assert again.total_new == 0 and again.already_imported and dump_rows(store) == after_b
     # Importing its own bundle back changes nothing on the machine that made it either.
+    ex(store).export_bundle(demo.id, path)
     before = dump_rows(store)
     assert ex(store).import_bundle(path).total_new == 0
     assert dump_rows(store, canonical=True) == dump_rows(machine_b, canonical=True)
@@ -171,7 +194,7 @@ def test_a_different_project_of_the_same_name_is_refused(
 ):
     create_demo(machine_b)  # the same name, made separately: another id
     path = tmp_path / "a.canvas"
-    ex(store).export_bundle(demo.id, path)
+    invite(store, demo, path)
     before = dump_rows(machine_b)
     with pytest.raises(BundleError, match="already has a different project called"):
         ex(machine_b).import_bundle(path)
@@ -180,21 +203,19 @@ def test_a_different_project_of_the_same_name_is_refused(
     assert dump_rows(machine_b) == before
 
 
-def test_a_member_of_the_same_name_is_the_same_person(
+def test_a_new_member_with_a_name_already_here_is_kept_apart_and_flagged(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path
 ):
     send(store, machine_b, tmp_path / "a.canvas", demo.id)
-    zed_a = add_member(store, demo.id, "Zed")
-    zed_b = add_member(machine_b, demo.id, "Zed")
-    sb = Services.build(machine_b)
-    sb.contributions.add(zed_b, demo.now, "said on B by Zed")
-    preview = send(machine_b, store, tmp_path / "b.canvas", demo.id)
-    assert preview.matched_members == ["Zed"] and preview.new_members == []
-    assert preview.authors == {"Zed": 1}
-    with store.read() as s:
-        row = s.scalar(select(Contribution).where(Contribution.text == "said on B by Zed"))
-        assert row.member_id == zed_a
-        assert s.scalar(select(func.count()).select_from(Member).where(Member.display_name == "Zed")) == 1
+    zed_b = add_member(machine_b, demo.id, "Zed")  # made on B by hand
+    zed_a = add_member(store, demo.id, "Zed")  # and by the facilitator: another person, another id
+    preview = send(store, machine_b, tmp_path / "a2.canvas", demo.id, since=machine_b)
+    assert preview.same_name == [("Zed", "Zed 1")] and preview.new_members == ["Zed 1"]
+    assert "Two members called Zed" in "\n".join(preview.lines())
+    with machine_b.read() as s:
+        names = dict(s.execute(select(Member.id, Member.display_name)
+                               .where(Member.display_name.like("Zed%"))).all())
+    assert names == {zed_b: "Zed", zed_a: "Zed 1"}  # nothing merged on a name
 
 
 def test_two_definitions_for_one_prompt_become_one_with_sibling_versions(
@@ -282,6 +303,7 @@ def test_round_trip_a_to_b_and_back(store: Store, demo: Project, machine_b: Stor
     sa.drafts.set_stance(demo.member("Kai"), on_a, "agree")
 
     back = send(machine_b, store, tmp_path / "2.canvas", demo.id, since=store)
+    assert back.sender == "Laptop" and not back.unsigned
     assert back.new["contribution"] == 2 and back.new["draft_version"] == 1
     assert back.new["comment"] == 1 and back.updated["endorsement"] == 1
     assert back.authors["anonymous"] == 1
@@ -292,13 +314,14 @@ def test_round_trip_a_to_b_and_back(store: Store, demo: Project, machine_b: Stor
     # default", set by the anonymous keyword on B) are never overwritten by an import.
     assert shared(store) == shared(machine_b)
     assert dump_rows(store, canonical=True) != dump_rows(machine_b, canonical=True)
+    assert sa.contributions.list_for_prompt(demo.now) == sb.contributions.list_for_prompt(demo.now)
     assert {v.id for v in sa.drafts.siblings(on_a)} == {on_b}  # the concurrent edits are siblings
     tile = next(c for c in sa.contributions.list_for_prompt(demo.now) if c.id == taken_back.id)
     assert tile.endorsements == taken_back.endorsements - 1
     with store.read() as s:
         logged = s.execute(select(BundleLog.direction, BundleLog.machine_id)).all()
-    assert sorted(logged) == sorted([("sent", ex(machine_b).machine_id())] * 2
-                                    + [("received", ex(machine_b).machine_id())])
+    b_id = machine_of(machine_b, demo.id)
+    assert sorted(logged) == sorted([("sent", b_id)] * 2 + [("received", b_id)])
     machines = ex(store).known_machines(demo.id)
-    assert [m.machine_id for m in machines] == [ex(machine_b).machine_id()]
+    assert [m.machine_id for m in machines] == [b_id]
     assert machines[0].last_sent and machines[0].last_received

@@ -2,7 +2,10 @@
 
 Each case starts from a sound bundle of the demo project (with a record of every kind) and
 breaks it one way. The target database holds another project; after the refusal every row of
-every table is as it was (a stronger check than equal row counts).
+every table is as it was (a stronger check than equal row counts). The sound bundle is an
+invitation, signed with the project's key; every edited copy is signed again with that key (as
+if whoever holds it had made it), so that each case is refused for its own fault and not only
+for its signature (tests/stress/test_forged_bundles.py attacks the signatures themselves).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy import select
 from app.services.container import Services
 from app.services.exchange.bundle_format import KINDS, BundleError
 from app.services.exchange.exchange import ExchangeService
+from app.services.exchange.keyring import sign
 from app.services.group.demo import create_demo
 from app.store.database import Store, sqlite_url
 from app.store.models import Comment, Prompt, ReviewNote, Theme
@@ -30,6 +34,7 @@ from .conftest import dump_rows
 
 UNKNOWN = "0badbad0-0000-4000-8000-000000000000"
 MB = 1024 * 1024
+SIGNING_KEY: list[bytes] = []  # the sound bundle's project key, to sign edited copies again
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +56,10 @@ def sound_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
             contribution = services.contributions.list_for_prompt(prompt.id)[0]
             s.add(Comment(contribution_id=contribution.id, member_id=members[2].id, text="Yes"))
         path = folder / "sound.canvas"
-        result = ExchangeService(source).export_bundle(project_id, path)
+        exchange = ExchangeService(source)
+        _computer, result = exchange.invite_computer(project_id, "B", [m.id for m in members], path)
         assert all(result.counts[k.name] for k in KINDS)
+        SIGNING_KEY[:] = [exchange.keyring.get(project_id).signing_key]
         return path
     finally:
         source.close()
@@ -67,6 +74,11 @@ def target(store: Store) -> Store:
 def entries(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as zf:
         return {name: zf.read(name) for name in zf.namelist()}
+
+
+def resign(files: dict[str, bytes]) -> None:
+    """Sign the (changed) manifest again with the project's key."""
+    files["signature.json"] = json.dumps({"signature": sign(SIGNING_KEY[0], files["manifest.json"])}).encode()
 
 
 def write_zip(path: Path, files: dict[str, bytes] | list[tuple[str, bytes]]) -> Path:
@@ -93,6 +105,7 @@ def edited(sound: Path, out: Path, records: Callable[[dict[str, Any]], None] | N
     if manifest is not None:
         manifest(meta)
     files["manifest.json"] = json.dumps(meta).encode()
+    resign(files)
     return write_zip(out, files)
 
 
@@ -141,7 +154,7 @@ def changed_after_signing(sound: Path, out: Path) -> Path:
 
 
 def newer_format(sound: Path, out: Path) -> Path:
-    return edited(sound, out, manifest=raw_manifest(format_version=2, new_field=1))
+    return edited(sound, out, manifest=raw_manifest(format_version=3, new_field=1))
 
 
 def unknown_version(sound: Path, out: Path) -> Path:
@@ -193,6 +206,7 @@ def bomb_by_ratio(sound: Path, out: Path) -> Path:
     meta = json.loads(files["manifest.json"])
     meta["sha256"]["records/theme.json"] = hashlib.sha256(files["records/theme.json"]).hexdigest()
     files["manifest.json"] = json.dumps(meta).encode()
+    resign(files)
     return write_zip(out, files)
 
 
@@ -247,6 +261,7 @@ def _bad_json(sound: Path, out: Path) -> Path:
     meta = json.loads(files["manifest.json"])
     meta["sha256"]["records/theme.json"] = hashlib.sha256(files["records/theme.json"]).hexdigest()
     files["manifest.json"] = json.dumps(meta).encode()
+    resign(files)
     return write_zip(out, files)
 
 
@@ -259,6 +274,7 @@ def _nan(sound: Path, out: Path) -> Path:
     meta = json.loads(files["manifest.json"])
     meta["sha256"]["records/theme.json"] = hashlib.sha256(text.encode()).hexdigest()
     files["manifest.json"] = json.dumps(meta).encode()
+    resign(files)
     return write_zip(out, files)
 
 
@@ -297,8 +313,12 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "missing-field": (_record("contribution", text=DROP), "lacks the field 'text'"),
     "null-field": (_record("contribution", text=None), "missing (null)"),
     "extra-field": (_record("stance", mood="cheerful"), "unknown field 'mood'"),
-    "naive-time": (_record("event", created_at="2026-01-01T10:00:00"), "UTC time"),
-    "not-a-time": (_record("event", created_at="yesterday"), "UTC time"),
+    "naive-time": (_record("stance", created_at="2026-01-01T10:00:00"), "UTC time"),
+    "not-a-time": (_record("stance", created_at="yesterday"), "UTC time"),
+    "review-notes-part": (entry("records/review_note.json", b"[]"), "never carries"),
+    "audit-log-part": (entry("records/event.json", b"[]"), "never carries"),
+    "unsigned-v2": (lambda s, o: write_zip(o, {k: v for k, v in entries(s).items() if k != "signature.json"}),
+                    "not signed"),
     "bad-date": (_record("meeting", held_on="2026-02-30"), "not a date"),
     "bad-id": (_record("comment", id="123"), "not a record id"),
     "upper-case-id": (_record("theme", id=str(uuid.uuid4()).upper()), "not a record id"),
@@ -312,7 +332,6 @@ CASES: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "record-not-object": (_parts(lambda p: p["theme"].append(5)), "is not a JSON object"),
     "part-not-list": (_parts(lambda p: p.update(theme={"a": 1})), "must hold a list"),
     "repeated-id": (_parts(lambda p: p["theme"].append(dict(p["theme"][0]))), "repeats the id"),
-    "two-members-same-name": (_parts(_twice("member")), "two members called"),
     "two-definitions": (_parts(_twice("definition")), "two definitions for one prompt"),
     "version-loop": (_parts(_version_loop), "loop of parents"),
     "count-mismatch": (lambda s, o: edited(s, o, manifest=_count_off), "different number"),

@@ -1,8 +1,12 @@
 """Properties of the merge, over generated work on two machines (hypothesis).
 
-Machines X and Y each start from the same demo project and work offline: new members (the
-same name may be made on both), keywords, "me too"s and stances (with close or equal times),
-and definition versions (both may start the definition of the same prompt). Then:
+Machines X and Y are two participants' computers the facilitator invited (used by every
+member); each starts from the same demo project and works offline: keywords, "me too"s and
+stances (with close or equal times), and definition versions (both may start the definition of
+the same prompt). Members are made by the facilitator only (facilitator mode does not open on a
+participant's computer), so the work names the demo's members. The receiving store is the
+facilitator's computer.
+Then:
 - importing a bundle twice leaves every row as importing it once did;
 - importing X then Y gives the same records as Y then X (compared as a canonical dump).
 """
@@ -37,15 +41,15 @@ from app.store.models import (
 
 from .conftest import dump_rows
 
-T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
-NAMES = (*PARTICIPANTS[:3], "Zed", "Yan")
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)  # in the past: a bundle from the future is refused
+NAMES = PARTICIPANTS
 TEXTS = ("care", "being heard", "respect", "time")
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
+WORLD_KEYS: list[Path] = []  # the facilitator's keys file, then X's and Y's
 minute = st.integers(0, 4)  # few distinct times, so equal updated_at happen
-new_member = st.tuples(st.just("member"), st.sampled_from(NAMES[3:]))
 add = st.tuples(st.just("add"), st.integers(0, 1), st.sampled_from(NAMES), st.sampled_from(TEXTS), minute)
 endorse = st.tuples(st.just("endorse"), st.integers(0, 40), st.sampled_from(NAMES), st.booleans(), minute)
 # Mostly on the prompt the demo has no definition for, so both machines may start one.
@@ -53,28 +57,43 @@ version = st.tuples(st.just("version"), st.sampled_from((1, 1, 0)), st.integers(
                     st.sampled_from(NAMES), minute)
 stance = st.tuples(st.just("stance"), st.integers(0, 9), st.sampled_from(NAMES), st.sampled_from(STANCES),
                    minute)
-op = st.one_of(new_member, add, endorse, endorse, version, version, stance, stance)
+op = st.one_of(add, endorse, endorse, version, version, stance, stance)
 work = st.lists(op, min_size=1, max_size=8)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> tuple[Path, Path]:
-    """The demo project as an SQLite file, and a whole-project bundle of it (B0)."""
+def world(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path
+          ) -> tuple[Path, Path, list[Path]]:
+    """The demo project as an SQLite file, a whole-project bundle of it from the facilitator's
+    computer (B0), and the keys files of the facilitator's computer and of two invited ones."""
     folder = tmp_path_factory.mktemp("world")
     demo = folder / "demo.db"
     shutil.copyfile(migrated_template, demo)
     store = Store.open(sqlite_url(demo))
     create_demo(store)
     store.close()
-    exporter = folder / "exporter.db"  # so the machines copied from demo.db get ids of their own
+    exporter = folder / "facilitator" / "canvas.db"  # the machines copied from demo.db get ids of their own
+    exporter.parent.mkdir()
     shutil.copyfile(demo, exporter)
     store = Store.open(sqlite_url(exporter))
+    keys = []
     try:
-        project_id = ExchangeService(store).machine_id() and store_project(store)
-        ExchangeService(store).export_bundle(project_id, folder / "b0.canvas")
+        exchange = ExchangeService(store)
+        project_id = exchange.machine_id() and store_project(store)
+        exchange.export_bundle(project_id, folder / "b0.canvas")
+        with store.read() as s:
+            members = list(s.scalars(select(Member.id)))
+        for name in ("X", "Y"):
+            joined = folder / name
+            exchange.invite_computer(project_id, name, members, folder / f"{name}.canvas")
+            participant = Store.open(sqlite_url(joined / "canvas.db"))
+            ExchangeService(participant).import_bundle(folder / f"{name}.canvas")
+            participant.close()
+            keys.append(joined / "keys" / f"{project_id}.keys.json")
+        keys.insert(0, exchange.keyring.path(project_id))
     finally:
         store.close()
-    return demo, folder / "b0.canvas"
+    return demo, folder / "b0.canvas", keys
 
 
 def store_project(store: Store) -> str:
@@ -145,8 +164,10 @@ def machines(world: tuple[Path, Path], tmp_path: Path) -> Callable[[list[tuple]]
 
     def run(ops: list[tuple]) -> Path:
         n = next(numbers)
-        path = tmp_path / f"machine-{n}.db"
+        path = tmp_path / f"machine-{n}" / "canvas.db"
+        (path.parent / "keys").mkdir(parents=True)
         shutil.copyfile(world[0], path)
+        shutil.copyfile(world[2][1 + n % 2], path.parent / "keys" / world[2][1].name)  # X, Y, X, ...
         store = Store.open(sqlite_url(path))
         try:
             apply(store, ops)
@@ -161,7 +182,11 @@ def machines(world: tuple[Path, Path], tmp_path: Path) -> Callable[[list[tuple]]
 
 def imported(store: Store, bundles: list[Path]) -> Store:
     """The test's store (one per test, so its compiled queries are reused), emptied, then these
-    bundles imported into it in this order."""
+    bundles imported into it in this order. It is the facilitator's computer."""
+    keys = ExchangeService(store).keyring
+    if not keys.folder.exists():
+        keys.folder.mkdir(mode=0o700)
+        shutil.copyfile(WORLD_KEYS[0], keys.folder / WORLD_KEYS[0].name)
     with store.transaction() as s:
         s.execute(update(DraftVersion).values(parent_id=None))  # RESTRICT: children would block
         for table in reversed(Base.metadata.sorted_tables):
@@ -174,6 +199,7 @@ def imported(store: Store, bundles: list[Path]) -> Store:
 @SETTINGS
 @given(ops=work)
 def test_importing_a_bundle_twice_equals_importing_it_once(store, world, machines, ops: list[tuple]):
+    WORLD_KEYS[:] = world[2]
     bundle = machines(ops)
     imported(store, [world[1], bundle])
     once = dump_rows(store)
@@ -184,13 +210,13 @@ def test_importing_a_bundle_twice_equals_importing_it_once(store, world, machine
 
 @SETTINGS
 @given(ops_x=work, ops_y=work)
-@example(  # always tried: both machines make "Zed", start the same definition, tie on a "me too"
-    ops_x=[("member", "Zed"), ("version", 1, 0, "Zed", 1), ("endorse", 2, "Zed", True, 3),
-           ("stance", 0, "Alex", "agree", 2)],
-    ops_y=[("member", "Zed"), ("version", 1, 0, "Sam", 1), ("version", 1, 0, "Zed", 2),
-           ("endorse", 2, "Zed", False, 3), ("stance", 0, "Alex", "unsure", 2)],
+@example(  # always tried: both machines start the same definition and tie on a "me too"
+    ops_x=[("version", 1, 0, "Kai", 1), ("endorse", 2, "Kai", True, 3), ("stance", 0, "Alex", "agree", 2)],
+    ops_y=[("version", 1, 0, "Sam", 1), ("version", 1, 0, "Kai", 2), ("endorse", 2, "Kai", False, 3),
+           ("stance", 0, "Alex", "unsure", 2)],
 )
 def test_import_order_does_not_matter(store, world, machines, ops_x: list[tuple], ops_y: list[tuple]):
+    WORLD_KEYS[:] = world[2]
     x, y = machines(ops_x), machines(ops_y)
     xy = dump_rows(imported(store, [world[1], x, y]), canonical=True)
     yx = dump_rows(imported(store, [world[1], y, x]), canonical=True)

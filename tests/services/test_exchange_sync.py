@@ -1,5 +1,5 @@
-"""Bundles over time: "changes since" a machine, relays through a third machine, exact times,
-withdrawals that an older bundle must not undo, and a clash with a concurrent writer."""
+"""Bundles over time: "changes since" a machine, records relayed from a third machine, exact
+times, withdrawals that an older bundle must not undo, and a clash with a concurrent writer."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from app.store.database import Store, sqlite_url
 from app.store.models import Comment, Contribution, DraftVersion, Member, utcnow
 
 from .conftest import Project, dump_rows
+from .helpers import join, machine_of
 from .test_exchange import ex, send
 
 
@@ -29,19 +30,18 @@ def test_changes_since_hold_only_what_changed(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path, no_margin
 ):
     sa = Services.build(store)
-    whole = ex(store).export_bundle(demo.id, tmp_path / "1.canvas", ex(machine_b).machine_id())
+    whole = join(store, machine_b, demo.id, tmp_path / "1.canvas")  # the invitation is whole
     assert whole.scope == "whole"
-    ex(machine_b).import_bundle(tmp_path / "1.canvas")
+    b = machine_of(machine_b, demo.id)
     sa.contributions.add(demo.member("Alex"), demo.now, "only this is new")
-    delta = ex(store).export_bundle(demo.id, tmp_path / "2.canvas", ex(machine_b).machine_id())
+    delta = ex(store).export_bundle(demo.id, tmp_path / "2.canvas", b)
     assert delta.scope == "changes" and delta.since is not None
     assert delta.counts["contribution"] == 1 and delta.counts["endorsement"] == 0
-    assert delta.counts["event"] == 1
     # The project's small structure always travels whole, so references always resolve.
     assert delta.counts["member"] == 6 and delta.counts["definition"] == 1
     assert ex(machine_b).import_bundle(tmp_path / "2.canvas").new["contribution"] == 1
-    nothing = ex(store).export_bundle(demo.id, tmp_path / "3.canvas", ex(machine_b).machine_id())
-    assert nothing.counts["contribution"] == nothing.counts["event"] == 0
+    nothing = ex(store).export_bundle(demo.id, tmp_path / "3.canvas", b)
+    assert nothing.counts["contribution"] == nothing.counts["draft_version"] == 0
     # Another machine's marks are its own: a first bundle to it is whole.
     fresh = ex(store).export_bundle(demo.id, tmp_path / "4.canvas", "11111111-1111-4111-8111-111111111111")
     assert fresh.scope == "whole"
@@ -50,20 +50,23 @@ def test_changes_since_hold_only_what_changed(
 def test_records_relayed_from_a_third_machine_are_not_missed(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path, migrated_template: Path, no_margin
 ):
-    path_c = tmp_path / "machine-c.db"
+    path_c = tmp_path / "machine-c" / "canvas.db"
+    path_c.parent.mkdir()
     path_c.write_bytes(migrated_template.read_bytes())
     machine_c = Store.open(sqlite_url(path_c))
     try:
-        # A sends the project to B and to C; A then writes something, stamped before B's next send.
+        # A (the facilitator's computer) invites B and C; C writes something, stamped before A's
+        # next bundle to B.
         send(store, machine_b, tmp_path / "ab.canvas", demo.id, since=machine_b)
         send(store, machine_c, tmp_path / "ac.canvas", demo.id, since=machine_c)
-        Services.build(store).contributions.add(demo.member("Alex"), demo.now, "from A, via B")
-        send(machine_b, machine_c, tmp_path / "bc1.canvas", demo.id, since=machine_c)
-        # B receives it only now, after its last bundle to C: its old time must not hide it.
-        send(store, machine_b, tmp_path / "ab2.canvas", demo.id, since=machine_b)
-        relayed = send(machine_b, machine_c, tmp_path / "bc2.canvas", demo.id, since=machine_c)
+        Services.build(machine_c).contributions.add(demo.member("Alex"), demo.now, "from C, via A")
+        send(store, machine_b, tmp_path / "ab1.canvas", demo.id, since=machine_b)
+        # A receives it only now, after its last bundle to B: its old time must not hide it.
+        send(machine_c, store, tmp_path / "ca.canvas", demo.id)
+        relayed = send(store, machine_b, tmp_path / "ab2.canvas", demo.id, since=machine_b)
         assert relayed.new["contribution"] == 1
-        assert dump_rows(machine_c, canonical=True) == dump_rows(store, canonical=True)
+        assert dump_rows(machine_b, canonical=True)["contribution"] == dump_rows(store, canonical=True)[
+            "contribution"]
     finally:
         machine_c.close()
 
@@ -120,12 +123,12 @@ def test_a_clash_with_a_concurrent_writer_is_refused_plainly(
     from sqlalchemy.exc import IntegrityError
 
     path = tmp_path / "a.canvas"
-    ex(store).export_bundle(demo.id, path)
+    ex(store).invite_computer(demo.id, "B", [demo.member("Sam")], path)
 
     real = exchange_module.merge_bundle
 
-    def clash(s, bundle, write):
-        real(s, bundle, write)  # every record written, and then a clash: all of it is rolled back
+    def clash(s, bundle, write, sender):
+        real(s, bundle, write, sender)  # every record written, and then a clash: all of it is rolled back
         raise IntegrityError("INSERT", {}, Exception("duplicate key"))
 
     monkeypatch.setattr(exchange_module, "merge_bundle", clash)
@@ -133,3 +136,4 @@ def test_a_clash_with_a_concurrent_writer_is_refused_plainly(
     with pytest.raises(BundleError, match="changed while the bundle was being imported"):
         ex(machine_b).import_bundle(path)
     assert dump_rows(machine_b) == before
+    assert ex(machine_b).keyring.get(demo.id) is None  # nor did it join

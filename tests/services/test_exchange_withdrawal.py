@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.services.container import Services
-from app.services.exchange.bundle_format import BY_NAME
+from app.services.exchange.bundle_format import BY_NAME, KINDS, BundleError
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
 from app.store.models import Contribution, Endorsement, Event, Member
@@ -52,18 +52,24 @@ def test_a_withdrawal_travels_and_is_applied_on_the_other_machine(
 
     preview = Services.build(machine_b).exchange.preview_import(
         sa.exchange.export_bundle(demo.id, tmp_path / "a2.canvas").path)
-    assert preview.withdrawn_there == ["Alex"]
-    assert "withdrawn here too: Alex" in "\n".join(preview.lines())
+    assert preview.withdrawn_there == ["Alex"] and preview.needs_confirmation
+    text = "\n".join(preview.lines())
+    assert "withdrawn here too once you confirm: Alex" in text
+    assert "Alex withdrew:" in text and "contributions" in text
+    assert ("deleted" if mode == "delete" else "anonymised") in text
     assert contributions_of(machine_b, alex) > 1  # a preview changes nothing
+    before = dump_rows(machine_b)
+    with pytest.raises(BundleError, match="confirm"):
+        sb.exchange.import_bundle(tmp_path / "a2.canvas")  # not without a confirmation
+    assert dump_rows(machine_b) == before
 
-    sb.exchange.import_bundle(tmp_path / "a2.canvas")
+    sb.exchange.import_bundle(tmp_path / "a2.canvas", confirm_withdrawals=True)
     with machine_b.read() as s:
         here = s.get(Member, alex)
         assert here.withdrawn_at == withdrawn_at and here.display_name == placeholder
         assert not here.consent_participate and here.access_profile == {}
         assert s.scalar(select(func.count()).select_from(Event).where(Event.member_id == alex)) == 0
-        withdrawn_event = s.scalar(select(Event).where(Event.action == "member_withdrawn"))
-        assert withdrawn_event is not None and withdrawn_event.target_id == alex  # A's own record of it
+        assert s.scalar(select(Event).where(Event.action == "member_withdrawn")) is None  # A's log stays on A
         alex_on_b = s.get(Contribution, on_b)
         if mode == "delete":
             assert alex_on_b is None
@@ -104,17 +110,18 @@ def test_a_member_withdrawn_before_a_machine_first_sees_them_comes_withdrawn(
         assert s.get(Member, demo.member("Kai")).withdrawn_at is not None
 
 
-def test_two_machines_placeholders_never_merge_two_people(
+def test_two_withdrawals_placeholders_never_merge_two_people(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path
 ):
-    """Each machine withdraws a different member first: both are "Withdrawn participant 1" there,
-    and neither is taken to be the other."""
+    """Two members withdrawn one after the other get two placeholders on both computers, and
+    neither is taken to be the other."""
     send(store, machine_b, tmp_path / "a.canvas", demo.id)
-    for machine, name in ((store, "Kai"), (machine_b, "Priya")):
-        services = Services.build(machine)
-        session = services.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    services = Services.build(store)
+    session = services.facilitator.set_passphrase(demo.id, PASSPHRASE).session
+    for n, name in enumerate(("Kai", "Priya")):
         services.participants.withdraw(session, demo.member(name), "anonymise")
-    send(store, machine_b, tmp_path / "a2.canvas", demo.id)
+        path = services.exchange.export_bundle(demo.id, tmp_path / f"a{n}.canvas").path
+        Services.build(machine_b).exchange.import_bundle(path, confirm_withdrawals=True)
     send(machine_b, store, tmp_path / "b.canvas", demo.id)
     for machine in (store, machine_b):
         with machine.read() as s:
@@ -127,11 +134,13 @@ def test_two_machines_placeholders_never_merge_two_people(
 def test_real_names_are_not_a_field_of_the_format(store: Store, services: Services, demo: Project,
                                                    machine_b: Store, tmp_path: Path):
     """The format names each field that travels; every other column stays on its machine."""
-    stays = {("member", "real_name")}
-    for kind in BY_NAME.values():
+    stays = {("member", c) for c in ("real_name", "consent_date", "consent_participate", "consent_quote",
+                                     "credit", "keep_until")}
+    for kind in KINDS:
         columns = {c.name for c in kind.model.__table__.columns}
         assert {(kind.name, c) for c in columns - set(kind.fields)} <= stays
     assert "real_name" not in BY_NAME["member"].fields
+    assert {k.name for k in KINDS}.isdisjoint({"review_note", "event"})
     session = services.facilitator.set_passphrase(demo.id, PASSPHRASE).session
     services.participants.set_real_name(session, demo.member("Alex"), "Alexandra Quinn")
     send(store, machine_b, tmp_path / "a.canvas", demo.id)
@@ -157,7 +166,7 @@ def test_a_withdrawal_by_bundle_clears_this_computer_s_unsaved_texts(
     session = sa.facilitator.set_passphrase(demo.id, PASSPHRASE).session
     sa.participants.withdraw(session, alex, "delete")
     sb.exchange.import_bundle(sa.exchange.export_bundle(demo.id, tmp_path / "a2.canvas").path,
-                              local_drafts=unsaved)
+                              local_drafts=unsaved, confirm_withdrawals=True)
     assert unsaved.get(alex, f"contribution:{demo.now}") is None
     assert unsaved.get(sam, f"contribution:{demo.now}") == ("I agree with [name removed]", 27)
     assert "Alex" not in (tmp_path / "b-unsaved.json").read_text(encoding="utf-8")

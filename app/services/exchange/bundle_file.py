@@ -27,16 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from app.services.exchange.bundle_format import (
-    BY_NAME,
     FORMAT_NAME,
     FORMAT_VERSION,
     MANIFEST,
-    PARTS,
     SCOPES,
+    SIGNATURE,
     BundleError,
     Kind,
     RecordCheck,
     is_uuid,
+    kinds_of,
     parse_time,
     text_problem,
     to_json,
@@ -53,6 +53,7 @@ COMPRESS_LEVEL = 1  # a bundle is written in a third of the time of the default 
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, OSError, ValueError,
               NotImplementedError, RuntimeError)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+ALL_PARTS = {k.part for version in (1, FORMAT_VERSION) for k in kinds_of(version)}
 _SPACE = re.compile(r"[ \t\n\r]*")
 
 
@@ -71,19 +72,38 @@ class Manifest:
     to_machine: str | None
     counts: dict[str, int]
     sha256: dict[str, str]
+    signer: str | None = None  # format 2: "project" (the facilitator's key) or "computer"
+    invitation: dict[str, Any] | None = None  # format 2: what an invitation gives its computer
+    withdrawals: dict[str, str] | None = None  # format 2: withdrawn member id -> "delete" or "anonymise"
 
     def to_json(self) -> dict[str, Any]:
         """The manifest as written into the bundle."""
-        return {
+        out = {
             "format": FORMAT_NAME, "format_version": self.format_version, "bundle_id": self.bundle_id,
             "project_id": self.project_id, "project_name": self.project_name,
             "created_at": to_json(self.created_at), "machine_id": self.machine_id, "scope": self.scope,
             "since": to_json(self.since), "to_machine": self.to_machine, "counts": self.counts,
             "sha256": self.sha256,
         }
+        if self.format_version >= 2:
+            out.update(signer=self.signer, invitation=self.invitation, withdrawals=self.withdrawals or {})
+        return out
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The record kinds of its format."""
+        return kinds_of(self.format_version)
+
+    @property
+    def parts(self) -> dict[str, Kind]:
+        """The record parts of its format."""
+        return {k.part: k for k in self.kinds}
 
 
-MANIFEST_KEYS = set(Manifest.__dataclass_fields__) | {"format"}
+_V2_KEYS = {"signer", "invitation", "withdrawals"}
+MANIFEST_KEYS_V1 = set(Manifest.__dataclass_fields__) - _V2_KEYS | {"format"}
+MANIFEST_KEYS = {1: MANIFEST_KEYS_V1, 2: MANIFEST_KEYS_V1 | _V2_KEYS}
+SIGNERS = ("project", "computer")
 
 
 def check_manifest(raw: object) -> Manifest:
@@ -98,8 +118,8 @@ def check_manifest(raw: object) -> Manifest:
             f"The bundle was made by a newer version of Co-production Canvas (format {version}; "
             f"this app reads format {FORMAT_VERSION}). Update the app to import it."
         )
-    if set(raw) != MANIFEST_KEYS:
-        odd = sorted(set(raw) ^ MANIFEST_KEYS)[0]
+    if set(raw) != MANIFEST_KEYS[version]:
+        odd = sorted(set(raw) ^ MANIFEST_KEYS[version])[0]
         raise BundleError(f"The bundle's manifest is malformed (field {str(odd)[:40]!r}).")
 
     def uuid_field(name: str, nullable: bool = False) -> Any:
@@ -122,19 +142,30 @@ def check_manifest(raw: object) -> Manifest:
     if raw["scope"] not in SCOPES:
         raise BundleError("The bundle's manifest is malformed (scope).")
     counts, sums = raw["counts"], raw["sha256"]
-    if not isinstance(counts, dict) or set(counts) != set(BY_NAME) or not all(
+    kinds = kinds_of(version)
+    if not isinstance(counts, dict) or set(counts) != {k.name for k in kinds} or not all(
         type(n) is int and n >= 0 for n in counts.values()
     ):
         raise BundleError("The bundle's manifest is malformed (counts).")
-    if not isinstance(sums, dict) or set(sums) != set(PARTS) or not all(
+    if not isinstance(sums, dict) or set(sums) != {k.part for k in kinds} or not all(
         isinstance(h, str) and _HEX64.fullmatch(h) for h in sums.values()
     ):
         raise BundleError("The bundle's manifest is malformed (sha256).")
+    signer, invitation = raw.get("signer"), raw.get("invitation")
+    if version >= 2 and signer not in SIGNERS:
+        raise BundleError("The bundle's manifest is malformed (signer).")
+    if invitation is not None and (signer != "project" or not isinstance(invitation, dict)):
+        raise BundleError("The bundle's manifest is malformed (invitation).")
+    withdrawals = raw.get("withdrawals") or {}
+    if not isinstance(withdrawals, dict) or not all(
+            is_uuid(k) and v in ("delete", "anonymise") for k, v in withdrawals.items()):
+        raise BundleError("The bundle's manifest is malformed (withdrawals).")
     return Manifest(
         format_version=version, bundle_id=uuid_field("bundle_id"), project_id=uuid_field("project_id"),
         project_name=name, created_at=time_field("created_at"), machine_id=uuid_field("machine_id"),
         scope=raw["scope"], since=time_field("since", nullable=True),
         to_machine=uuid_field("to_machine", nullable=True), counts=dict(counts), sha256=dict(sums),
+        signer=signer, invitation=invitation, withdrawals=dict(withdrawals),
     )
 
 
@@ -273,8 +304,12 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: Path) 
 class BundleFile:
     """An open bundle whose zip, checksums and manifest have been checked."""
 
-    def __init__(self, zf: zipfile.ZipFile, path: Path, manifest: Manifest, sizes: dict[str, int]) -> None:
+    def __init__(self, zf: zipfile.ZipFile, path: Path, manifest: Manifest, sizes: dict[str, int],
+                 signed: tuple[bytes, object] | None = None) -> None:
         self.zf, self.path, self.manifest, self.sizes = zf, path, manifest, sizes
+        self.signed = signed  # format 2: (the manifest's bytes, the signature it came with)
+        self.kinds = manifest.kinds
+        self.latest: datetime | None = None  # records dated after this are refused (see carry.py)
 
     def batches(self, kind: Kind, size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
         """The kind's records, checked, a batch at a time. When the part has been read through, its
@@ -286,7 +321,7 @@ class BundleFile:
                 digest.update(chunk)
                 yield chunk
 
-        check = RecordCheck(kind)
+        check = RecordCheck(kind, self.latest)
         batch: list[dict[str, Any]] = []
         n = 0
         for n, item in enumerate(json_items(hashed(), kind.part), start=1):  # noqa: B007
@@ -329,7 +364,7 @@ def _checked(zf: zipfile.ZipFile, path: Path, size: int) -> BundleFile:
             raise BundleError(f"The bundle holds an unsafe file name ({name[:60]!r}): it is refused.")
     if len(set(names)) != len(names):
         raise BundleError("The bundle holds the same file twice.")
-    unknown = sorted(set(names) - {MANIFEST, *PARTS})
+    unknown = sorted(set(names) - {MANIFEST, SIGNATURE, *ALL_PARTS})
     if unknown:
         raise BundleError(f"The bundle holds a file it should not ({unknown[0][:60]!r}).")
     if MANIFEST not in names:
@@ -356,13 +391,28 @@ def _checked(zf: zipfile.ZipFile, path: Path, size: int) -> BundleFile:
         budget -= read
         sums[info.filename], sizes[info.filename] = digest.hexdigest(), read
     manifest = check_manifest(parse_json(manifest_data, MANIFEST))
-    missing = sorted(set(PARTS) - set(sums))
+    parts = manifest.parts
+    extra = sorted(set(sums) - {MANIFEST, SIGNATURE, *parts})
+    if extra:
+        raise BundleError(f"Refused: this bundle (for {manifest.project_name!r}, from the computer "
+                          f"{manifest.machine_id}) holds {extra[0]}, which a bundle of format "
+                          f"{manifest.format_version} never carries: review notes, the audit log and "
+                          "security events never travel. Nothing was written.")
+    missing = sorted(set(parts) - set(sums))
     if missing:
         raise BundleError(f"The bundle lacks {missing[0]}.")
-    for name in PARTS:
+    for name in parts:
         if sums[name] != manifest.sha256[name]:
             raise BundleError(f"{name} does not match its checksum: the bundle was changed or damaged.")
-    return BundleFile(zf, path, manifest, sizes)
+    signed = None
+    if manifest.format_version >= 2:
+        if SIGNATURE not in names:
+            raise BundleError("The bundle is not signed (it has no signature.json): it is refused.")
+        raw = parse_json(zf.read(SIGNATURE), SIGNATURE) if sizes[SIGNATURE] <= 4096 else None
+        signed = (manifest_data, raw.get("signature") if isinstance(raw, dict) else None)
+    elif SIGNATURE in names:
+        raise BundleError("The bundle's format (1) has no signature, yet it holds one: it is refused.")
+    return BundleFile(zf, path, manifest, sizes, signed)
 
 
 @contextmanager

@@ -8,8 +8,12 @@ SHA-256 of each part. Every record is checked field by field against the format
 (exact keys, types, lengths, choices) so that nothing malformed ever reaches the database;
 `RecordCheck` does it one record at a time, as a part is read (bundle_file).
 
-Format version 1 fixes the fields of each kind below: a column added to a model later
-does not travel (it takes its default on import) until the format says so.
+Format version 2 (KINDS) fixes the fields of each kind below: a column added to a model later
+does not travel (it takes its default on import) until the format says so. It is signed (a
+`signature.json` beside the manifest, see signers.py) and carries nothing the receiver may not
+see: no passphrase hash, consent fields, real names, review notes or audit log (carry.py says
+what each direction holds). Format 1 (KINDS_V1), unsigned and carrying all of those, is still
+read, once, on the facilitator's computer: its passphrase hash is read and dropped.
 """
 
 from __future__ import annotations
@@ -51,8 +55,9 @@ from app.store.models import (
 )
 
 FORMAT_NAME = "coproduction-canvas-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+SIGNATURE = "signature.json"
 SUFFIX = ".canvas"
 MAX_TEXT = 100_000  # for text columns the schema does not limit
 INT_RANGE = (-(2**31), 2**31 - 1)  # PostgreSQL's INTEGER
@@ -72,6 +77,7 @@ class Kind:
     fields: tuple[str, ...]
     label: tuple[str, str]  # one, many
     changed: str | None = None  # None: always travels in full (the project's small structure)
+    dropped: tuple[str, ...] = ()  # fields of an older format, read and thrown away
 
     @property
     def part(self) -> str:
@@ -97,13 +103,15 @@ class Kind:
 
 # In an order where every record's references come before it (prompts pair among themselves
 # and versions name a parent version: those are handled inside the kind).
-KINDS: tuple[Kind, ...] = (
-    Kind("project", Project, ("id", "name", "created_at"),
-         ("project", "projects")),
-    Kind("member", Member, (
-        "id", "project_id", "display_name", "role", "position", "consent_date", "consent_participate",
-        "consent_quote", "credit", "keep_until", "anonymous_default", "access_profile", "withdrawn_at",
-        "created_at"), ("member", "members")),
+_MEMBER_V1 = (
+    "id", "project_id", "display_name", "role", "position", "consent_date", "consent_participate",
+    "consent_quote", "credit", "keep_until", "anonymous_default", "access_profile", "withdrawn_at",
+    "created_at")
+_CONSENT = ("consent_date", "consent_participate", "consent_quote", "credit", "keep_until")
+KINDS_V1: tuple[Kind, ...] = (
+    Kind("project", Project, ("id", "name", "created_at"), ("project", "projects"),
+         dropped=("facilitator_secret",)),
+    Kind("member", Member, _MEMBER_V1, ("member", "members")),
     Kind("meeting", Meeting, ("id", "project_id", "held_on", "title", "created_at"),
          ("meeting", "meetings")),
     Kind("prompt", Prompt, (
@@ -133,7 +141,20 @@ KINDS: tuple[Kind, ...] = (
         "id", "project_id", "member_id", "action", "target_kind", "target_id", "detail", "created_at"),
         ("history event", "history events"), "created_at"),
 )
-BY_NAME = {k.name: k for k in KINDS}
+# Format 2: no review notes, no audit log, no consent fields, no passphrase hash.
+KINDS: tuple[Kind, ...] = tuple(
+    Kind(k.name, k.model, tuple(f for f in k.fields if f not in _CONSENT), k.label, k.changed)
+    if k.name == "member" else Kind(k.name, k.model, k.fields, k.label, k.changed)
+    for k in KINDS_V1 if k.name not in ("review_note", "event"))
+FORMATS: dict[int, tuple[Kind, ...]] = {1: KINDS_V1, 2: KINDS}
+
+
+def kinds_of(version: int) -> tuple[Kind, ...]:
+    """The record kinds of a format version."""
+    return FORMATS[version]
+
+
+BY_NAME = {k.name: k for k in KINDS_V1}  # every kind any format has held, for labels
 PARTS = {k.part: k for k in KINDS}
 
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -276,10 +297,11 @@ def _field_check(kind: Kind, field: str) -> Check:
 class RecordCheck:
     """Checks the records of one part strictly, one at a time, in the order they come."""
 
-    def __init__(self, kind: Kind) -> None:
+    def __init__(self, kind: Kind, latest: datetime | None = None) -> None:
         self.kind = kind
         self.checks = [(f, _field_check(kind, f), bool(kind.column(f).nullable)) for f in kind.fields]
-        self.wanted = frozenset(kind.fields)
+        self.wanted = frozenset(kind.fields) | frozenset(kind.dropped)
+        self.latest = latest  # a later time is refused: the bundle claims to come from the future
         self.seen: set[str] = set()
 
     def __call__(self, item: object, n: int) -> dict[str, Any]:
@@ -295,6 +317,15 @@ class RecordCheck:
                 record[field] = None if value is None else check(value)
             except ValueError as exc:
                 raise BundleError(f"{self.kind.part}, record {n}: the field {field!r} {exc}.") from exc
+            late = self.latest
+            if late is not None and isinstance(record[field], datetime) and record[field] > late:
+                raise BundleError(
+                    f"{self.kind.part}, record {n} is dated {record[field]:%Y-%m-%d %H:%M} UTC, more than a "
+                    "day in the future: the whole bundle is refused, as a record from the future would "
+                    "win over every real one.")
+        for field in self.kind.dropped:
+            if item[field] is not None and not isinstance(item[field], str):
+                raise BundleError(f"{self.kind.part}, record {n}: the field {field!r} must be text.")
         if self.kind.name == "comment" and (record["version_id"] is None) is (
                 record["contribution_id"] is None):
             raise BundleError(f"{self.kind.part}, record {n}: a comment must be on exactly one version "

@@ -2,8 +2,12 @@
 
 Rules, one record kind at a time:
 - a record whose id is already here is skipped: nothing that exists is overwritten;
-- a member whose id is new but whose display name is already in the project is the same
-  person: the incoming id is mapped to the one here (display names are unique per project);
+- a member is known by id: a new id whose display name is already used in the project is kept
+  as a separate member under the next free name ("Sam 2") and flagged in the preview ("two
+  members called Sam"), for the facilitator to merge or rename; nothing is merged on a name;
+- what the sender may bring is checked record by record (carry.py): a computer's records must be
+  its own members', and leave what only the facilitator sets as it is here; security events of a
+  format 1 bundle are left out;
 - a definition whose id is new for a prompt that already has one is mapped to that
   definition, and its versions are re-pointed to it (one definition per prompt);
 - "me too"s (per contribution and member) and stances (per version and member) keep the
@@ -38,10 +42,12 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.services.exchange.bundle_file import BundleFile
-from app.services.exchange.bundle_format import KINDS, BundleError, Kind
+from app.services.exchange.bundle_format import BundleError, Kind
 from app.services.exchange.bundle_preview import BundlePreview
 from app.services.exchange.bundle_refs import CHUNK, References, chunks, owners
 from app.services.exchange.bundle_withdrawals import MODES, Withdrawal, free_name
+from app.services.exchange.carry import SET_BY_FACILITATOR, check_record, travels
+from app.services.exchange.signers import AS_COMPUTER, Sender
 from app.store.models import Definition, Member, Project
 
 # Kinds kept per (target, member): the newer one wins. Key fields, then the fields that change.
@@ -71,17 +77,18 @@ def _rank(record: dict[str, Any], values: tuple[str, ...]) -> tuple[Any, ...]:
     return (record["updated_at"], record["id"], *(record[v] for v in values))
 
 
-def merge_bundle(s: Session, bundle: BundleFile, write: bool) -> Merged:
-    """Check the bundle against the database and merge it in the caller's transaction (`write`),
-    or only work out what merging it would do; BundleError if anything is inconsistent."""
-    return _Merge(s, bundle, write).run()
+def merge_bundle(s: Session, bundle: BundleFile, write: bool, sender: Sender) -> Merged:
+    """Check the bundle against the database and what its sender may bring, and merge it in the
+    caller's transaction (`write`), or only work out what merging it would do; BundleError if
+    anything is inconsistent or not the sender's to bring."""
+    return _Merge(s, bundle, write, sender).run()
 
 
 class _Merge:
     """One bundle against the database (see the module docstring)."""
 
-    def __init__(self, s: Session, bundle: BundleFile, write: bool) -> None:
-        self.s, self.bundle, self.m, self.write = s, bundle, bundle.manifest, write
+    def __init__(self, s: Session, bundle: BundleFile, write: bool, sender: Sender) -> None:
+        self.s, self.bundle, self.m, self.write, self.sender = s, bundle, bundle.manifest, write, sender
         pid = self.m.project_id
         self.refs = References(s, pid)
         members = s.execute(select(Member.id, Member.display_name, Member.withdrawn_at)
@@ -94,7 +101,7 @@ class _Merge:
         self.counts: Counter[str] = Counter()  # "new:<kind>", "updated:<kind>", "here", "withheld"
         self.authors: Counter[str] = Counter()
         self.new_members: list[str] = []
-        self.matched: list[str] = []
+        self.same_name: list[tuple[str, str]] = []  # (the name here, the name the newcomer is kept as)
         self.oldest: datetime | None = None
         self.pairs: list[tuple[str, str]] = []
         self.versions: dict[str, tuple[str | None, str]] = {}  # new version -> (parent, definition)
@@ -105,7 +112,7 @@ class _Merge:
     # --- the kinds in turn ---------------------------------------------------------------------
 
     def run(self) -> Merged:
-        for kind in KINDS:
+        for kind in self.bundle.kinds:
             best: dict[tuple[str, str], dict[str, Any]] = {}
             here: dict[tuple[str, str], dict[str, Any]] = {}
             for batch in self.bundle.batches(kind):
@@ -115,7 +122,7 @@ class _Merge:
                     self._natural(kind, batch, best, here)
                 else:
                     self._batch(kind, batch)
-            if kind.name == "project" and self.projects != 1:
+            if kind.name == "project" and self.projects != 1 and not self._project_here():
                 raise BundleError("The bundle's project record does not match its manifest.")
             if kind.name in NATURAL:
                 self._newest(kind, best, here)
@@ -126,13 +133,18 @@ class _Merge:
             bundle_id=m.bundle_id, project_id=m.project_id, project_name=m.project_name,
             project_is_new=not self.refs.here["project"], source_machine=m.machine_id,
             created_at=m.created_at,
-            scope=m.scope, since=m.since, new={k.name: self.counts["new:" + k.name] for k in KINDS},
+            scope=m.scope, since=m.since,
+            new={k.name: self.counts["new:" + k.name] for k in self.bundle.kinds},
             updated={k: self.counts["updated:" + k] for k in NATURAL}, already_here=self.counts["here"],
             withheld=self.counts["withheld"], authors=dict(sorted(self.authors.items())),
-            new_members=sorted(self.new_members), matched_members=sorted(self.matched),
+            new_members=sorted(self.new_members), same_name=sorted(self.same_name),
             already_imported=False, withdrawn_there=sorted(w.name for w in self.withdrawals.values()),
         )
         return Merged(preview, self.oldest, tuple(self.withdrawals.values()))
+
+    def _project_here(self) -> bool:
+        """A computer's bundle carries no project record: the project must be here already."""
+        return self.sender.role == AS_COMPUTER and self.projects == 0 and bool(self.refs.here["project"])
 
     def _project(self, batch: list[dict[str, Any]]) -> None:
         for record in batch:
@@ -152,8 +164,12 @@ class _Merge:
         """One batch of a kind that is never replaced: skip what is here, add the rest."""
         name = kind.name
         found = self.refs.found(kind, [r["id"] for r in batch])
+        fixed = self._as_here(kind, [r["id"] for r in batch if r["id"] in found])
         kept = []
         for record in batch:
+            check_record(self.sender, name, record, fixed.get(record["id"]))
+            if not travels(self.sender, name, record):
+                continue
             if name == "event":
                 self._withdrawal_mode(record)
             here = found.get(record["id"])
@@ -194,6 +210,7 @@ class _Merge:
                          self.s.execute(select(table).where(table.c.id.in_(chunk))).mappings())
         kept = []
         for record in batch:
+            check_record(self.sender, kind.name, record, None)
             if self._withhold(kind.name, record):
                 if record["id"] in found:  # left as it is, not counted as left out
                     self.counts["withheld"] -= 1
@@ -285,6 +302,19 @@ class _Merge:
             self.s.execute(update(table).where(table.c.id == bindparam("b_id"))
                            .values(parent_id=bindparam("b_parent")), parents)
 
+    def _as_here(self, kind: Kind, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """What only the facilitator sets, as it is here, for a computer's records already here."""
+        fields = SET_BY_FACILITATOR.get(kind.name)
+        if self.sender.role != AS_COMPUTER or not fields or not ids:
+            return {}
+        table = kind.model.__table__
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in chunks(ids):
+            query = select(table.c.id, *(table.c[f] for f in fields)).where(table.c.id.in_(chunk))
+            rows = self.s.execute(query)
+            found.update((row["id"], dict(row)) for row in rows.mappings())
+        return found
+
     # --- one record ----------------------------------------------------------------------------
 
     def _withhold(self, kind: str, record: dict[str, Any]) -> bool:
@@ -300,20 +330,14 @@ class _Merge:
         return False
 
     def _new_member(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        """A member whose id is not here: the member here of that name (None), or a new one."""
+        """A member whose id is not here: a new one, under a free name if theirs is taken (flagged)."""
         rid, name = record["id"], record["display_name"]
-        if record["withdrawn_at"] is not None:  # a withdrawn member's placeholder names no one
-            if name in self.names.values():
-                record = {**record, "display_name": free_name(set(self.names.values()), name)}
+        if name in self.names.values():
+            record = {**record, "display_name": free_name(set(self.names.values()), name)}
+            if record["withdrawn_at"] is None:  # a withdrawn member's placeholder names no one
+                self.same_name.append((name, record["display_name"]))
+        if record["withdrawn_at"] is not None:
             self.withdrawn.add(rid)
-        else:
-            same = next((i for i, n in self.names.items() if n == name), None)
-            if same is not None:
-                if same not in self.refs.here["member"]:
-                    raise BundleError(f"The bundle has two members called {name!r}.")
-                self.refs.maps["member"][rid] = same
-                self.matched.append(name)
-                return None
         self.names[rid] = record["display_name"]
         self.new_members.append(record["display_name"])
         return record
@@ -332,8 +356,9 @@ class _Merge:
     def _withdrawn_there(self, record: dict[str, Any], member: str) -> None:
         if record["withdrawn_at"] is not None and member not in self.withdrawn:
             self.withdrawn.add(member)
+            mode = (self.m.withdrawals or {}).get(record["id"], "delete")  # format 2 says in its manifest
             self.withdrawals[record["id"]] = Withdrawal(member, self.names[member], record["display_name"],
-                                                        record["withdrawn_at"], "delete")
+                                                        record["withdrawn_at"], mode)
 
     def _withdrawal_mode(self, event: dict[str, Any]) -> None:
         """The bundle's own record of a withdrawal says how it was done."""

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from app.services.exchange.bundle_format import BY_NAME, KINDS, BundleError, Kind
+from app.services.exchange.bundle_format import BY_NAME, KINDS, KINDS_V1, BundleError, Kind
 
 STRUCTURE = tuple(k.name for k in KINDS if k.changed is None)
 REFERRED = ("contribution", "draft_version")  # besides the structure, the kinds others refer to
@@ -28,7 +28,7 @@ def project_id_queries(project_id: str) -> dict[str, Select[tuple[str]]]:
     """For each kind, a query for the ids of the project's records of that kind: those naming the
     project, or else the project's records they belong to (a comment: its version or contribution)."""
     queries: dict[str, Select[tuple[str]]] = {}
-    for kind in KINDS:
+    for kind in KINDS_V1:  # every kind a format has held: a format 1 bundle is checked with them
         c = kind.model.__table__.c
         if kind.name == "project" or "project_id" in c:
             queries[kind.name] = select(c.id).where((c.id if kind.name == "project" else c.project_id)

@@ -69,6 +69,23 @@ def withdraw_here(s: Session, project_id: str,
     return done
 
 
+def describe(s: Session, project_id: str, withdrawals: Sequence[Withdrawal]) -> list[str]:
+    """What each withdrawal will change here, one line each, for the preview (reads only)."""
+    lines = []
+    for withdrawal in withdrawals:
+        member = s.get(Member, withdrawal.member_id)
+        if member is None or member.withdrawn_at is not None:
+            continue
+        plan = plan_withdrawal(s, project_id, member, withdrawal.mode, withdrawal.placeholder)
+        counts = [f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items() if n]
+        effect = "deleted" if withdrawal.mode == "delete" else "anonymised"
+        what = ", ".join(counts) or "no records"
+        lines.append(f"{withdrawal.name} withdrew: {what} will be {effect} here, "
+                     f"and the backups on this computer that still hold {withdrawal.name} are replaced once "
+                     "the import has been written.")
+    return lines
+
+
 def forget_here(local_drafts: LocalDrafts | None, withdrawn: Sequence[tuple[str, re.Pattern[str]]]) -> None:
     """This computer's unsaved texts of members withdrawn by a bundle go too, and mentions of
     them in others' texts are replaced, as a withdrawal made here does."""

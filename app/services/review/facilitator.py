@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, FacilitatorLocked
+from app.services.exchange.keyring import PARTICIPANT, Keyring
 from app.services.review.audit_log import PER_PAGE as AUDIT_PER_PAGE
 from app.services.review.audit_log import AuditPage, audit_filter, distinct_actions, read_page, read_rows
 from app.services.review.passphrase import (
@@ -73,17 +74,28 @@ class FacilitatorService(ServiceBase):
         self._lock = threading.Lock()
         self._tries = threading.Lock()  # one passphrase check at a time, so the throttle counts each
         self.keys_folder = keys_folder if keys_folder is not None else store.data_folder() / "keys"
+        self._keyring = Keyring(self.keys_folder)
 
     # --- the passphrase ----------------------------------------------------------------------
 
     def _file(self, project_id: str) -> PassphraseFile:
+        """The passphrase file, on the computer that holds the project's signing key only."""
+        keys = self._keyring.get(project_id)
+        if keys is not None and keys.role == PARTICIPANT:
+            raise DomainError("Facilitator mode opens only on the facilitator's computer, which holds the "
+                              "project's signing key; this computer joined the project as a participant's.")
+        if keys is None:
+            self._keyring.facilitator_keys(project_id)  # a project made here: this is its facilitator's
         return PassphraseFile(self.keys_folder, project_id)
 
     def has_passphrase(self, project_id: str) -> bool:
         """True once the facilitator has set a passphrase for this project on this computer."""
         with self.store.read() as s:
             project = self._get(s, Project, project_id, "project")
-        return self._file(project.id).stored() is not None
+        keys = self._keyring.get(project.id)
+        if keys is not None and keys.role == PARTICIPANT:
+            return False  # setting one is refused, with the reason
+        return PassphraseFile(self.keys_folder, project.id).stored() is not None
 
     def set_passphrase(self, project_id: str, new: str, old: str | None = None) -> UnlockResult:
         """Set the passphrase (first use) or change it (`old` must be right); enters facilitator mode.

@@ -33,6 +33,7 @@ class MemberScreen(Screen):
         self.body.addStretch(1)
         self.groups.extend(groups)
         self.set_actions([action("Switch test", ctx.nav.show_switch_test),
+                          action("Import a bundle", ctx.nav.show_inbox),
                           action("Facilitator", ctx.nav.show_facilitator_entry), action("Quit", on_quit)])
 
     @staticmethod

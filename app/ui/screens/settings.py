@@ -79,6 +79,13 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
     VoicePick("cue_voice", "Cue voice", SpeechKind.CUE),
     Number("cue_rate", "Cue voice speed", 20, "words a minute"),
     Number("cue_volume", "Cue voice volume", 0.1, "of full"),
+    Choice("voice_on", "Voice control", ((False, "Off"), (True, "On"))),
+    Choice("voice_mode", "Voice is",
+           (("words", "Saying what I see"), ("sound", "Any sound:\na switch press"))),
+    Choice("voice_confirm", "Before a spoken choice",
+           ((False, "Choose at once"), (True, "Wait for\n“choose”"))),
+    Number("voice_level", "Sound level for a press", 3.0, "dB"),
+    Number("voice_long", "Long sound (switch 2)", 0.1, "seconds"),
     Choice("confirmations", "Ask “Are you sure?” before",
            (("all", "Anything that\ncannot be undone"), ("quitting", "Only quitting"))),
     Number("confirm_timeout", "A question answers No by itself after", 1, "seconds"),
@@ -113,6 +120,9 @@ class SettingsScreen(Screen):
             self.add_text(ctx.speaker.reason, muted=True)
         for setting in SETTINGS:
             self._add_row(setting, profile)
+            if setting.field == "voice_on" and ctx.voice is not None:
+                for widget in ctx.voice.settings_rows(self):
+                    self.body.addWidget(widget)
         self.body.addStretch(1)
 
     def _add_row(self, setting: Choice | Number | VoicePick, profile: AccessProfile) -> None:

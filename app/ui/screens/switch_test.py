@@ -52,6 +52,7 @@ class SwitchTestScreen(Screen):
             action("Back", ctx.nav.back),
         ], first=True)
         router.raw_listener = self._raw
+        router.heard_listener = self._heard
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         """Stop listening when the screen goes."""
@@ -61,6 +62,8 @@ class SwitchTestScreen(Screen):
         """Stop receiving raw presses and cancel any capture."""
         if self.router.raw_listener == self._raw:
             self.router.raw_listener = None
+        if self.router.heard_listener == self._heard:
+            self.router.heard_listener = None
         self.router.capture = None
         self._timeout.stop()
 
@@ -73,6 +76,13 @@ class SwitchTestScreen(Screen):
             start = self._pressed_at.pop(name, None)
             held = f" after {now - start:.2f} s" if start is not None else ""
             line = f"{name} released{held}"
+        self._log(line)
+
+    def _heard(self, text: str) -> None:
+        """Voice: what the recogniser heard."""
+        self._log(f"Voice heard: {text}")
+
+    def _log(self, line: str) -> None:
         self.lines = [*self.lines, line][-LOG_LINES:]
         self.log.setText("\n".join(reversed(self.lines)))
 

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.services.errors import DomainError
+from app.services.exchange.exchange import UnsignedBundle
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.widgets import Tile, action, tile_rows
@@ -31,6 +32,35 @@ def send_work(ctx: UiContext, folder: Path) -> None:
     ctx.announce(f"{result.message} It is in {folder}; give that file to the facilitator.")
 
 
+def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Callable[[], None]]) -> None:
+    """One "Import <file>" tile per bundle in the folder, newest first."""
+    waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
+    tiles = [Tile(f"Import {p.name}", preview(p), speech=f"Import {p.name}") for p in waiting]
+    if tiles:
+        holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
+        screen.body.addWidget(holder)
+        screen.groups.extend(groups)
+    else:
+        screen.add_text("No bundles in the folder yet.", muted=True)
+
+
+class InboxScreen(Screen):
+    """Any computer: the bundles waiting in the folder (an invitation, the facilitator's bundle),
+    each to preview and import; no facilitator mode needed, as a participant's computer has none."""
+
+    key = "inbox"
+
+    def __init__(self, ctx: UiContext, folder: Path) -> None:
+        super().__init__(ctx, "Import a bundle")
+        self.add_text(f"Bundles are read from {folder}.", muted=True)
+        waiting_bundles(self, folder, self._preview)
+        self.body.addStretch(1)
+        self.set_actions([action("Back", ctx.nav.back)])
+
+    def _preview(self, path: Path) -> Callable[[], None]:
+        return lambda: self.ctx.nav.show_inbox_preview(str(path))
+
+
 class BundlesScreen(Screen):
     """Export tiles first; then each bundle waiting in the folder, to preview and import."""
 
@@ -42,14 +72,8 @@ class BundlesScreen(Screen):
         exchange = ctx.services.exchange
         self.add_text(f"Bundles are read from and written to {folder}. This machine is "
                       f"{exchange.machine_id()}.", muted=True)
-        waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
-        tiles = [Tile(f"Import {p.name}", self._preview(p), speech=f"Import {p.name}") for p in waiting]
-        if tiles:
-            holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
-            self.body.addWidget(holder)
-            self.groups.extend(groups)
-        else:
-            self.add_text("No bundles in the folder yet.", muted=True)
+        waiting_bundles(self, folder, self._preview)
+        self._computers(ctx, folder)
         machines = exchange.known_machines(ctx.state.project_id)[:3]
         sends = [Tile(f"Changes for machine {m.machine_id[:8]}", self._export(m.machine_id),
                       speech=f"Export the changes for machine {m.machine_id[:8]}") for m in machines]
@@ -59,6 +83,52 @@ class BundlesScreen(Screen):
         self.groups.extend(groups)
         self.body.addStretch(1)
         self.set_actions([action("Back", ctx.nav.back)])
+
+    def _computers(self, ctx: UiContext, folder: Path) -> None:
+        """Invite a computer for a participant; revoke one (a lost laptop)."""
+        project_id = ctx.state.project_id
+        computers = ctx.services.exchange.computers(project_id)
+        for c in computers:
+            state = f"revoked on {c.revoked_at:%Y-%m-%d}" if c.revoked_at else "its bundles are accepted"
+            self.add_text(f"Invited: {c.label} ({state}).", muted=True)
+        members = [m for m in ctx.services.projects.list_members(project_id) if m.role == "participant"]
+        tiles = [Tile(f"Invite a computer for {m.display_name}", self._invite(m.id, m.display_name))
+                 for m in members]
+        tiles += [Tile(f"Revoke {c.label}", self._revoke(c.machine_id, c.label))
+                  for c in computers if c.revoked_at is None]
+        holder, groups = tile_rows("computers", "Computers", tiles, per_row=2)
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
+
+    def _invite(self, member_id: str, name: str) -> Callable[[], None]:
+        def invite() -> None:
+            project = next(p for p in self.ctx.services.projects.list_projects()
+                           if p.id == self.ctx.state.project_id)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path = self.folder / bundle_name(project.name, f"invitation-{name}")
+            try:
+                computer, _ = self.ctx.services.exchange.invite_computer(
+                    project.id, f"{name}'s computer", [member_id], path)
+            except DomainError as exc:
+                self.ctx.announce(exc.message)
+                return
+            self.ctx.announce(f"Invitation for {computer.label} saved: {path.name}. Give it to that "
+                              "computer only.")
+            self.ctx.nav.refresh()
+
+        return invite
+
+    def _revoke(self, machine_id: str, label: str) -> Callable[[], None]:
+        def revoke() -> None:
+            try:
+                self.ctx.services.exchange.revoke_computer(self.ctx.state.project_id, machine_id)
+            except DomainError as exc:
+                self.ctx.announce(exc.message)
+                return
+            self.ctx.announce(f"Revoked {label}: its bundles are refused from now on.")
+            self.ctx.nav.refresh()
+
+        return revoke
 
     def _export(self, machine: str | None) -> Callable[[], None]:
         def export() -> None:
@@ -88,16 +158,24 @@ class BundlePreviewScreen(Screen):
     def __init__(self, ctx: UiContext, path: str) -> None:
         super().__init__(ctx, f"Import {Path(path).name}?")
         self.path = path
+        self.preview = None
         try:
-            self.preview = ctx.services.exchange.preview_import(path)
+            try:
+                self.preview = ctx.services.exchange.preview_import(path)
+            except UnsignedBundle:  # format 1: shown with its warning, imported once if confirmed
+                self.preview = ctx.services.exchange.preview_import(path, allow_unsigned=True)
             self.lines = self.preview.lines()
         except DomainError as exc:
-            self.preview = None
             self.lines = [f"This bundle cannot be imported: {exc.message}", "Nothing was changed."]
         for line in self.lines:
             self.add_text(line)
         self.body.addStretch(1)
-        tiles = [action("Import it", self._import)] if self.preview is not None else []
+        label = "Import it"
+        if self.preview is not None and self.preview.unsigned:
+            label = "Import it once, unsigned"
+        elif self.preview is not None and self.preview.withdrawn_there:
+            label = "Withdraw them and import"
+        tiles = [action(label, self._import)] if self.preview is not None else []
         self.set_actions([*tiles, action("Back", ctx.nav.back)], first=True)
 
     def spoken_title(self) -> str:
@@ -106,10 +184,16 @@ class BundlePreviewScreen(Screen):
 
     def _import(self) -> None:
         try:
-            done = self.ctx.services.exchange.import_bundle(self.path, local_drafts=self.ctx.local_drafts)
+            preview = self.preview
+            done = self.ctx.services.exchange.import_bundle(
+                self.path, local_drafts=self.ctx.local_drafts,
+                allow_unsigned=bool(preview and preview.unsigned),
+                confirm_withdrawals=bool(preview and preview.withdrawn_there))
         except DomainError as exc:
             self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
             return
         self.ctx.nav.back()
         added = done.total_new
-        self.ctx.announce(f"Imported: {added} new records." if added else "Nothing new: all of it was here.")
+        joined = f" This computer has joined {done.project_name}." if done.joins else ""
+        self.ctx.announce((f"Imported: {added} new records." if added else "Nothing new: all of it was here.")
+                          + joined)

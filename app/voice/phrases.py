@@ -1,0 +1,55 @@
+"""What can be said: labels turned into the words a member says, and the fixed vocabulary
+(commands, the spelling alphabet, letter names, numbers)."""
+
+from __future__ import annotations
+
+import re
+import string
+
+#: Commands that work on every screen, as said.
+COMMANDS: tuple[str, ...] = (
+    "next", "back", "choose", "undo", "read it", "page", "stop listening", "start listening",
+)
+#: While listening is stopped only this is heard.
+WAKE = "start listening"
+
+_NATO = (
+    "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet",
+    "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
+    "uniform", "victor", "whiskey", "x ray", "yankee", "zulu",
+)
+SPELLING_ALPHABET: dict[str, str] = dict(zip(string.ascii_lowercase, _NATO, strict=True))
+NUMBERS: tuple[str, ...] = ("one", "two", "three", "four", "five", "six")
+
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|\d+")
+MAX_WORDS = 5  # a long label (a whole question) is chosen by its first words
+
+
+def number_words(n: int) -> list[str]:
+    """0–999 as words ("twenty one"); larger numbers digit by digit."""
+    if n < 20:
+        return [_UNITS[n]]
+    if n < 100:
+        return [_TENS[n // 10]] + ([_UNITS[n % 10]] if n % 10 else [])
+    if n < 1000:
+        return [_UNITS[n // 100], "hundred"] + (number_words(n % 100) if n % 100 else [])
+    return [_UNITS[int(d)] for d in str(n)]
+
+
+def words_of(label: str) -> list[str]:
+    """The words a label is said with: lower case, digits as words, symbols and emoji dropped."""
+    text = label.lower().replace("&", " and ").replace("’", "'").replace("-", " ")
+    words: list[str] = []
+    for token in _WORD.findall(text):
+        words.extend(number_words(int(token)) if token.isdigit() else [token])
+    return words
+
+
+def phrase_of(label: str) -> str:
+    """The phrase that chooses a target with this label ("" when nothing sayable is left)."""
+    return " ".join(words_of(label)[:MAX_WORDS])

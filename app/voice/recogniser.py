@@ -1,0 +1,166 @@
+"""The recogniser: PocketSphinx listening for the phrases of one screen.
+
+Audio (16 kHz mono 16-bit PCM) goes through PocketSphinx's endpointer, which finds where an
+utterance starts and ends; each utterance is then decoded whole against a grammar of exactly the
+phrases on screen, so the answer is always one of them (or nothing). Audio time is counted in
+samples fed, so a file fed faster than real time gives the same figures as a live microphone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from app.voice.audio import RATE
+from app.voice.endpoint import END, FRAME_BYTES, SPEECH, START, Endpointer
+from app.voice.phrases import words_of
+from app.voice.pronounce import Pronouncer
+
+ENDPOINT_WINDOW = 0.3  # seconds of (almost) no speech that end an utterance
+MIN_UTTERANCE = 0.15  # shorter bursts (a click, a breath) are not words
+WARM_UP = 3  # utterances decoded twice after a start, while the normalisation settles
+
+
+class RecogniserError(RuntimeError):
+    """PocketSphinx is missing or refused to start; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One utterance recognised as a phrase (``text`` is "" when nothing matched)."""
+
+    text: str
+    start: float  # audio time (s) the utterance began
+    end: float  # audio time (s) the endpointer ended it
+    compute_ms: float  # time spent decoding after the last audio of the utterance arrived
+
+
+class Recogniser:
+    """Endpointer + grammar decoder; ``set_phrases`` each time the screen changes."""
+
+    def __init__(self) -> None:
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as error:  # the package, or its compiled part, is missing
+            raise RecogniserError(
+                "Voice is off: the pocketsphinx package is not installed. "
+                "Install it with: pip install pocketsphinx"
+            ) from error
+        try:
+            # dither: espeak-ng and digital silence hold exact zeros, whose log energy ruins
+            # the features (measured: word accuracy falls by a third without it). A higher
+            # silence probability lets a pause before or after the phrase be silence.
+            self.decoder = Decoder(lm=None, dither=True, loglevel="FATAL", samprate=RATE, silprob=0.1)
+            # Live cepstral mean normalisation (the model's files ask for batch, which needs the
+            # whole utterance first): decoding keeps up while the member talks, and it adapts
+            # to the voice and microphone over the utterances (measured: more accurate too).
+            config = self.decoder.config
+            config["cmn"] = "live"
+            self.decoder.reinit_feat(config)
+            self.endpointer = Endpointer(ENDPOINT_WINDOW)
+        except (RuntimeError, ValueError) as error:
+            raise RecogniserError(f"Voice is off: the recogniser could not start ({error}).") from error
+        self.pronouncer = Pronouncer(self.decoder.lookup_word)
+        self._partial = b""  # audio not yet a whole endpointer frame
+        self._utterance: float | None = None  # audio time the utterance being decoded began
+        self._audio = bytearray()  # its audio, for a second decoding
+        self._decoded = 0
+        self._search = 0
+        self.phrases: tuple[str, ...] = ()
+        self.samples = 0  # audio time fed, in samples
+
+    # ------------------------------------------------------------------ grammar
+    def set_phrases(self, phrases: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        """Listen for exactly these phrases (any words; unknown ones get a pronunciation).
+        Returns the phrases kept: each as its words joined by single spaces, duplicates once."""
+        kept = tuple(dict.fromkeys(" ".join(words_of(p)) for p in phrases if words_of(p)))
+        if kept == self.phrases:
+            return kept
+        words = [w for phrase in kept for w in phrase.split()]
+        new = self.pronouncer.additions(words)
+        for i, (word, phones) in enumerate(new):
+            self.decoder.add_word(word, phones, i == len(new) - 1)  # the last one applies them all
+        self.phrases = kept
+        if not kept:
+            return kept
+        self._search += 1
+        name = f"screen{self._search}"
+        body = " | ".join(kept)
+        self.decoder.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar screen;\npublic <choice> = {body};\n")
+        self.decoder.activate_search(name)
+        if self._search > 1:
+            self.decoder.remove_search(f"screen{self._search - 1}")
+        return kept
+
+    # -------------------------------------------------------------------- audio
+    def reset(self) -> None:
+        """Forget a half-heard utterance (listening paused, or the screen changed under it)."""
+        self._partial = b""
+        self.endpointer.reset()
+        if self._utterance is not None:
+            self._utterance = None
+            self.decoder.end_utt()
+
+    def skip(self, samples: int) -> None:
+        """Audio time passes unheard (audio dropped while paused)."""
+        self.samples += samples
+
+    def feed(self, pcm: bytes) -> list[Heard]:
+        """Take more audio; returns the utterances it completed."""
+        data = self._partial + pcm
+        results: list[Heard] = []
+        usable = len(data) - len(data) % FRAME_BYTES
+        for offset in range(0, usable, FRAME_BYTES):
+            self.samples += FRAME_BYTES // 2
+            began = time.perf_counter()
+            event = self.endpointer.process(data[offset : offset + FRAME_BYTES])
+            if event is None:
+                continue
+            kind, audio = event
+            if kind == START and self.phrases:
+                self._utterance = (self.samples - len(audio) // 2) / RATE
+                self._audio.clear()
+                self.decoder.start_utt()
+            if kind in (START, SPEECH) and self._utterance is not None:
+                self._audio.extend(audio)
+                self.decoder.process_raw(audio, False, False)
+            elif kind == END and self._utterance is not None:
+                heard = self._finish(began)
+                if heard is not None:
+                    results.append(heard)
+        self._partial = data[usable:]
+        return results
+
+    def flush(self) -> list[Heard]:
+        """The audio has ended: finish an utterance still being heard."""
+        self._partial = b""
+        self.endpointer.reset()
+        heard = self._finish(time.perf_counter()) if self._utterance is not None else None
+        return [heard] if heard is not None else []
+
+    @property
+    def hearing(self) -> bool:
+        """True while an utterance is under way."""
+        return self.endpointer.in_speech
+
+    def _hypothesis(self) -> str:
+        hyp = self.decoder.hyp()
+        text = hyp.hypstr.strip() if hyp is not None else ""
+        return text if text in self.phrases else ""  # not a path that stopped short of a phrase
+
+    def _finish(self, began: float) -> Heard | None:
+        start, self._utterance = self._utterance or 0.0, None
+        self.decoder.end_utt()
+        end = self.samples / RATE
+        if end - start < MIN_UTTERANCE + ENDPOINT_WINDOW:
+            return None  # a click or a breath
+        text = self._hypothesis()
+        self._decoded += 1
+        if not text or self._decoded <= WARM_UP:
+            # Decode it once more, with the normalisation it has just learned: the first
+            # utterances after a start (and the odd one that matched nothing) come right then.
+            self.decoder.start_utt()
+            self.decoder.process_raw(bytes(self._audio), False, True)
+            self.decoder.end_utt()
+            text = self._hypothesis() or text
+        return Heard(text, start, end, (time.perf_counter() - began) * 1000)

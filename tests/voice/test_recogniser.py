@@ -1,0 +1,84 @@
+"""The recogniser on espeak-ng's speech: words the dictionary lacks, grammars, the endpointer."""
+
+from __future__ import annotations
+
+import math
+from array import array
+
+import pytest
+
+from app.voice import pronounce
+from app.voice.audio import Resampler, read_wav, wav_at_16k, write_wav
+from app.voice.phrases import phrase_of, words_of
+from app.voice.pronounce import Pronouncer, ipa_to_arpabet, spelling_to_arpabet
+from tests.voice import require_recogniser, say
+
+SCREEN = ["unheard", "health before social", "tickbox", "medicalised", "patronising",
+          "just a number", "fighting for care", "add keyword", "our definition", "read all", "undo",
+          "back", "next", "choose", "read it", "page", "stop listening"]
+
+
+@pytest.fixture(scope="module")
+def recogniser():
+    require_recogniser()
+    from app.voice.recogniser import Recogniser
+
+    return Recogniser()
+
+
+def hear(recogniser, path):
+    return [h.text for h in recogniser.feed(wav_at_16k(path).tobytes())] + \
+        [h.text for h in recogniser.flush()]
+
+
+def test_words_the_dictionary_lacks_get_a_pronunciation_and_the_grammar_takes_them(recogniser):
+    for word in ("patronising", "medicalised", "tickbox"):
+        assert recogniser.decoder.lookup_word(word) is None or word in recogniser.pronouncer._done
+    kept = recogniser.set_phrases(SCREEN)
+    assert kept == tuple(SCREEN)
+    for word in ("patronising", "medicalised", "tickbox"):
+        assert recogniser.decoder.lookup_word(word)  # now it can be heard
+
+
+@pytest.mark.parametrize("label", ["tickbox", "medicalised", "patronising", "our definition"])
+def test_a_label_said_is_heard_as_that_label(recogniser, tmp_path, label):
+    recogniser.set_phrases(SCREEN)
+    assert hear(recogniser, say(label, tmp_path, voice="en-us")) == [label]
+
+
+def test_silence_and_a_click_are_not_words(recogniser, tmp_path):
+    recogniser.set_phrases(SCREEN)
+    samples = array("h", bytes(32000))
+    samples[8000:8040] = array("h", [20000, -20000] * 20)  # a 2.5 ms click
+    path = tmp_path / "click.wav"
+    write_wav(path, samples)
+    assert hear(recogniser, path) == []
+
+
+def test_ipa_maps_to_the_models_phones():
+    assert ipa_to_arpabet("t ˈɪ k b ɑː k s") == "T IH K B AA K S"
+    assert ipa_to_arpabet("bˈʌʔn̩") == "B AH T AH N"
+    assert ipa_to_arpabet("tʃˈɜːtʃ") == "CH ER CH"
+
+
+def test_without_espeak_the_spelling_still_gives_every_word_a_pronunciation(monkeypatch):
+    monkeypatch.setattr(pronounce, "espeak_ipa", lambda words, voice="en-us": None)
+    made = dict(Pronouncer(lambda word: None).additions(["tickbox", "zzz"]))
+    assert made == {"tickbox": spelling_to_arpabet("tickbox"), "zzz": "Z Z Z"}
+
+
+def test_labels_become_the_words_said():
+    assert words_of("＋ Add keyword") == ["add", "keyword"]
+    assert words_of("Step-scan\n2 switches") == ["step", "scan", "two", "switches"]
+    assert phrase_of("What should social care be in the future?") == "what should social care be"
+
+
+def test_resampling_keeps_a_tone_and_reads_what_sox_and_espeak_write(tmp_path):
+    tone = [int(8000 * math.sin(2 * math.pi * 440 * i / 22050)) for i in range(22050)]
+    out = Resampler(22050).process(tone)
+    expected = [int(8000 * math.sin(2 * math.pi * 440 * i / 16000)) for i in range(100, 200)]
+    assert max(abs(a - b) for a, b in zip(out[100:200], expected, strict=True)) < 80
+    stereo = tmp_path / "x.wav"
+    write_wav(stereo, array("h", [100, 300] * 50), rate=8000)
+    samples, rate = read_wav(stereo)
+    assert rate == 8000 and len(samples) == 100
