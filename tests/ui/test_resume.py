@@ -16,14 +16,7 @@ from app.ui.screens.home import HomeScreen
 from app.ui.screens.members import MemberScreen
 from app.ui.screens.write import WriteScreen
 from tests.ui.conftest import SMALL_ENGLISH
-
-
-def _tab_to(app, name, limit=80):
-    for _ in range(limit):
-        if app.focus_name() == name:
-            return
-        app.key(Qt.Key.Key_Tab)
-    raise AssertionError(f"Tab never reached {name!r}; focus is on {app.focus_name()!r}")
+from tests.ui.test_facilitator import _tab_to
 
 
 def _window(app, tmp_path, qtbot, **kwargs) -> MainWindow:
