@@ -14,9 +14,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
-import os
 import re
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -41,6 +39,7 @@ from app.services.exchange.bundle_format import (
     text_problem,
     to_json,
 )
+from app.store.files import atomic_writer
 
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # the file, checked before it is opened
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts together, declared and as read
@@ -420,13 +419,6 @@ def written_bundle(path: Path) -> Iterator[zipfile.ZipFile]:
     """A zip written beside `path` and moved into place when the block ends; readable by its owner
     only. If the block fails, the half-written file is removed and `path` is untouched."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".bundle-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED,
-                                                          compresslevel=COMPRESS_LEVEL) as zf:
-            yield zf
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(path) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED,
+                                                     compresslevel=COMPRESS_LEVEL) as zf:
+        yield zf

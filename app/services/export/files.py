@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from app.services.errors import DomainError
 from app.store.database import Store
+from app.store.files import atomic_writer
 from app.store.models import Event
+
+__all__ = ["ExportError", "atomic_writer", "check_file_target", "log_export"]
 
 
 class ExportError(DomainError):
@@ -26,23 +25,6 @@ def check_file_target(path: Path | str) -> Path:
     if not target.parent.is_dir():
         raise ExportError(f"The folder {target.parent} does not exist.")
     return target
-
-
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[BinaryIO]:
-    """A binary handle on a temporary file beside `path` (owner-only), renamed into place when the
-    block ends without error (and removed if it fails), so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)  # personal data: readable by its owner only, like the database
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def log_export(store: Store, project_id: str, member_id: str | None, fmt: str, paths: Sequence[Path],
