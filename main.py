@@ -404,6 +404,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
+    from app.store.log_file import open_log
+    from app.ui.guard import install_hooks
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -437,6 +439,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
                         last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"))
     if args.resume:
         window.resume()  # after a crash: the member's own screen again (the services are loaded)
+    open_log()  # canvas.log in the data folder: every failure the member is told of, in full
+    restore_hooks = install_hooks(window.guard)  # and every exception nobody caught
     if loader is not None:
         loader.on_done = window.servicesSettled.emit  # a signal: its slot runs in the GUI thread
     try:
@@ -478,6 +482,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
                 return None
         return code
     finally:
+        restore_hooks()
         window.close()
         speaker.close()
         if loader is not None:

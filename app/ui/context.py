@@ -98,7 +98,9 @@ class UiContext:
         """Show a short message in the status line and speak it."""
         self.status.show_status(text)
         self.speak(text)
-
+    def what_happened(self) -> None:
+        """Say the last message again: the member may have missed it, or a failure was told."""
+        self.speak(self.status.last_status() or "Nothing has happened yet.")
 
     def speak(self, text: str) -> None:
         """Read text aloud with the main voice (announcements, screen titles, "Speak", "Read
@@ -122,4 +124,5 @@ class StatusSink(Protocol):
     """Where announcements are shown."""
 
     def show_status(self, text: str) -> None: ...
+    def last_status(self) -> str: ...
     def spoke(self) -> None: ...

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 from app.access.huffman import key_probabilities
 from app.access.keyboard_layout import Key
 from app.access.text_entry import KeyboardModel, TextState
+from app.ui.guard import guarded
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
 
 # Clearing a text this long asks first; a shorter one is quicker to write again than to confirm.
@@ -100,11 +101,12 @@ class KeyboardPanel(QWidget):
         layout.setSpacing(4)
         self.field = TextField(multiline, secret)
         if secret:
-            self.field.secret_typed.connect(self._secret_key)
+            self.field.secret_typed.connect(guarded(self, self._secret_key))
         else:
-            self.field.textChanged.connect(self._typed)
-        self.field.submitted.connect(lambda: self.press_id("done"))
-        self.field.prediction_key.connect(lambda n: self.press_id(f"prediction:{n}"))
+            self.field.textChanged.connect(guarded(self, self._typed))
+        # Typing straight into the field acts as the keys do: through the window's guard.
+        self.field.submitted.connect(guarded(self, lambda: self.press_id("done")))
+        self.field.prediction_key.connect(guarded(self, lambda n: self.press_id(f"prediction:{n}")))
         layout.addWidget(self.field)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(2)
@@ -170,6 +172,12 @@ class KeyboardPanel(QWidget):
         """Clear the text: the member has said "Yes" to clearing it."""
         self._clear_armed = True
         self.press_id("clear")
+
+    def set_text(self, text: str, cursor: int) -> None:
+        """Put a whole text in place of the current one (an earlier version brought back)."""
+        self.model.state = TextState(text, max(0, min(cursor, len(text))))
+        self.model.refresh()
+        self._refresh()
 
     def insert_phrase(self, phrase: str) -> None:
         """Put a saved phrase in at the cursor (in place of a half-typed word), then a space."""

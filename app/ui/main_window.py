@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ from app.ui.confirm_nav import ConfirmNavigation
 from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
+from app.ui.guard import ActionGuard
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
@@ -110,6 +112,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self._offline = False
         self.ctx = UiContext(self.source, speaker, self.state, nav=self, status=self, local_drafts=drafts,
                              db=self.db)
+        # Every tile, key and timer of the window runs through this (app/ui/guard.py).
+        self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
@@ -130,7 +134,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self._marker: tuple[int, str] | None = None
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._look_for_changes)
+        self._poll.timeout.connect(self.guard.wrap(self._look_for_changes, timer=True))
         self._poll.start()
         self.servicesSettled.connect(self._services_settled)
         last = snapshot.last_member if snapshot else self.services.projects.last_session_member(project_id)
@@ -190,9 +194,13 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
         if replace and self._history:
-            self._history[-1] = factory
+            before, self._history[-1] = self._history[-1], factory
             self._trail[-1] = self._step
-            self._replace(factory)
+            try:
+                self._replace(factory)
+            except BaseException:
+                self._history[-1] = before
+                raise
         else:
             self._open(factory)
 
@@ -252,6 +260,11 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
     def show_status(self, text: str) -> None:
         """Show a message in the status line (the context speaks announcements)."""
         self.status.setText(text)
+        self.status.setAccessibleName(f"Status: {text}" if text else "Status")
+
+    def last_status(self) -> str:
+        """The message the status line shows now ("What happened?" says it again)."""
+        return self.status.text()
 
     def spoke(self) -> None:
         """Something is being read aloud: the next scan cue waits for it."""
@@ -261,20 +274,29 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
     def _open(self, factory: ScreenFactory) -> None:
         self._history.append(factory)
         self._trail.append(self._step)
-        self._replace(factory)
+        try:
+            self._replace(factory)
+        except BaseException:
+            self._history.pop()  # the screen could not be built: the way back stays as it was
+            self._trail.pop()
+            raise
 
     def _replace(self, factory: ScreenFactory, keep_place: bool = False) -> None:
         self._drop_question()
         keep_key = self.scan.highlighted_key() if keep_place else None
         focus_index = self._focus_index() if keep_place else None
         old = self.current
-        if old is not None:
-            old.detach()
         try:
+            # Built before the old screen lets go: a screen that cannot be read (a busy or
+            # lost database) leaves the member where they were, and the guard says why.
             screen = factory()
         except FacilitatorLocked:  # a refresh, Back or page turn after the session ran out
+            if old is not None:
+                old.detach()
             self.facilitator_expired()
             return
+        if old is not None:
+            old.detach()
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
         self.current = screen
@@ -385,6 +407,11 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
             return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
+
+    def _drafts_notice(self, message: str) -> None:
+        """This computer's unsaved-text file was damaged and set aside: say so, and log it."""
+        logging.getLogger("canvas.drafts").warning("%s (%s)", message, self.ctx.local_drafts.path)
+        self.ctx.announce(message)
 
     def _rested(self) -> None:
         self.show_status("Scanning is resting. Press your switch to start again.")

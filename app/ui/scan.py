@@ -16,6 +16,7 @@ from app.access.scan_tree import ScanListener, ScanNode
 from app.access.scanner import Scanner
 from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
+from app.ui.guard import run_action
 from app.ui.highlight import HighlightFrame, QtClock, SchedulingClock
 from app.ui.speech_bridge import SpeechBridge
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, scroll_into_view
@@ -299,9 +300,12 @@ class ScanController(QObject, ScanListener):
             self.clock.call_at(deadline, self._tick)
 
     def _tick(self) -> None:
+        # A timer callback: through the window's guard, and the scan goes on whatever happens.
         engine = self.adaptive if self.adaptive.active else self.scanner
-        engine.tick(self.clock.now())
-        self._rearm()
+        try:
+            run_action(self.frame, lambda: engine.tick(self.clock.now()), timer=True)
+        finally:
+            self._rearm()
 
 
 def is_scan_only(widget: QWidget) -> bool:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.access.switches import Switch, SwitchMap
+from app.ui.guard import run_action
 
 MOUSE_NAMES = {
     Qt.MouseButton.LeftButton: "Mouse:Left",
@@ -122,7 +123,7 @@ class InputRouter(QObject):
                 return self._is_switch(key_name(event.key()))
             return self._once(
                 (kind, event.key(), event.timestamp()),
-                lambda: self._handle(key_name(event.key()), kind == QEvent.Type.KeyPress, event),
+                lambda: self._guarded(key_name(event.key()), kind == QEvent.Type.KeyPress, event),
             )
         if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease):
             if not self._ours(obj):
@@ -133,7 +134,7 @@ class InputRouter(QObject):
                 return False
             return self._once(
                 (kind, name, event.timestamp()),
-                lambda: self._handle(name, kind == QEvent.Type.MouseButtonPress, None),
+                lambda: self._guarded(name, kind == QEvent.Type.MouseButtonPress, None),
             )
         return False
 
@@ -196,6 +197,11 @@ class InputRouter(QObject):
         verdict = handle()
         self._last = (identity, verdict)
         return verdict
+
+    def _guarded(self, name: str, pressed: bool, key_event: QKeyEvent | None) -> bool:
+        """Every key action runs through the window's guard; a failed one counts as used."""
+        verdict = run_action(self.window, lambda: self._handle(name, pressed, key_event))
+        return True if verdict is None else verdict
 
     def _handle(self, name: str, pressed: bool, key_event: QKeyEvent | None) -> bool:
         if self.raw_listener is not None:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.guard import run_action
+
 
 class Tile(QPushButton):
     """A large button with an accessible name; `speech` is what the scanner says for it."""
@@ -39,7 +41,8 @@ class Tile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoDefault(False)
         if on_activate is not None:
-            self.clicked.connect(lambda _checked=False: on_activate())
+            # Every tile's action runs through the window's guard: no failure goes unheard.
+            self.clicked.connect(lambda _checked=False: run_action(self, on_activate))
 
     def set_label(self, text: str, speech: str | None = None) -> None:
         """Change what the tile shows and says."""

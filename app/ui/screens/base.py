@@ -112,6 +112,8 @@ class Screen(QWidget):
         """
         half = (len(tiles) + 1) // 2 if len(tiles) > MAX_PER_BAR else len(tiles)
         rows = [tiles[:half], tiles[half:]] if half < len(tiles) else [tiles]
+        # "What happened?" ends the bar everywhere: the last message, again (app/ui/guard.py).
+        rows[-1] = [*rows[-1], Tile("What happened?", self.ctx.what_happened, role="action")]
         groups = []
         for i, row in enumerate(rows):
             frame, group = action_bar(f"{self.key}-actions{i or ''}", row)

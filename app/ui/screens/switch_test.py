@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.access.profile import AccessProfile, ProfileError
 from app.ui.context import UiContext
+from app.ui.guard import guarded
 from app.ui.screens.base import Screen
 from app.ui.switch_input import InputRouter
 from app.ui.widgets import action
@@ -45,7 +46,7 @@ class SwitchTestScreen(Screen):
         self._pressed_at: dict[str, float] = {}
         self._timeout = QTimer(self)
         self._timeout.setSingleShot(True)
-        self._timeout.timeout.connect(self._capture_timed_out)
+        self._timeout.timeout.connect(guarded(self, self._capture_timed_out, timer=True))
         self._step = ""
         self.set_actions([
             action("Set my switches", self.start_setting),
