@@ -203,12 +203,24 @@ class ParticipantService(GuardedService):
             s.flush()
             if sqlite:  # as it was: some builds of SQLite have it on for every connection
                 s.connection().exec_driver_sql(f"PRAGMA secure_delete={int(was or 0)}")
+        left: dict[str, str] = {}  # what the clean-up could not do: said, and kept in the audit log
         if local_drafts is not None:
-            local_drafts.erase_member(member.id, plan.pattern, REMOVED)
-        self._compact()
-        checkpoint(self.store)
+            try:
+                local_drafts.erase_member(member.id, plan.pattern, REMOVED)
+            except (OSError, TimeoutError) as exc:
+                left["unsaved_text"] = (f"this computer's unsaved-text file ({local_drafts.path}) could "
+                                        f"not be rewritten ({exc}) and still holds their unsaved text")
+        vacuum = self._compact()
+        if vacuum:
+            left["vacuum"] = (f"the database file could not be rebuilt ({vacuum}): removed text was "
+                              "overwritten, but the file keeps its free pages until it is rebuilt")
+        if not checkpoint(self.store):
+            left["checkpoint"] = ("the database's journal (the -wal file beside it) could not be merged "
+                                  "yet, so earlier copies of their rows stay on disk until every copy of "
+                                  "the app has closed the project")
         message = f"{plan.placeholder} has withdrawn."
-        problem = self._replace_backups(session, member.id, backups)
+        problem = self._replace_backups(session, member.id, backups) + self._left_over(session, member.id,
+                                                                                         left)
         done = WithdrawalPreview(member.id, plan.placeholder, plan.placeholder, mode, counts,
                                  tuple(plan.items))
         return Outcome(f"{message} {done.summary}{problem}", record_id=member.id)
@@ -238,15 +250,30 @@ class ParticipantService(GuardedService):
             plan.items.append(AffectedItem("backups", backup.name, f"backup {backup.name}", BACKUPS_GONE))
         return backups
 
-    def _compact(self) -> None:
-        """Rebuild an SQLite file, so no earlier copy of a removed row stays in its free space."""
+    def _compact(self) -> str:
+        """Rebuild an SQLite file, so no earlier copy of a removed row stays in its free space;
+        '' when done, else why not (another copy of the app writing, a full disk)."""
         if self.store.engine.dialect.name != "sqlite":
-            return
+            return ""
         try:
             with self.store.engine.connect() as conn:
                 conn.exec_driver_sql("VACUUM")
-        except OperationalError:
-            pass  # another copy of the app is writing: secure_delete has already cleared the rows
+        except OperationalError as exc:  # secure_delete has already overwritten the rows
+            return str(exc.orig) if exc.orig is not None else str(exc)
+        return ""
+
+    def _left_over(self, session: FacilitatorSession, member_id: str, left: dict[str, str]) -> str:
+        """'' or a sentence saying what the clean-up left undone, also recorded in the audit log."""
+        if not left:
+            return ""
+        recorded = ""
+        try:
+            with self.store.transaction() as s:
+                self._event(s, session.project_id, session.member_id, "withdrawal_cleanup_incomplete",
+                            "member", member_id, left=sorted(left), details=list(left.values()))
+        except Exception:  # noqa: BLE001 - the withdrawal itself is done: say so either way
+            recorded = " (This could not be written in the audit log either.)"
+        return " Not yet cleaned up: " + "; ".join(left.values()) + "." + recorded
 
     def _replace_backups(self, session: FacilitatorSession, member_id: str, backups: list[Path]) -> str:
         """Replace the backups holding the member by one fresh backup; '' or a sentence saying

@@ -194,12 +194,14 @@ def apply_plan(s: Session, plan: WithdrawalPlan) -> None:
     member.credit, member.keep_until, member.access_profile = None, None, {}
 
 
-def checkpoint(store: Store) -> None:
-    """Move the WAL into the database file and truncate it, so removed text leaves the disk."""
+def checkpoint(store: Store) -> bool:
+    """Move the WAL into the database file and truncate it, so removed text leaves the disk;
+    False when another connection kept it from finishing (SQLite checkpoints again later)."""
     if store.engine.dialect.name != "sqlite":
-        return
+        return True
     try:
         with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
     except OperationalError:
-        pass  # another connection is busy: SQLite checkpoints again later by itself
+        return False
+    return row is None or not row[0]  # (busy, log frames, checkpointed frames)
