@@ -136,6 +136,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self.guard.wrap(self._look_for_changes, timer=True))
         self._poll.start()
+        # Emitted in the loading thread: a slot of this window, so that it runs in the GUI thread
+        # (a plain function would run in the thread that emits); the guard is inside it.
         self.servicesSettled.connect(self._services_settled)
         last = snapshot.last_member if snapshot else self.services.projects.last_session_member(project_id)
         first = AccessProfile(scan_mode="auto") if start_scanning else AccessProfile()
@@ -333,6 +335,9 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
 
     @Slot()
     def _services_settled(self) -> None:
+        self.guard.run(self._settle)
+
+    def _settle(self) -> None:
         if self.source.failed is not None:
             self.close()  # main.py starts again the slow way, which says what is wrong
         else:
