@@ -185,7 +185,7 @@ def imported(store: Store, bundles: list[Path]) -> Store:
     bundles imported into it in this order. It is the facilitator's computer."""
     keys = ExchangeService(store).keyring
     if not keys.folder.exists():
-        keys.folder.mkdir(mode=0o700)
+        keys.folder.mkdir(mode=0o700, parents=True)
         shutil.copyfile(WORLD_KEYS[0], keys.folder / WORLD_KEYS[0].name)
     with store.transaction() as s:
         s.execute(update(DraftVersion).values(parent_id=None))  # RESTRICT: children would block
