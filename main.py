@@ -454,7 +454,10 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
                                          args.window_size or (1280, 860)):
                 print(path)
             return 0
-        window.resize(1280, 860)
+        # 1280 x 860, or less on a smaller screen (a 1366 x 768 laptop): the status line, where
+        # every failure and "Your text is safe" is shown, must be on the screen.
+        room = app.primaryScreen().availableGeometry() if app.primaryScreen() else None
+        window.resize(min(1280, room.width()) if room else 1280, min(860, room.height()) if room else 860)
         if args.fullscreen:
             window.showFullScreen()
         else:
