@@ -487,6 +487,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     finally:
         restore_hooks()
         window.close()
+        window.db.stop(wait=5.0)  # no database job may still be emitting as Python shuts down
         speaker.close()
         if loader is not None:
             loader.wait()
@@ -494,5 +495,18 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
             store.close()
 
 
+def exit_now(code: int | None) -> None:
+    """End the process once main() has closed everything, without Python's shutdown: a daemon
+    thread (the database worker, a predictor build, a speech or voice reader) still inside Qt's
+    C++ code when Python ends it aborts the process ("terminate called without an active
+    exception"), which turned a clean exit into a crash about one run in three."""
+    import logging
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0 if code is None else int(code))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

@@ -44,9 +44,14 @@ class DatabaseWorker(QObject):
         """Whether a job with this key is queued or running."""
         return key in self._waiting
 
-    def stop(self) -> None:
-        """Let the thread end after the job it is running (it is a daemon: exit never waits)."""
+    def stop(self, wait: float = 0.0) -> None:
+        """Let the thread end after the job it is running, waiting up to `wait` seconds for it.
+        At exit the app waits: a daemon thread still emitting when Python shuts down is ended
+        inside Qt's C++ code, which aborts the process ("terminate called without an active
+        exception")."""
         self._jobs.put(None)
+        if wait > 0 and self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(wait)
 
     def _run(self) -> None:
         while (item := self._jobs.get()) is not None:

@@ -53,7 +53,8 @@ def acknowledged(log: Path) -> int:
     """How many actions the log says were committed."""
     if not log.exists():
         return 0
-    return log.read_text(encoding="utf-8").count('"phase": "ok"')
+    # Bytes: the worker may be half-way through writing a line (a character cut in two).
+    return log.read_bytes().count(b'"phase": "ok"')
 
 
 def wait_for(proc: subprocess.Popen[bytes], ready: Callable[[], bool], what: str) -> None:
