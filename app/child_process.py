@@ -10,10 +10,14 @@ the app started again with the hidden first argument :data:`CHILD_FLAG` and the 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import json
 import os
+import queue
 import sys
 from collections.abc import Sequence
+from typing import IO, Any
 
 CHILD_FLAG = "--child-process"
 # name -> module whose ``main(argv) -> int`` the child runs (the PyInstaller spec bundles these)
@@ -60,3 +64,16 @@ def _system_library_path() -> None:
         os.environ["LD_LIBRARY_PATH"] = original
     else:
         os.environ.pop("LD_LIBRARY_PATH", None)
+
+
+def write_json_lines(stream: IO[bytes], outbox: queue.Queue[Any]) -> None:
+    """Write each message from `outbox` to a child's `stream` as one JSON line until None comes
+    (or the child is gone), then close the stream: the writer loop of the speech and voice workers."""
+    while (message := outbox.get()) is not None:
+        try:
+            stream.write(json.dumps(message).encode("utf-8") + b"\n")
+            stream.flush()
+        except (OSError, ValueError):
+            break
+    with contextlib.suppress(OSError):
+        stream.close()

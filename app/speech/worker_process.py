@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from app.child_process import write_json_lines
 from app.speech.speaker import SpeechKind
 from app.speech.worker import worker_command, worker_env
 
@@ -75,17 +76,7 @@ class Worker:
     def _write_loop(self) -> None:
         stdin = self.proc.stdin
         assert stdin is not None
-        while True:
-            message = self._outbox.get()
-            if message is None:
-                break
-            try:
-                stdin.write(json.dumps(message).encode("utf-8") + b"\n")
-                stdin.flush()
-            except (OSError, ValueError):
-                break
-        with contextlib.suppress(OSError):
-            stdin.close()
+        write_json_lines(stdin, self._outbox)
 
     def _read_loop(self) -> None:
         stdout = self.proc.stdout

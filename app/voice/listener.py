@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from app.child_process import write_json_lines
 from app.speech.worker import worker_env
 from app.voice.worker import worker_command
 
@@ -127,14 +128,7 @@ class VoiceListener(Listener):
     def _write_loop(self) -> None:
         stdin = self.proc.stdin
         assert stdin is not None
-        while (message := self._outbox.get()) is not None:
-            try:
-                stdin.write(json.dumps(message).encode("utf-8") + b"\n")
-                stdin.flush()
-            except (OSError, ValueError):
-                break
-        with contextlib.suppress(OSError):
-            stdin.close()
+        write_json_lines(stdin, self._outbox)
 
     def _read_loop(self) -> None:
         stdout = self.proc.stdout
