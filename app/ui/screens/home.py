@@ -7,7 +7,7 @@ from collections.abc import Callable
 from app.services.dto import PromptInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import Tile, action, tile_rows
+from app.ui.widgets import Tile, action
 
 
 class HomeScreen(Screen):
@@ -22,10 +22,7 @@ class HomeScreen(Screen):
         self.tiles = [
             Tile(self._caption(p), self._opener(p), speech=p.text) for p in self.prompts
         ]
-        holder, groups = tile_rows("prompts", "Questions", self.tiles, per_row=1)
-        self.body.addWidget(holder)
-        self.body.addStretch(1)
-        self.groups.extend(groups)
+        self.add_tiles("prompts", "Questions", self.tiles, 1)
         paired = next((p for p in self.prompts if p.paired_with_id), None)
         pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
         self.set_actions([

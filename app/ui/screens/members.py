@@ -7,7 +7,7 @@ from collections.abc import Callable
 from app.services.dto import MemberInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import Tile, action, tile_rows
+from app.ui.widgets import Tile, action
 
 
 class MemberScreen(Screen):
@@ -28,10 +28,7 @@ class MemberScreen(Screen):
         self.tiles: list[Tile] = []
         for m in members:
             self.tiles.append(Tile(m.display_name, self._picker(m, on_pick)))
-        holder, groups = tile_rows("members-row", "Members", self.tiles, per_row=3)
-        self.body.addWidget(holder)
-        self.body.addStretch(1)
-        self.groups.extend(groups)
+        self.add_tiles("members-row", "Members", self.tiles, 3)
         self.set_actions([action("Switch test", ctx.nav.show_switch_test),
                           action("Import a bundle", ctx.nav.show_inbox),
                           action("Facilitator", ctx.nav.show_facilitator_entry), action("Quit", on_quit)])

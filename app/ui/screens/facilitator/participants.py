@@ -33,6 +33,8 @@ def consent_line(c: ConsentRecord) -> str:
 class ParticipantsScreen(Screen):
     """Every member with their consent; add a member."""
 
+    paged = False  # the facilitator works with a mouse and keys: this may scroll
+
     key = "participants"
 
     def __init__(self, ctx: UiContext) -> None:
@@ -63,6 +65,8 @@ class ParticipantsScreen(Screen):
 
 class ParticipantScreen(Screen):
     """One member: consent choices (each saved at once), renaming, role, withdrawal."""
+
+    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "participant"
 
@@ -138,6 +142,8 @@ class ParticipantScreen(Screen):
 
 class WithdrawalScreen(Screen):
     """What withdrawing would change, shown before anything changes; then confirm."""
+
+    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "withdrawal"
 
