@@ -15,6 +15,7 @@ from app.services.group.search import SearchService
 from app.services.group.undo import UndoService
 from app.services.group.words import WordService
 from app.services.review.facilitator import FacilitatorService
+from app.services.review.involvement import InvolvementService
 from app.services.review.participants import ParticipantService
 from app.services.review.review import ReviewService
 from app.store.database import Store
@@ -37,6 +38,7 @@ class Services:
     participants: ParticipantService
     exports: ExportService
     search: SearchService
+    involvement: InvolvementService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -56,4 +58,5 @@ class Services:
             participants=ParticipantService(store, facilitator),
             exports=ExportService(store, facilitator),
             search=SearchService(store),
+            involvement=InvolvementService(store, facilitator),
         )

@@ -44,13 +44,14 @@ from app.store.model_base import created_column as _created
 from app.store.model_base import id_column as _id
 from app.store.model_base import nonblank as _nonblank
 from app.store.model_base import sql_in as _in
+from app.store.models_involvement import InvolvementEntry, PaymentRecord
 
 __all__ = [
     "CONTRIBUTION_KINDS", "CREDITS", "DECISIONS", "MAX_CONTRIBUTION", "MAX_DRAFT", "NAMING_CONVENTION",
     "PAIR_ROLES", "ROLES", "STANCES", "Base", "UTCDateTime", "new_id", "utcnow",
     "Project", "Member", "Prompt", "Meeting", "Theme", "Contribution", "Endorsement", "Definition",
     "DraftVersion", "Stance", "Comment", "ReviewNote", "Event", "InProgressText", "LocalMachine",
-    "BundleLog",
+    "BundleLog", "InvolvementEntry", "PaymentRecord",
 ]
 
 

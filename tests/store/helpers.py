@@ -74,9 +74,12 @@ def sqlite_revision(path: Path) -> str | None:
 
 
 def row_counts(path: Path) -> dict[str, int]:
+    """Rows in each table of the schema; a table a migrated-down file does not have yet as 0."""
+    present = sqlite_tables(path)
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in sorted(TABLES)}
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] if t in present else 0
+                for t in sorted(TABLES)}
     finally:
         conn.close()
 

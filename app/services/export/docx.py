@@ -58,6 +58,8 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Tab
     return table
 
 
+add_table = _table  # for the other Word documents (export/involvement.py, export/summary_docx.py)
+
 # Characters XML 1.0 cannot hold (lxml refuses them): dropped from streamed cells.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _BREAKS = re.compile(r"(\t|\r|\n)")
