@@ -130,7 +130,8 @@ def test_only_in_facilitator_mode_and_only_this_project(services, demo, other, f
 
 def test_every_change_is_in_the_audit_log_without_the_note(services, demo, fs):
     sv = services.involvement
-    entry = sv.add(fs, demo.member("Alex"), date(2026, 11, 5), expenses_pence=900, note="carer's costs").record_id
+    entry = sv.add(fs, demo.member("Alex"), date(2026, 11, 5), expenses_pence=900,
+                   note="carer's costs").record_id
     sv.edit(fs, entry, note="carer's costs, 3 h")
     rows = services.facilitator.audit_log(fs, action=None)
     mine = [r for r in rows if r.action.startswith("involvement_")]
@@ -149,7 +150,8 @@ def test_involvement_csv_and_statement(services, demo, fs, tmp_path):
     assert path.name == "involvement.csv" and (path.stat().st_mode & 0o777) == 0o600
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["member"], r["day"], r["preparation_minutes"], r["total_hours"], r["expenses"]) for r in rows] == [
+    got = [(r["member"], r["day"], r["preparation_minutes"], r["total_hours"], r["expenses"]) for r in rows]
+    assert got == [
         ("Alex", "2026-11-05", "90", "1.50", "£12.50"), ("Alex", "2026-11-12", "30", "0.50", "£0.00")]
     assert rows[0]["note"] == "'=taxi"  # never run as a formula
     named = services.exports.involvement_csv(fs, tmp_path / "named", real_names=True).paths[0]
@@ -179,3 +181,56 @@ def test_statements_for_everyone(services, demo, fs, tmp_path):
     assert any("20 min preparing" in p.text for p in sam.paragraphs)
     alex = Document(str(tmp_path / "statements" / "statement-Alex.docx"))
     assert any("Nothing is recorded in this period." in p.text for p in alex.paragraphs)
+
+
+# --- withdrawal ---------------------------------------------------------------------------------
+
+
+def _jordan_involved(services, demo, fs):
+    sv, jordan = services.involvement, demo.member("Jordan")
+    sv.add(fs, jordan, date(2026, 11, 5), preparation_minutes=60, expenses_pence=2000,
+           note="Jordan's PA came: carer's costs")
+    sv.add(fs, jordan, preparation_minutes=15, meeting_id=demo.meeting)
+    sv.add(fs, demo.member("Sam"), date(2026, 11, 5), note="shared a taxi with Jordan")
+    return jordan
+
+
+@pytest.mark.parametrize("mode", ["delete", "anonymise"])
+def test_withdrawal_keeps_only_the_payment_record(services, demo, fs, mode, tmp_path):
+    jordan = _jordan_involved(services, demo, fs)
+    preview = services.participants.withdrawal_preview(fs, jordan, mode)
+    assert preview.counts["involvement"] == 2 and preview.counts["payment_record"] == 1
+    assert "what they were paid for: 1 kept under the placeholder name" in preview.summary
+    services.participants.withdraw(fs, jordan, mode)
+    kept = services.involvement.kept_payments(fs)
+    assert len(kept) == 1
+    paid = kept[0]
+    assert paid.pseudonym == preview.placeholder and paid.pseudonym.startswith("Withdrawn participant")
+    assert (paid.preparation_minutes, paid.expenses_pence) == (75, 2000)
+    assert paid.first_day == date(2026, 11, 5) and len(paid.lines) == 2
+    assert "law on payments" in paid.reason and mode in paid.reason
+    # the entries went with the withdrawal: deleted, or kept nameless without their notes
+    from sqlalchemy import select
+
+    from app.store.models import InvolvementEntry
+    with services.involvement.store.read() as s:
+        entries = {e.member_id: e for e in s.scalars(select(InvolvementEntry))}
+        left = list(s.scalars(select(InvolvementEntry).where(InvolvementEntry.member_id == jordan)))
+    assert (left == []) if mode == "delete" else ({e.note for e in left} == {""} and len(left) == 2)
+    assert entries[demo.member("Sam")].note == "shared a taxi with [name removed]"
+    with pytest.raises(DomainError, match="withdrawn"):
+        services.involvement.record(fs, jordan)
+    # the kept record is in involvement.csv under the placeholder, with the reason
+    path = services.exports.involvement_csv(fs, tmp_path / "inv").paths[0]
+    text = path.read_text(encoding="utf-8-sig")
+    assert "Jordan" not in text and "carer" not in text
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["status"].startswith("withdrawn")]
+    assert {r["member"] for r in rows} == {paid.pseudonym} and len(rows) == 2
+    assert all("law on payments" in r["note"] and r["member_id"] == "" for r in rows)
+
+
+def test_a_withdrawal_with_nothing_paid_keeps_no_payment_record(services, demo, fs):
+    services.involvement.add(fs, demo.member("Kai"), date(2026, 11, 5), note="prefers mornings")
+    services.participants.withdraw(fs, demo.member("Kai"), "delete")
+    assert services.involvement.kept_payments(fs) == ()

@@ -23,7 +23,6 @@ from app.services.errors import NotFound
 from app.services.export.csv import write_csv
 from app.services.export.docx import add_table
 from app.services.export.files import ExportError, atomic_writer, check_file_target
-from app.services.review.involvement import check_period, read_kept, read_records
 from app.services.review.involvement_dto import (
     InvolvementRecord,
     KeptPayment,
@@ -32,6 +31,7 @@ from app.services.review.involvement_dto import (
     hours_text,
     money_text,
 )
+from app.services.review.involvement_read import check_period, read_kept, read_records
 from app.store.database import Store
 from app.store.models import Member, Project
 
@@ -56,7 +56,8 @@ def _rows(records: list[InvolvementRecord], kept: list[KeptPayment], real_names:
     for k in kept:
         for line in k.lines:
             total = line.meeting_minutes + line.preparation_minutes
-            yield (None, k.pseudonym, "withdrawn: payment record kept", line.day.isoformat(), None, line.meeting,
+            yield (None, k.pseudonym, "withdrawn: payment record kept", line.day.isoformat(), None,
+                   line.meeting,
                    line.meeting_minutes, line.preparation_minutes, total, hours_decimal(total),
                    line.expenses_pence, money_text(line.expenses_pence), k.reason)
 
@@ -122,9 +123,11 @@ def render_statement(handle: BinaryIO, record: InvolvementRecord, project_name: 
     doc.add_paragraph(f"Expenses: {money_text(record.expenses_pence)}.")
     doc.add_heading("Each day", level=1)
     if record.lines:
-        rows = [[day_text(x.day), x.meeting or "", hours_text(x.meeting_minutes), hours_text(x.preparation_minutes),
+        rows = [[day_text(x.day), x.meeting or "", hours_text(x.meeting_minutes),
+                 hours_text(x.preparation_minutes),
                  money_text(x.expenses_pence), x.note] for x in record.lines]
-        rows.append(["Total", meetings, hours_text(record.meeting_minutes), hours_text(record.preparation_minutes),
+        rows.append(["Total", meetings, hours_text(record.meeting_minutes),
+                     hours_text(record.preparation_minutes),
                      money_text(record.expenses_pence), ""])
         add_table(doc, ["Day", "Meeting", "In the meeting", "Preparing", "Expenses", "Note"], rows)
     else:

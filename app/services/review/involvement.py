@@ -15,84 +15,25 @@ stays as a PaymentRecord under the placeholder name, with the reason (`kept_paym
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.review.facilitator import GuardedService
 from app.services.review.involvement_dto import (
-    InvolvementLine,
     InvolvementRecord,
     KeptPayment,
     check_minutes,
     check_pence,
     day_text,
 )
-from app.services.review.meeting_time import attendance
+from app.services.review.involvement_read import check_period, read_kept, read_records
 from app.services.review.review_dto import FacilitatorSession
 from app.services.validation import check_id, clean_text
-from app.store.models import InvolvementEntry, Meeting, Member, PaymentRecord, utcnow
+from app.store.models import InvolvementEntry, Meeting, Member, utcnow
 from app.store.models_involvement import MAX_NOTE
-
-
-def check_period(since: object, until: object) -> tuple[date | None, date | None]:
-    """(since, until) if each is a date or None and since is not after until."""
-    for what, value in (("The first day", since), ("The last day", until)):
-        if value is not None and not isinstance(value, date):
-            raise DomainError(f"{what} must be a date.")
-    if since is not None and until is not None and since > until:  # type: ignore[operator]
-        raise DomainError("The first day is after the last day.")
-    return since, until  # type: ignore[return-value]
-
-
-def read_records(s: Session, project_id: str, member_ids: list[str] | None = None,
-                 since: date | None = None, until: date | None = None) -> list[InvolvementRecord]:
-    """Each member's record (participants in order, or those of `member_ids`), oldest line first."""
-    query = select(Member).where(Member.project_id == project_id, Member.withdrawn_at.is_(None))
-    if member_ids is None:
-        query = query.where(Member.role == "participant")
-    else:
-        query = query.where(Member.id.in_(member_ids))
-    members = list(s.scalars(query.order_by(Member.position, Member.display_name)))
-    ids = [m.id for m in members]
-    meetings = {m.id: m for m in s.scalars(select(Meeting).where(Meeting.project_id == project_id))}
-    lines: dict[str, dict[tuple[date, str | None, str | None], InvolvementLine]] = defaultdict(dict)
-    for member_id, meeting_id, minutes in attendance(s, project_id, ids):
-        meeting = meetings[meeting_id]
-        lines[member_id][(meeting.held_on, meeting_id, None)] = InvolvementLine(
-            meeting.held_on, None, meeting_id, meeting.title or "Meeting", minutes)
-    for e in s.scalars(select(InvolvementEntry).where(InvolvementEntry.project_id == project_id,
-                                                      InvolvementEntry.member_id.in_(ids))):
-        meeting = meetings.get(e.meeting_id) if e.meeting_id else None
-        day = meeting.held_on if meeting is not None else e.held_on
-        attended = lines[e.member_id].pop((day, e.meeting_id, None), None) if meeting else None
-        lines[e.member_id][(day, e.meeting_id, e.id)] = InvolvementLine(
-            day, e.id, e.meeting_id, (meeting.title or "Meeting") if meeting else None,
-            attended.meeting_minutes if attended else 0, e.preparation_minutes, e.expenses_pence, e.note)
-    out = []
-    for m in members:
-        kept = [line for line in lines[m.id].values()
-                if (since is None or line.day >= since) and (until is None or line.day <= until)]
-        kept.sort(key=lambda line: (line.day, line.meeting or "", line.entry_id or ""))
-        out.append(InvolvementRecord(m.id, m.display_name, m.real_name, since, until, tuple(kept)))
-    return out
-
-
-def read_kept(s: Session, project_id: str) -> list[KeptPayment]:
-    """The payment records kept after withdrawals, oldest first."""
-    out = []
-    for p in s.scalars(select(PaymentRecord).where(PaymentRecord.project_id == project_id)
-                       .order_by(PaymentRecord.created_at, PaymentRecord.id)):
-        lines = tuple(InvolvementLine(date.fromisoformat(x["day"]), None, None, x.get("meeting"),
-                                      int(x.get("meeting_minutes", 0)), int(x.get("preparation_minutes", 0)),
-                                      int(x.get("expenses_pence", 0))) for x in p.lines or [])
-        out.append(KeptPayment(p.id, p.pseudonym, p.first_day, p.last_day, p.meetings, p.meeting_minutes,
-                               p.preparation_minutes, p.expenses_pence, lines, p.reason, p.created_at))
-    return out
 
 
 class InvolvementService(GuardedService):
@@ -142,11 +83,13 @@ class InvolvementService(GuardedService):
                 if meeting.project_id != session.project_id:
                     raise NotFound("That meeting belongs to another project.")
                 when = meeting.held_on
-            entry = InvolvementEntry(project_id=session.project_id, member_id=member.id, meeting_id=meeting_id,
-                                     held_on=when, preparation_minutes=minutes, expenses_pence=pence, note=text)
+            entry = InvolvementEntry(project_id=session.project_id, member_id=member.id,
+                                     meeting_id=meeting_id, held_on=when, preparation_minutes=minutes,
+                                     expenses_pence=pence, note=text)
             s.add(entry)
             s.flush()
-            self._event(s, session.project_id, session.member_id, "involvement_added", "involvement", entry.id,
+            self._event(s, session.project_id, session.member_id, "involvement_added", "involvement",
+                        entry.id,
                         of=member.id, preparation_minutes=minutes, expenses_pence=pence)
             return Outcome(f"Saved for {member.display_name}, {day_text(when)}.", record_id=entry.id)
 
@@ -168,7 +111,8 @@ class InvolvementService(GuardedService):
             if not changed:
                 raise DomainError("Nothing to change.")
             entry.updated_at = utcnow()
-            self._event(s, session.project_id, session.member_id, "involvement_edited", "involvement", entry.id,
+            self._event(s, session.project_id, session.member_id, "involvement_edited", "involvement",
+                        entry.id,
                         of=entry.member_id, **changed)
             return Outcome(f"Saved, {day_text(entry.held_on)}.", record_id=entry.id)
 

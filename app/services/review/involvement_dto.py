@@ -94,7 +94,8 @@ class InvolvementRecord:
         """One line to show and speak."""
         meetings = "1 meeting" if self.meetings == 1 else f"{self.meetings} meetings"
         return (f"{meetings}, {hours_text(self.total_minutes)} in all "
-                f"({hours_text(self.preparation_minutes)} preparing), expenses {money_text(self.expenses_pence)}")
+                f"({hours_text(self.preparation_minutes)} preparing), "
+                f"expenses {money_text(self.expenses_pence)}")
 
     def named(self, real_names: bool) -> str:
         """The name a statement carries: the real name when chosen and recorded, else the pseudonym."""
@@ -146,7 +147,8 @@ def day_text(day: date) -> str:
 
 
 _CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)$")
-_UNITS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?\s*(?:(\d+)\s*(?:m|min|mins|minute|minutes))?$")
+_UNITS = re.compile(r"^(?:(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours))?"
+                    r"\s*(?:(\d+)\s*(?:m|min|mins|minute|minutes))?$")
 _MONEY = re.compile(r"^£?\s*(\d{1,7})(?:[.,](\d{1,2}))?$")
 
 

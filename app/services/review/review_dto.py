@@ -193,6 +193,8 @@ KIND_NAMES = {
     "unfinished_texts": "their unfinished texts", "review_notes": "review notes on their versions",
     "audit_entries": "audit entries", "mentions": "mentions of their name",
     "texts_on_this_computer": "their unsaved texts on this computer", "backups": "backups",
+    "involvement": "their involvement record (time, expenses, notes)",
+    "payment_record": "what they were paid for",
 }
 
 

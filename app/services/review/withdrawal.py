@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.services.review.review_dto import AffectedItem
+from app.services.review.withdrawal_involvement import plan_involvement
 from app.store.database import Store
 from app.store.models import (
     Comment,
@@ -67,6 +68,7 @@ class WithdrawalPlan:
     deleted: list[Any] = field(default_factory=list)
     unlinked: list[Any] = field(default_factory=list)  # rows whose member/author link is cleared
     mentions: list[tuple[Any, str, Any]] = field(default_factory=list)  # (row, attribute, new value)
+    added: list[Any] = field(default_factory=list)  # rows the withdrawal makes: a kept payment record
     items: list[AffectedItem] = field(default_factory=list)
 
     def add(self, kind: str, row: Any, text: str, effect: str) -> None:
@@ -163,6 +165,7 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
                     plan.mentions.append((row, attr, after))
                     shown = before if isinstance(before, str) else row.action
                     plan.add("mentions", row, f"{type(row).__tablename__}: {shown}", "name replaced")
+    plan_involvement(s, project_id, plan, pattern, REMOVED)
     return plan
 
 
@@ -187,6 +190,7 @@ def apply_plan(s: Session, plan: WithdrawalPlan) -> None:
             row.detail = {}
     for row, attr, value in plan.mentions:
         setattr(row, attr, value)
+    s.add_all(plan.added)
     member.display_name = plan.placeholder
     member.real_name = None
     member.withdrawn_at = utcnow()
