@@ -26,13 +26,18 @@ from app.services.exchange.bundle_format import KINDS, KINDS_V1, BundleError
 from app.services.exchange.signers import AS_COMPUTER, AS_FACILITATOR, AS_UNSIGNED, Sender
 
 FUTURE = timedelta(days=1)
+# The facilitator's personal data that no bundle holds, from any sender in any format: the
+# involvement record (time, expenses, notes) and the payment records kept after withdrawals.
+# No format has a kind for them; should one ever be given one, CARRIES still leaves it out and
+# check_kinds refuses a bundle that holds it (tests/services/test_involvement_bundle.py).
+NEVER_CARRIED = frozenset({"involvement", "payment_record"})
 COMPUTER_KINDS = frozenset({"contribution", "endorsement", "definition", "draft_version", "stance",
                             "comment"})
 # Sender -> the record kinds its bundles may hold.
 CARRIES: dict[str, frozenset[str]] = {
-    AS_FACILITATOR: frozenset(k.name for k in KINDS),
-    AS_COMPUTER: COMPUTER_KINDS,
-    AS_UNSIGNED: frozenset(k.name for k in KINDS_V1),
+    AS_FACILITATOR: frozenset(k.name for k in KINDS) - NEVER_CARRIED,
+    AS_COMPUTER: COMPUTER_KINDS - NEVER_CARRIED,
+    AS_UNSIGNED: frozenset(k.name for k in KINDS_V1) - NEVER_CARRIED,
 }
 # What the refusal calls a kind a computer may not send.
 FACILITATOR_ONLY = {
@@ -66,6 +71,9 @@ def check_kinds(sender: Sender, counts: Mapping[str, int]) -> None:
     """Refuse a bundle holding records of a kind its sender may not send."""
     allowed = CARRIES[sender.role]
     for name, n in counts.items():
+        if n and name in NEVER_CARRIED:
+            raise BundleError("Refused: this bundle holds the facilitator's involvement or payment "
+                              "records, which never travel between computers. Nothing was written.")
         if n and name not in allowed:
             what = FACILITATOR_ONLY.get(name, name.replace("_", " ") + " records")
             raise BundleError(f"Refused: this bundle comes from {sender.label}, a participant's computer, "
