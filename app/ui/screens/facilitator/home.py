@@ -23,6 +23,7 @@ class FacilitatorHome(Screen):
             *[Tile(f"Definition history: {p.text}", lambda p=p: nav.show_history(p.id),
                    speech=f"Definition history for {p.text}") for p in prompts],
             Tile("Participants and consent", nav.show_participants),
+            Tile("Involvement: time and expenses", nav.show_involvement),
             Tile("Audit log", nav.show_audit),
             Tile("Export for the research", nav.show_exports),
             Tile("Bundles from other machines", nav.show_bundles),
