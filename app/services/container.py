@@ -12,6 +12,7 @@ from app.services.group.inprogress import InProgressService
 from app.services.group.phrases import PhraseService
 from app.services.group.projects import ProjectService
 from app.services.group.search import SearchService
+from app.services.group.summary import SummaryService
 from app.services.group.undo import UndoService
 from app.services.group.words import WordService
 from app.services.review.facilitator import FacilitatorService
@@ -39,6 +40,7 @@ class Services:
     exports: ExportService
     search: SearchService
     involvement: InvolvementService
+    summaries: SummaryService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -59,4 +61,5 @@ class Services:
             exports=ExportService(store, facilitator),
             search=SearchService(store),
             involvement=InvolvementService(store, facilitator),
+            summaries=SummaryService(store),
         )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 
-from PySide6.QtCore import Qt
 from docx import Document
+from PySide6.QtCore import Qt
 
 from app.ui.screens.facilitator.involvement import InvolvementScreen, MemberInvolvementScreen
 from app.ui.screens.write import WriteScreen

@@ -33,6 +33,7 @@ from app.services.export.docx import export_docx
 from app.services.export.involvement import export_involvement_csv, export_statement, export_statements
 from app.services.export.markdown import export_markdown
 from app.services.export.report import ExportError, Progress, log_export
+from app.services.export.summary_docx import export_summaries
 from app.services.review.facilitator import GuardedService
 from app.services.review.review_dto import ExportResult, FacilitatorSession
 from app.store.database import Store
@@ -102,6 +103,15 @@ class ExportService(GuardedService):
                                   real_names=self._yes_no(real_names))
         log_export(self.store, session.project_id, session.member_id, "statement", paths, real_names)
         files = "1 statement" if len(paths) == 1 else f"{len(paths)} statements"
+        return ExportResult(tuple(paths), f"Wrote {files} to {Path(folder).expanduser()}.")
+
+    def summaries(self, session: FacilitatorSession, folder: Path | str,
+                  meeting_id: str | None = None) -> ExportResult:
+        """Write each participant's "What happened to your words" (Word, easy read) into `folder`."""
+        session = self._session(session)
+        paths = export_summaries(self.store, session.project_id, folder, meeting_id)
+        log_export(self.store, session.project_id, session.member_id, "summary", paths, False)
+        files = "1 summary" if len(paths) == 1 else f"{len(paths)} summaries"
         return ExportResult(tuple(paths), f"Wrote {files} to {Path(folder).expanduser()}.")
 
     @staticmethod

@@ -24,8 +24,14 @@ class HomeScreen(Screen):
         ]
         holder, groups = tile_rows("prompts", "Questions", self.tiles, per_row=1)
         self.body.addWidget(holder)
-        self.body.addStretch(1)
         self.groups.extend(groups)
+        if ctx.state.member is not None and ctx.state.member.role == "participant":
+            # after the questions, so reaching a question costs a switch user no more presses
+            summary = ctx.services.summaries.for_member(ctx.state.member.id)
+            words = Tile(summary.title, ctx.nav.show_summary)
+            words.setProperty("easyread", "true")
+            self.add_row("summary", "What happened to your words", [words])
+        self.body.addStretch(1)
         paired = next((p for p in self.prompts if p.paired_with_id), None)
         pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
         self.set_actions([
