@@ -14,8 +14,10 @@ def test_a_switch_user_reads_their_summary(make_app):
     choose(app, "Alex")
     assert isinstance(app.window.current, HomeScreen)
     title = next(t.accessibleName() for t in app.window.tiles()
-                 if t.accessibleName().startswith("What happened to your words"))
-    choose(app, "What happened to your words")
+                 if t.accessibleName().startswith("What happened to my words"))
+    assert title == "What happened to my words, " + app.services.summaries.for_member(
+        app.members()["Alex"]).meeting
+    choose(app, "More actions")
     choose(app, title)
     screen = app.window.current
     assert isinstance(screen, SummaryScreen)

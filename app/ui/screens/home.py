@@ -25,12 +25,14 @@ class HomeScreen(Screen):
         holder, groups = tile_rows("prompts", "Questions", self.tiles, per_row=1)
         self.body.addWidget(holder)
         self.groups.extend(groups)
+        # "What happened to my words" is the action bar's last tile: a row of its own would cost a
+        # switch user one more step to every other action; its meeting is named under the questions.
+        words = []
         if ctx.state.member is not None and ctx.state.member.role == "participant":
-            # after the questions, so reaching a question costs a switch user no more presses
             summary = ctx.services.summaries.for_member(ctx.state.member.id)
-            words = Tile(summary.title, ctx.nav.show_summary)
-            words.setProperty("easyread", "true")
-            self.add_row("summary", "What happened to your words", [words])
+            self.add_text(f"{summary.title}: choose “What happened to my words”.").setObjectName("easyread")
+            words = [action("What happened to my words", ctx.nav.show_summary,
+                            speech=f"What happened to my words, {summary.meeting}")]
         self.body.addStretch(1)
         paired = next((p for p in self.prompts if p.paired_with_id), None)
         pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
@@ -41,6 +43,7 @@ class HomeScreen(Screen):
             self.undo_tile(),
             action("Send my work", ctx.nav.send_work),
             action("Change member", ctx.nav.show_members),
+            *words,
         ])
 
     @staticmethod
