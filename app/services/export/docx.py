@@ -31,13 +31,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from app.services.export.markdown import version_meta, version_title
-from app.services.export.report import (
-    ANONYMOUS,
-    Progress,
-    PromptSection,
-    Report,
-    write_report,
-)
+from app.services.export.report import ANONYMOUS, Progress
+from app.services.export.report_doc import PromptSection, Report, write_report
 from app.services.review.review_dto import VersionNode
 from app.store.database import Store
 
