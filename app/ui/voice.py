@@ -35,20 +35,19 @@ ListenerFactory = Callable[[Callable[[Notice | None], None]], Listener]
 
 
 def key_phrases(key_id: str, tile: Tile) -> list[str]:
-    """What says a keyboard key: letters by the spelling alphabet, "space", "delete", and a
-    prediction by its word or its number. Letter names ("b", "r") are left out: measured, each
-    short word on the keyboard ("done", "space", "echo") was heard as one of them."""
+    """What says a keyboard key: letters by the spelling alphabet and by name ("bravo", "b"),
+    "space", "delete", "done", and a prediction by its word or its number."""
     if key_id.startswith("char:"):
         ch = key_id[5:].lower()
         if ch in SPELLING_ALPHABET:
-            return [SPELLING_ALPHABET[ch]]
+            return [SPELLING_ALPHABET[ch], ch]
         return [phrase_of(tile.speech)]
     if key_id == "space":
         return ["space"]
     if key_id == "backspace":
         return ["delete"]
     if key_id == "done":
-        return ["done", "all done"]  # "done" alone was measured to be heard as "back"
+        return ["done", "finished"]
     if key_id.startswith("prediction:"):
         n = int(key_id.split(":")[1])
         word = phrase_of(tile.text().split("\n")[0])
