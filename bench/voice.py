@@ -185,6 +185,7 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
                         with cond:
                             cond.wait_for(lambda s=start: any(n["ev"] == "fed" for n in notices[s:]), 30)
                             got = [n for n in notices[start:] if n["ev"] == "heard" and n["text"]]
+                            rej = [(n.get("rejected"), n.get("margin")) for n in notices[start:] if n["ev"] == "heard" and not n["text"]]
                         clock_before, clock = clock, clock + len(wav_at_16k(path)) / 16000
                         trials += 1
                         chosen = [n for n in got if n["text"] in targets or n["text"] in COMMANDS]
@@ -197,7 +198,7 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
                         else:
                             wrong += bool(chosen)
                             misses.append(f"{name}: {phrase!r} ({voice}, {speed}) -> "
-                                          f"{[n['text'] for n in chosen] or 'nothing'}")
+                                          f"{[n['text'] for n in chosen] or rej or 'nothing'}")
             for word in (w for w in UNKNOWN_WORDS if w not in targets):
                 for voice in voices:
                     for speed in speeds:

@@ -40,14 +40,14 @@ def key_phrases(key_id: str, tile: Tile) -> list[str]:
     if key_id.startswith("char:"):
         ch = key_id[5:].lower()
         if ch in SPELLING_ALPHABET:
-            return [SPELLING_ALPHABET[ch], ch]
+            return [SPELLING_ALPHABET[ch]]
         return [phrase_of(tile.speech)]
     if key_id == "space":
         return ["space"]
     if key_id == "backspace":
         return ["delete"]
     if key_id == "done":
-        return ["done", "finished"]
+        return ["done", "all done"]
     if key_id.startswith("prediction:"):
         n = int(key_id.split(":")[1])
         word = phrase_of(tile.text().split("\n")[0])
