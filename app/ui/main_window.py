@@ -114,6 +114,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
                              db=self.db)
         # Every tile, key and timer of the window runs through this (app/ui/guard.py).
         self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
+        self.ctx.guard = self.guard
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)

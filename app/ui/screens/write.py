@@ -48,6 +48,9 @@ class WriteRequest:
     secret: bool = False  # a passphrase: shown as dots, never saved, spoken or learned from
     then: Callable[[], None] | None = None  # after a successful submit and going back
     private: bool = False  # a real name: shown and spoken, but never kept unfinished or learned from
+    # `submit` touches no widget: it runs on the window's database worker (UiContext.act), so a
+    # locked or slow database leaves the window scanning.
+    off_thread: bool = False
 
     @property
     def keeps_nothing(self) -> bool:
@@ -91,6 +94,7 @@ class WriteScreen(Screen):
         self.set_actions([action("Cancel: keep for later", self._cancel)])
         self.bar_holder.addWidget(self.more_tile)
         self._opened_with = self.panel.text  # leaving with other text than this asks first
+        self._left = False
         if saved is not None:
             ctx.status.show_status("Your unfinished text is back.")
 
@@ -275,21 +279,34 @@ class WriteScreen(Screen):
         # A space typed last is not part of the words (but may be part of a passphrase).
         text = self.panel.text if self.request.secret else self.panel.text.strip()
         values = {o.key: o.value for o in self.request.options}
+        submit = self.request.submit
+        if self.request.off_thread:
+            self.ctx.act(f"submit:{self.request.target}", lambda: submit(text, values), self._submitted)
+            return
         try:
-            outcome = self.request.submit(text, values)
+            outcome = submit(text, values)
         except DomainError as exc:
             self.ctx.announce(exc.message)
             return
+        self._submitted(outcome)
+
+    def _submitted(self, outcome: Outcome) -> None:
         member = self.ctx.state.member
         if member is not None and not self.request.keeps_nothing:
             self._clear_unfinished(member.id, self.request.target)
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
-        for _ in range(self.request.back_steps):
-            self.ctx.nav.back()
+        if not self._left:  # told late (a slow database) after the member left: stay where they are
+            for _ in range(self.request.back_steps):
+                self.ctx.nav.back()
         self.ctx.announce(outcome.message)
         if self.request.then is not None:
             self.request.then()
+
+    def detach(self) -> None:
+        """The screen is closing: a submit told after this leaves the member where they are."""
+        self._left = True
+        super().detach()
 
     def escape(self) -> None:
         """Escape is Cancel: it asks first when there is new text."""
