@@ -73,7 +73,7 @@ class Predictor:
         bigrams: SymspellPairs | Iterable[tuple[str, str, float]] | None = None,
         base_weight: float = 1000.0, pair_weight: float = 0.7, project_weight: float = 0.5,
         member_weight: float = 1.0, keyword_weight: float = 5.0, bigram_backoff: float = 3.0,
-        letter_floor: float = 0.01, trigrams: SphinxTrigrams | None = None, trigram_weight: float = 0.5,
+        letter_floor: float = 0.01, trigrams: SphinxTrigrams | None = None, trigram_weight: float = 0.3,
     ) -> None:
         """Create a predictor; *base* is the general word list, *bigrams* general word pairs,
         *trigrams* general word triples (for ranking predictions only, see :meth:`rank`)."""
@@ -313,7 +313,8 @@ class Predictor:
         w = self.settings["trigram_weight"]
         return p if tri is None else w * p + (1 - w) * tri
 
-    def predict(self, prefix: str, previous: str | None = None, n: int = 5, earlier: str | None = None) -> list[str]:
+    def predict(self, prefix: str, previous: str | None = None, n: int = 5,
+                earlier: str | None = None) -> list[str]:
         """The *n* likeliest words (or keyword phrases) starting with *prefix*, best first
         (by :meth:`rank`; *earlier* is the word before *previous*).
 

@@ -72,5 +72,6 @@ def split_context(text: str) -> Context:
     start = len(text) - len(prefix)
     tokens = _TOKEN_RE.findall(text[max(0, start - 200):start])
     previous = SENTENCE_START if not tokens or tokens[-1] in SENTENCE_ENDS else tokens[-1].lower()
-    earlier = SENTENCE_START if len(tokens) < 2 or tokens[-2] in SENTENCE_ENDS else tokens[-2].lower()
+    earlier = SENTENCE_START if previous == SENTENCE_START or len(tokens) < 2 or tokens[-2] in SENTENCE_ENDS \
+        else tokens[-2].lower()
     return Context(previous, prefix, text[start - 1] if start else "", earlier)
