@@ -336,6 +336,15 @@ class InProgressText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = _created()
+    # When and on which computer the member wrote `text` (migration 0009): a copy kept on a
+    # computer and handed back later keeps its own time, so the newer copy always wins.
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    written_on: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The draft the newer one replaced when two copies met: kept for the member to bring back.
+    earlier_text: Mapped[str | None] = mapped_column(Text, default=None)
+    earlier_cursor: Mapped[int | None] = mapped_column(Integer, default=None)
+    earlier_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    earlier_written_on: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class LocalMachine(Base):

@@ -149,7 +149,8 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
         (s.scalars(select(Theme).where(Theme.prompt_id.in_(prompts))), ("name",)),
         (s.scalars(select(Meeting).where(Meeting.project_id == project_id)), ("title",)),
         (s.scalars(select(Prompt).where(Prompt.project_id == project_id)), ("text",)),
-        (s.scalars(select(InProgressText).where(InProgressText.member_id.in_(members))), ("text",)),
+        (s.scalars(select(InProgressText).where(InProgressText.member_id.in_(members))),
+         ("text", "earlier_text")),
         (s.scalars(select(Event).where(Event.project_id == project_id)), ("detail",)),
     ]
     for rows, attrs in candidates:
@@ -187,6 +188,10 @@ def apply_plan(s: Session, plan: WithdrawalPlan) -> None:
             row.detail = {}
     for row, attr, value in plan.mentions:
         setattr(row, attr, value)
+        if isinstance(row, InProgressText):  # a shorter text keeps its cursor inside it
+            row.cursor = min(row.cursor, len(row.text))
+            if row.earlier_text is not None and row.earlier_cursor is not None:
+                row.earlier_cursor = min(row.earlier_cursor, len(row.earlier_text))
     member.display_name = plan.placeholder
     member.real_name = None
     member.withdrawn_at = utcnow()
