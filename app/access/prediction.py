@@ -348,14 +348,15 @@ class Predictor:
         return buckets
 
     def completion_probabilities(self, prefix: str, previous: str | None, words: Iterable[str],
-                                 passed: Iterable[str] = ()) -> dict:
+                                 passed: Iterable[str] = (), earlier: str | None = None) -> dict:
         """P(word | previous, the word starts with *prefix* and is none of *passed*) for each of
-        *words* (phrases: first word); *passed* are words the member was offered and passed over."""
+        *words* (phrases: first word; by :meth:`rank`, so with the general triples after
+        *earlier*); *passed* are words the member was offered and passed over."""
         p, prev = prefix.lower(), (previous or "").lower()
         mass = sum(self._buckets(p, prev).values()) + (self.probability(p, prev) if p else 0.0)
         mass -= sum(self.probability(w, prev) for w in {w.lower() for w in passed}
                     if " " not in w and w.startswith(p) and w != p)
-        return {w: min(1.0, self.probability(w.split(" ")[0], prev) / mass) if mass > 0 else 0.0
+        return {w: min(1.0, self.rank(w.split(" ")[0], prev, earlier) / mass) if mass > 0 else 0.0
                 for w in words}
 
     def letter_distribution(
