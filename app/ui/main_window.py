@@ -35,6 +35,7 @@ from app.ui.guard import ActionGuard
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
+from app.ui.project_nav import ProjectNavigation
 from app.ui.resume_nav import ResumeNavigation
 from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
@@ -52,7 +53,7 @@ POLL_MS = 1000
 
 
 class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
-                 QMainWindow):
+                 ProjectNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -73,6 +74,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         last_place: LastPlace | None = None,
         start_scanning: bool = False,
         voice: ListenerFactory | None = None,
+        project_chosen: Callable[[str], None] | None = None,
     ) -> None:
         """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
         the member screen and anything needing the services waits for them. With
@@ -80,12 +82,14 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         (main.py calls it once the first screen is painted). `voice` starts the recogniser
         (:func:`app.voice.listener.make_listener`); without it voice is off. `last_place` keeps
         where the member is, for :meth:`resume` after a crash. With `start_scanning`, a computer
-        where nobody has taken part yet starts in one-switch auto-scan."""
+        where nobody has taken part yet starts in one-switch auto-scan. `project_chosen` keeps
+        the project chosen on the projects screen for the next start."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
                                         else Ready(services))
         self._snapshot = snapshot
+        self.project_chosen = project_chosen
         self.speaker = speaker
         self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
         self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
@@ -168,8 +172,9 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.state.undo_tokens.clear()
         self._history.clear()
         self._trail.clear()
-        early = self._snapshot.members if self._snapshot and not self.source.done else None
-        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit, early))
+        early = self._snapshot if self._snapshot and not self.source.done else None
+        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit,
+                                        early.members if early else None, early.projects if early else 1))
 
     def ask_quit(self) -> None:
         """Quit, once the member (or their helper) has said "Yes" to "Quit Co-production Canvas?"."""

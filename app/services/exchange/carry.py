@@ -9,7 +9,9 @@ bring). The sender is whom signers.identify says the bundle comes from:
   format 2 has no place for them (bundle_format.KINDS);
 - an invited computer: only the keywords, "me too"s, definitions, versions, stances and comments
   of the members who use it (unfinished text never leaves the computer). A withdrawal, a hidden
-  flag, a theme or a member record arrives only from the facilitator's key;
+  flag, a theme or a member record arrives only from the facilitator's key. What members who do
+  not use the computer made there (MADE_HERE) stays there, and so do its members' records that
+  refer to it: the facilitator has nothing they could refer to (bundle_write.held_back);
 - an unsigned format 1 bundle (the facilitator's computer only, once, after a warning): what
   format 1 held, less the security events and the passphrase hash, which never travel.
 - the live meeting's records (agenda steps, dots, asks, attendance) travel in no bundle at all
@@ -46,6 +48,8 @@ FACILITATOR_ONLY = {
 # Whose record it is: a computer sends, and may change, only its own members' records.
 AUTHOR = {"contribution": "member_id", "endorsement": "member_id", "draft_version": "author_id",
           "stance": "member_id", "comment": "member_id"}
+# The local audit event that shows a record was made on this computer (imports write none).
+MADE_HERE = {"contribution": "contribution_added", "draft_version": "version_saved"}
 ANONYMOUS_OK = frozenset({"contribution"})  # an anonymous keyword names no author, by design
 # Fields only the facilitator sets: a computer's record must leave them as they are here (a new one:
 # as below), so it cannot hide, theme or withdraw a keyword.

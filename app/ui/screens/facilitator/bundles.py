@@ -10,6 +10,7 @@ from app.services.errors import DomainError
 from app.services.exchange.exchange import UnsignedBundle
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.widgets import Tile, action, tile_rows
 
 
@@ -119,6 +120,10 @@ class BundlesScreen(Screen):
         return invite
 
     def _revoke(self, machine_id: str, label: str) -> Callable[[], None]:
+        asked = question("revoke", label=label)
+        return lambda: self.ctx.nav.ask_first(asked, self._revoker(machine_id, label))
+
+    def _revoker(self, machine_id: str, label: str) -> Callable[[], None]:
         def revoke() -> None:
             try:
                 self.ctx.services.exchange.revoke_computer(self.ctx.state.project_id, machine_id)
@@ -192,8 +197,11 @@ class BundlePreviewScreen(Screen):
         except DomainError as exc:
             self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
             return
-        self.ctx.nav.back()
         added = done.total_new
-        joined = f" This computer has joined {done.project_name}." if done.joins else ""
-        self.ctx.announce((f"Imported: {added} new records." if added else "Nothing new: all of it was here.")
-                          + joined)
+        said = f"Imported: {added} new records." if added else "Nothing new: all of it was here."
+        if done.joins:  # open the joined project straight away: its members screen
+            self.ctx.nav.open_project(done.project_id)
+            self.ctx.announce(f"{said} This computer has joined {done.project_name}. Who is taking part?")
+            return
+        self.ctx.nav.back()
+        self.ctx.announce(said)
