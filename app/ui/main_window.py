@@ -32,6 +32,7 @@ from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.guard import ActionGuard
+from app.ui.meeting_nav import MeetingNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
@@ -53,7 +54,7 @@ POLL_MS = 1000
 
 
 class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
-                 ProjectNavigation, QMainWindow):
+                 ProjectNavigation, MeetingNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -198,6 +199,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.predictors.prepare(member.id)  # ready by the time they reach a keyboard
         self.apply_profile(AccessProfile.stored(member.profile))
         self._open(lambda: HomeScreen(self.ctx))
+        self.start_turn_in_meeting()
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
@@ -382,10 +384,10 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         first, self._marker = self._marker is None, marker
         if first:
             return  # the services have just loaded: nothing has changed since the snapshot
-        if self.state.facilitator is not None:
-            return  # a rebuild would use the session and keep an unattended one from locking
-        if self.current is not None and self.current.refresh_on_change:
-            self.refresh()  # writing is never disturbed; its screen shows the news on return
+        # the meeting decides: follow the group, or refresh (writing is never disturbed; the
+        # facilitator's screens are not rebuilt, which would keep an unattended session unlocked,
+        # except the meeting screen while it is open)
+        self.look_at_meeting()
 
     def _save_waiting(self) -> None:
         """The server answers again: hand it the text kept on this computer meanwhile."""
