@@ -194,7 +194,8 @@ def key_probabilities(model: KeyboardModel) -> dict[str, float]:
     probs: dict[str, float] = {}
     if model.page == "letters" and model.words:
         # Words passed over are not the member's word: their share goes to the rest.
-        picks = predictor.completion_probabilities(ctx.prefix, ctx.previous, model.words, passed=model.passed)
+        picks = predictor.completion_probabilities(ctx.prefix, ctx.previous, model.words, passed=model.passed,
+                                                   earlier=ctx.earlier)
         scale = min(1.0, 0.9 / (sum(picks.values()) or 1.0))
         for i, w in enumerate(model.words):
             probs[f"prediction:{i + 1}"] = picks[w] * scale
