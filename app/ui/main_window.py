@@ -119,6 +119,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
                              db=self.db)
         # Every tile, key and timer of the window runs through this (app/ui/guard.py).
         self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
+        self.ctx.guard = self.guard
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
@@ -398,17 +399,20 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         waiting = drafts.waiting(member.id)
 
         def save() -> int:
-            for target, text, cursor in waiting:
-                inprogress.save(member.id, target, text, cursor)
+            for target, kept, earlier in waiting:  # each with its own time: the newer copy wins
+                if not inprogress.save(member.id, target, kept.text, kept.cursor, kept.written_at,
+                                       kept.written_on):
+                    continue  # the database's copy was newer; this one is its earlier draft now
+                if earlier is not None:
+                    inprogress.keep_earlier(member.id, target, earlier)
             return len(waiting)
 
         def saved(count: int | None, error: BaseException | None) -> None:
             if error is not None:
                 self.database_unreachable(error)
                 return
-            for target, text, cursor in waiting:
-                if drafts.get(member.id, target) == (text, cursor):
-                    drafts.forget(member.id, target)
+            for target, kept, _earlier in waiting:
+                drafts.forget(member.id, target, only=kept)
             self.show_status("The shared database answers again. Your writing is saved there."
                              if count else "The shared database answers again.")
 

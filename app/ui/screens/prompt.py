@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.services.dto import ContributionInfo
+from app.services.dto import ContributionInfo, Outcome
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import Option, WriteRequest
@@ -123,13 +123,17 @@ class PromptScreen(Screen):
             member = self.ctx.state.member
             if member is None:
                 return
-            outcome = self.ctx.services.contributions.toggle_endorsement(member.id, c.id)
-            if outcome.undo_token:
-                self.ctx.state.undo_tokens.append(outcome.undo_token)
-            self.ctx.announce(outcome.message)
-            self.ctx.nav.refresh()
+            contributions = self.ctx.services.contributions
+            self.ctx.act(f"me-too:{c.id}", lambda: contributions.toggle_endorsement(member.id, c.id),
+                         self._toggled)
 
         return toggle
+
+    def _toggled(self, outcome: Outcome) -> None:
+        if outcome.undo_token:
+            self.ctx.state.undo_tokens.append(outcome.undo_token)
+        self.ctx.announce(outcome.message)
+        self.ctx.nav.refresh()
 
     def _results(self, step_id: str) -> None:
         """A revealed vote: dots per keyword as counts and a bar picture."""
@@ -175,6 +179,7 @@ class PromptScreen(Screen):
                        "anonymous" if member.anonymous_default else "named"),
             ],
             keywords=self.ctx.services.words.prompt_keywords(prompt.id),
+            off_thread=True,
         ))
 
     def _definition(self) -> None:
