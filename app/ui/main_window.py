@@ -32,6 +32,7 @@ from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.guard import ActionGuard
+from app.ui.meeting_nav import MeetingNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
@@ -53,7 +54,7 @@ POLL_MS = 1000
 
 
 class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
-                 ProjectNavigation, QMainWindow):
+                 ProjectNavigation, MeetingNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -118,6 +119,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
                              db=self.db)
         # Every tile, key and timer of the window runs through this (app/ui/guard.py).
         self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
+        self.ctx.guard = self.guard
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
@@ -197,6 +199,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.predictors.prepare(member.id)  # ready by the time they reach a keyboard
         self.apply_profile(AccessProfile.stored(member.profile))
         self._open(lambda: HomeScreen(self.ctx))
+        self.start_turn_in_meeting()
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
@@ -381,10 +384,10 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         first, self._marker = self._marker is None, marker
         if first:
             return  # the services have just loaded: nothing has changed since the snapshot
-        if self.state.facilitator is not None:
-            return  # a rebuild would use the session and keep an unattended one from locking
-        if self.current is not None and self.current.refresh_on_change:
-            self.refresh()  # writing is never disturbed; its screen shows the news on return
+        # the meeting decides: follow the group, or refresh (writing is never disturbed; the
+        # facilitator's screens are not rebuilt, which would keep an unattended session unlocked,
+        # except the meeting screen while it is open)
+        self.look_at_meeting()
 
     def _save_waiting(self) -> None:
         """The server answers again: hand it the text kept on this computer meanwhile."""
@@ -396,17 +399,20 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         waiting = drafts.waiting(member.id)
 
         def save() -> int:
-            for target, text, cursor in waiting:
-                inprogress.save(member.id, target, text, cursor)
+            for target, kept, earlier in waiting:  # each with its own time: the newer copy wins
+                if not inprogress.save(member.id, target, kept.text, kept.cursor, kept.written_at,
+                                       kept.written_on):
+                    continue  # the database's copy was newer; this one is its earlier draft now
+                if earlier is not None:
+                    inprogress.keep_earlier(member.id, target, earlier)
             return len(waiting)
 
         def saved(count: int | None, error: BaseException | None) -> None:
             if error is not None:
                 self.database_unreachable(error)
                 return
-            for target, text, cursor in waiting:
-                if drafts.get(member.id, target) == (text, cursor):
-                    drafts.forget(member.id, target)
+            for target, kept, _earlier in waiting:
+                drafts.forget(member.id, target, only=kept)
             self.show_status("The shared database answers again. Your writing is saved there."
                              if count else "The shared database answers again.")
 

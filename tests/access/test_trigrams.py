@@ -64,3 +64,22 @@ def test_a_word_the_triples_do_not_know_keeps_its_own_rank():
     predictor = Predictor(vocab, trigrams=triples)
     assert predictor.predict("car", "own", 2, earlier="my") == ["carers", "cars"]
     assert predictor.fresh().trigrams is triples  # a member's copy ranks the same way
+
+
+def test_a_full_stop_is_likelier_where_the_triples_end_sentences():
+    vocab = {"a": 9.0, "week": 3.0, "weekend": 1.0, "the": 9.0}
+    triples = Triples({("a", "week", "</s>"): 0.6, ("the", "week", "</s>"): 0.001})
+    plain = Predictor(vocab).letter_distribution("week", "a")
+    ranked = Predictor(vocab, trigrams=triples)
+    after_a, after_the = ranked.letter_distribution("week", "a"), ranked.letter_distribution("week", "the")
+    assert after_a["."] > 3 * plain["."] > after_the["."]
+    assert abs(sum(after_a.values()) - 1.0) < 1e-9
+
+
+def test_the_triples_move_the_letters_towards_the_words_they_expect():
+    vocab = {"the": 9.0, "red": 3.0, "cat": 5.0, "car": 4.0}
+    triples = Triples({("the", "red", "car"): 0.5, ("the", "red", "cat"): 0.001})
+    plain = Predictor(vocab).letter_distribution("ca", "red", earlier="the")
+    ranked = Predictor(vocab, trigrams=triples).letter_distribution("ca", "red", earlier="the")
+    assert plain["t"] > plain["r"] and ranked["r"] > ranked["t"]
+    assert abs(sum(ranked.values()) - 1.0) < 1e-9
