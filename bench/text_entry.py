@@ -291,7 +291,7 @@ def cross_entropy(text: str, predictor: Predictor) -> float:
     pred, bits = model.predictor, 0.0
     for i, ch in enumerate(target):
         ctx = split_context(target[:i])
-        dist = pred.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after)
+        dist = pred.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after, earlier=ctx.earlier)
         bits -= math.log2(dist.get(ch.lower(), 1e-6) if ch.lower() in CHARSET else 1e-6)
         if ctx.prefix and not _WORD_RE.match(ch):
             pred.learn_word(ctx.prefix, ctx.previous, ch)
@@ -341,7 +341,7 @@ def predict_latency(predictor: Predictor, text: str, samples: int = 3000) -> dic
         t0 = time.perf_counter()
         pred.predict(ctx.prefix, ctx.previous, 5, earlier=ctx.earlier)
         t1 = time.perf_counter()
-        pred.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after)
+        pred.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after, earlier=ctx.earlier)
         times.append((t1 - t0) * 1000)
         letters.append((time.perf_counter() - t1) * 1000)
 

@@ -201,7 +201,7 @@ def key_probabilities(model: KeyboardModel) -> dict[str, float]:
             probs[f"prediction:{i + 1}"] = picks[w] * scale
     rest = 1.0 - sum(probs.values())
     letters = predictor.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after,
-                                            exclude=[*model.words, *model.passed])
+                                            exclude=[*model.words, *model.passed], earlier=ctx.earlier)
     if state.auto_space and state.before[-2:-1] not in tuple(AUTO_SPACE_AFTER):
         ends = predictor.end_distribution()
         marks = {ch: ends[ch] for ch in CLOSING}

@@ -31,7 +31,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-from app.access.trigrams import SphinxTrigrams
+from app.access.trigrams import SphinxTrigrams, rank_candidates, sentence_ends
 from app.access.word_sources import TOP_K, SymspellPairs, WordfreqSource, WordIndex, plain
 
 __all__ = ["CHARSET", "SENTENCE_START", "Predictor", "SymspellPairs", "WordfreqSource", "tokenize"]
@@ -304,6 +304,14 @@ class Predictor:
         back = self.settings["bigram_backoff"] * len(succ)
         return (succ.get(word, 0.0) + back * q) / (self._bi_total[prev] + back)
 
+    def candidates(self, prefix: str, previous: str) -> set[str]:
+        """The words worth scoring after *previous* that start with *prefix* (lower case)."""
+        cands = set(self._base.top_for(prefix)) | set(self._top.get(prefix, ()))
+        if previous in self._pairs:
+            cands.update(self._pairs[previous].top_for(prefix))
+        cands.update(w for w in self._bi.get(previous, ()) if w.startswith(prefix))
+        return cands
+
     def rank(self, word: str, previous: str | None = None, earlier: str | None = None) -> float:
         """The score predictions are ranked by: ``P(word | previous)`` mixed, for a word the
         general triples know, with their ``P(word | earlier, previous)`` (``w P + (1 - w) P3``,
@@ -323,10 +331,7 @@ class Predictor:
         Words are lower case; a word equal to a non-empty prefix is left out.
         """
         p, prev = prefix.lower().replace("\u2019", "'"), (previous or "").lower()
-        cands = set(self._base.top_for(p)) | set(self._top.get(p, ()))
-        if prev in self._pairs:
-            cands.update(self._pairs[prev].top_for(p))
-        cands.update(w for w in self._bi.get(prev, ()) if w.startswith(p))
+        cands = self.candidates(p, prev)
         cands.discard(p)
         scored = {w: self.rank(w, prev, earlier) for w in cands}
         for words, _surface in self._phrases:
@@ -362,6 +367,7 @@ class Predictor:
 
     def letter_distribution(
         self, prefix: str, previous: str | None = None, *, after: str = " ", exclude: Iterable[str] = (),
+        earlier: str | None = None,
     ) -> dict[str, float]:
         """P(next character) over :data:`CHARSET` (lower case; " " is space).
 
@@ -374,29 +380,21 @@ class Predictor:
             return self._mix({ch: self._after.get(ch, 0.0) / total for ch in CHARSET}, 0.05)
         prev = (previous or "").lower()
         buckets = self._buckets(p, prev)
+        if self.trigrams is not None:
+            rank_candidates(self, buckets, p, prev, earlier)
         for w in exclude:
             w = w.lower()
             if " " not in w and w.startswith(p) and w != p:
-                buckets[w[len(p)]] = max(0.0, buckets[w[len(p)]] - self.probability(w, prev))
-        end = self.probability(p, prev) if p else 0.0
+                buckets[w[len(p)]] = max(0.0, buckets[w[len(p)]] - self.rank(w, prev, earlier))
+        end = self.rank(p, prev, earlier) if p else 0.0
         total = sum(buckets.values()) + end
         if total <= 0:
             return dict(_FALLBACK)
         ends = self.end_distribution()
         if end and self.trigrams is not None:
-            ends = self._sentence_ends(ends, p, prev)
+            ends = sentence_ends(self.trigrams, ends, p, prev, STOP_KEEP)
         raw = {ch: (buckets.get(ch, 0.0) + end * ends[ch]) / total for ch in CHARSET}
         return self._mix(raw, self.settings["letter_floor"])
-
-    def _sentence_ends(self, ends: dict[str, float], word: str, prev: str) -> dict[str, float]:
-        """*ends* with the share of ". ! ?" moved most of the way (``1 - STOP_KEEP``) to the
-        general triples' ``P(</s> | prev, word)``: whether a sentence ends depends on its words."""
-        stop = self.trigrams.probability("</s>", word, prev or SENTENCE_START)  # type: ignore[union-attr]
-        share = sum(ends[ch] for ch in ".!?")
-        if stop is None or not 0 < share < 1:
-            return ends
-        want = STOP_KEEP * share + (1 - STOP_KEEP) * stop
-        return {ch: v * (want / share if ch in ".!?" else (1 - want) / (1 - share)) for ch, v in ends.items()}
 
     def end_distribution(self) -> dict[str, float]:
         """P(character after a finished word): space or punctuation, as the member writes."""

@@ -4,17 +4,23 @@ the pocketsphinx wheel already ships (BSD-2-Clause, Carnegie Mellon University).
 through pocketsphinx's own n-gram code (memory-mapped; a query takes under a microsecond), so
 nothing is built or downloaded. No Qt here.
 
-Only whole-word probabilities are asked of it (``P(word | earlier, previous)``), for ranking
-the prediction row; the letters' probabilities stay with the word model, whose learned words
-and pairs it cannot know. Measured on ``dev.txt`` (bench/text_entry.py), see the README.
+Asked only for whole words (``P(word | earlier, previous)``), it ranks the prediction row
+(:meth:`Predictor.rank`), gives the likeliest words their mixed probability in the letters'
+masses (:func:`rank_candidates`) and says how likely a sentence is to end after a word
+(:func:`sentence_ends`); the word model keeps the rest, and the member's own words and pairs,
+which the triples cannot know. Measured on ``dev.txt`` (bench/text_entry.py), see the README.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from typing import TYPE_CHECKING
 
-__all__ = ["SphinxTrigrams"]
+if TYPE_CHECKING:
+    from app.access.prediction import Predictor
+
+__all__ = ["SphinxTrigrams", "rank_candidates", "sentence_ends"]
 
 _BITS = math.log2(1.0001)  # pocketsphinx scores are logarithms to the base 1.0001
 _UNKNOWN = -500_000  # scores below this mean "a word the model does not have"
@@ -61,3 +67,27 @@ class SphinxTrigrams:
         history = [previous] if previous == "<s>" else [previous, earlier]
         score = model.prob([word, *history])  # type: ignore[attr-defined]
         return None if score < _UNKNOWN else 2.0 ** (score * _BITS)
+
+
+def rank_candidates(predictor: Predictor, buckets: dict[str, float], prefix: str, previous: str,
+                    earlier: str | None) -> None:
+    """Letters' masses (*buckets*, by the character after *prefix*) in which the likeliest words
+    count with :meth:`Predictor.rank` (the triples mixed in) in place of their word-model
+    probability; the other words keep theirs (the triples cannot give a prefix's whole mass)."""
+    n = len(prefix)
+    for word in predictor.candidates(prefix, previous):
+        if len(word) > n and word[n] in buckets:
+            change = predictor.rank(word, previous, earlier) - predictor.probability(word, previous)
+            buckets[word[n]] = max(0.0, buckets[word[n]] + change)
+
+
+def sentence_ends(trigrams: SphinxTrigrams, ends: dict[str, float], word: str, previous: str,
+                  keep: float) -> dict[str, float]:
+    """*ends* (what follows a finished word) with the share of ". ! ?" moved ``1 - keep`` of the
+    way to the triples' ``P(</s> | previous, word)``: whether a sentence ends depends on its words."""
+    stop = trigrams.probability("</s>", word, previous or "<s>")
+    share = sum(ends[ch] for ch in ".!?")
+    if stop is None or not 0 < share < 1:
+        return ends
+    want = keep * share + (1 - keep) * stop
+    return {ch: v * (want / share if ch in ".!?" else (1 - want) / (1 - share)) for ch, v in ends.items()}

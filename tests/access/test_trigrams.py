@@ -74,3 +74,12 @@ def test_a_full_stop_is_likelier_where_the_triples_end_sentences():
     after_a, after_the = ranked.letter_distribution("week", "a"), ranked.letter_distribution("week", "the")
     assert after_a["."] > 3 * plain["."] > after_the["."]
     assert abs(sum(after_a.values()) - 1.0) < 1e-9
+
+
+def test_the_triples_move_the_letters_towards_the_words_they_expect():
+    vocab = {"the": 9.0, "red": 3.0, "cat": 5.0, "car": 4.0}
+    triples = Triples({("the", "red", "car"): 0.5, ("the", "red", "cat"): 0.001})
+    plain = Predictor(vocab).letter_distribution("ca", "red", earlier="the")
+    ranked = Predictor(vocab, trigrams=triples).letter_distribution("ca", "red", earlier="the")
+    assert plain["t"] > plain["r"] and ranked["r"] > ranked["t"]
+    assert abs(sum(ranked.values()) - 1.0) < 1e-9

@@ -146,7 +146,7 @@ class Screen(QWidget):
             return lambda: (self.ctx.announce(self.ctx.services.live.ask(member_id, kind).message),
                             self.ctx.nav.refresh())
 
-        tiles = [Tile(f"✋ {label}", asker(kind), speech=label) for kind, label in ASK_LABELS.items()]
+        tiles = [Tile(label, asker(kind), speech=label) for kind, label in ASK_LABELS.items()]
         frame, group = action_bar(f"{self.key}-asks", tiles)
         frame.setAccessibleName("Ask")
         group.label = "Ask"

@@ -41,7 +41,7 @@ class MeetingScreen(Screen):
             actions.insert(0, action("Start the meeting", self._start))
         else:
             self._running(self.meeting)
-            actions.insert(0, action("End the meeting", self._end))
+            actions.append(action("End the meeting", self._end))  # last: never the first highlight
         self.body.addStretch(1)
         self.set_actions(actions, first=True)
 
@@ -59,7 +59,7 @@ class MeetingScreen(Screen):
         now = meeting.current
         asks = self._asks()
         if asks:
-            tiles = [Tile(f"✋ {a.spoken()}\n(choose when answered)", self._answerer(a.id),
+            tiles = [Tile(f"{a.spoken()}\n(choose when answered)", self._answerer(a.id),
                           speech=f"{a.spoken()}. Choose when answered") for a in asks]
             holder, groups = tile_rows("asks", "Asks, oldest first", tiles, per_row=3)
             self.add_text(f"Asks waiting: {len(asks)}, oldest first.")
