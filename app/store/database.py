@@ -38,7 +38,7 @@ DAILY_BACKUP_AGE = timedelta(hours=24)
 # Short: a member's action waits this long (on the window's worker thread) for another copy of
 # the app before they hear "the database is busy"; a write of this app takes milliseconds.
 BUSY_TIMEOUT_MS = 2_000
-WRITE_ATTEMPTS = 2  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
+WRITE_ATTEMPTS = 3  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
 
 
 class StoreError(Exception):
