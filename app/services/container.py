@@ -14,6 +14,8 @@ from app.services.group.projects import ProjectService
 from app.services.group.search import SearchService
 from app.services.group.undo import UndoService
 from app.services.group.words import WordService
+from app.services.meeting.live import LiveMeetingService
+from app.services.meeting.plan import MeetingService
 from app.services.review.facilitator import FacilitatorService
 from app.services.review.participants import ParticipantService
 from app.services.review.review import ReviewService
@@ -37,6 +39,8 @@ class Services:
     participants: ParticipantService
     exports: ExportService
     search: SearchService
+    meetings: MeetingService
+    live: LiveMeetingService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -56,4 +60,6 @@ class Services:
             participants=ParticipantService(store, facilitator),
             exports=ExportService(store, facilitator),
             search=SearchService(store),
+            meetings=MeetingService(store, facilitator.check),
+            live=LiveMeetingService(store),
         )

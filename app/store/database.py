@@ -35,7 +35,9 @@ if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s
 MIGRATIONS = migrations_path()
 BACKUPS_KEPT = 10
 DAILY_BACKUP_AGE = timedelta(hours=24)
-BUSY_TIMEOUT_MS = 10_000
+# Short: a member's action waits this long (on the window's worker thread) for another copy of
+# the app before they hear "the database is busy"; a write of this app takes milliseconds.
+BUSY_TIMEOUT_MS = 2_000
 WRITE_ATTEMPTS = 3  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
 
 

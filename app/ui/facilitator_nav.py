@@ -147,6 +147,12 @@ class FacilitatorNavigation:
 
         self._guarded(lambda: BundlePreviewScreen(self.ctx, path))
 
+    def show_meeting(self) -> None:
+        """Today's meeting: plan, start, pace, reveal, asks, who is here."""
+        from app.ui.screens.facilitator.meeting import MeetingScreen
+
+        self._guarded(lambda: MeetingScreen(self.ctx))
+
     def show_exports(self) -> None:
         """Exports for the research team."""
         from app.ui.screens.facilitator.exports import ExportScreen

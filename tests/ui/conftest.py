@@ -79,6 +79,7 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
         window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock,
                             local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
         window.predictors.wait_s = 30.0  # the demo's words are learned in ms; a keyboard waits for them
+        window.db.grace = 10.0  # an action's result is told in place (a fault test sets it back)
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(1280, 860)
