@@ -185,7 +185,8 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
                         with cond:
                             cond.wait_for(lambda s=start: any(n["ev"] == "fed" for n in notices[s:]), 30)
                             got = [n for n in notices[start:] if n["ev"] == "heard" and n["text"]]
-                            rej = [(n.get("rejected"), n.get("margin")) for n in notices[start:] if n["ev"] == "heard" and not n["text"]]
+                            rej = [(n.get("rejected"), n.get("margin")) for n in notices[start:]
+                                   if n["ev"] == "heard" and not n["text"]]
                         clock_before, clock = clock, clock + len(wav_at_16k(path)) / 16000
                         trials += 1
                         chosen = [n for n in got if n["text"] in targets or n["text"] in COMMANDS]
