@@ -343,3 +343,34 @@ def test_two_app_processes_saving_unsaved_text_at_once_lose_nothing(tmp_path: Pa
         assert kept[f"target-{n % 5}"] == f"{who} text {n}"  # each one's last write is there
         assert len(kept) == min(n, 5)
     assert not list(tmp_path.glob("*.damaged-*"))
+
+
+# --- the facilitator's screens -------------------------------------------------------------------
+
+
+def test_a_full_disk_during_the_facilitators_export_is_told_in_plain_words(make_app, monkeypatch,
+                                                                           tmp_path: Path, log: Path):
+    import errno
+
+    from PySide6.QtCore import Qt
+
+    from tests.ui.test_facilitator import _tab_to, _unlock
+
+    app = make_app()
+    app.window.exports_folder = tmp_path / "exports"
+    _unlock(app)
+    _tab_to(app, "Export for the research")
+    app.key(Qt.Key.Key_Return)
+    real = app.services.exports.docx
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(app.services.exports, "docx", full)
+    _tab_to(app, "Word report (DOCX)")
+    app.key(Qt.Key.Key_Return)
+    _told(app, guard_module.DISK_FULL)
+    assert _logged(log, "No space left on device")
+    monkeypatch.setattr(app.services.exports, "docx", real)
+    app.key(Qt.Key.Key_Return)  # space again: the same tile works
+    assert "Saved in" in app.window.status.text()
