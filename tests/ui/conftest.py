@@ -40,7 +40,15 @@ class App:
     qtbot: object
 
     def focus(self) -> QWidget | None:
-        return QApplication.focusWidget()
+        """What has focus in this app's window (or a dialog it opened): a dialog left over by an
+        earlier test in the same process is not this member's screen."""
+        widget = QApplication.focusWidget()
+        top = widget.window() if widget is not None else None
+        if top is not None and (top is self.window or self.window.isAncestorOf(top)
+                                or top.parentWidget() is not None
+                                and (top.parentWidget().window() is self.window)):
+            return widget
+        return self.window.focusWidget()
 
     def focus_name(self) -> str:
         widget = self.focus()
