@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.commands.opening import has_display, open_or_recover
 from app.commands.options import (  # noqa: F401 - main.database_target etc. are used by tests
     APP_NAME,
     build_parser,
@@ -23,6 +22,7 @@ from app.commands.options import (  # noqa: F401 - main.database_target etc. are
     default_db_path,
     log_path,
 )
+from app.ui.opening import has_display, open_or_recover
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -120,6 +120,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         # Every tile, key and timer of the window runs through this (app/ui/guard.py).
         self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
         self.ctx.guard = self.guard
+        drafts.on_damaged = self._drafts_set_aside
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
@@ -424,10 +425,12 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
 
-    def _drafts_notice(self, message: str) -> None:
-        """This computer's unsaved-text file was damaged and set aside: say so, and log it."""
-        logging.getLogger("canvas.drafts").warning("%s (%s)", message, self.ctx.local_drafts.path)
-        self.ctx.announce(message)
+    def _drafts_set_aside(self, aside: Path) -> None:
+        """This computer's unsaved-text file was damaged and set aside (from any thread): log
+        it, and tell the member in the GUI thread."""
+        logging.getLogger("canvas.drafts").warning("unsaved text file set aside as %s", aside)
+        self.guard.tell_later(f"This computer's file of unsaved text was damaged. It was set aside as "
+                              f"{aside.name}, not overwritten; ask for help to look at it.")
 
     def _rested(self) -> None:
         self.show_status("Scanning is resting. Press your switch to start again.")

@@ -1,4 +1,5 @@
-"""The two computers of the attack suite (forgery.py)."""
+"""The two computers of the attack suite (forgery.py); the real window for the fault tests
+(test_faults.py, the fixture of tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.stress.forgery import World, make_world
+from tests.ui.conftest import make_app  # noqa: F401 - the fixture, for test_faults.py
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from app.services.exchange.bundle_file import BundleFile
 from app.services.exchange.bundle_format import BundleError, Kind
 from app.services.exchange.bundle_preview import BundlePreview
-from app.services.exchange.bundle_refs import CHUNK, References, chunks, owners
+from app.services.exchange.bundle_refs import CHUNK, References, check_version_tree, chunks, owners
 from app.services.exchange.bundle_withdrawals import MODES, Withdrawal, free_name
 from app.services.exchange.carry import SET_BY_FACILITATOR, check_record, travels
 from app.services.exchange.signers import AS_COMPUTER, Sender
@@ -285,23 +285,7 @@ class _Merge:
         if kind.name != "draft_version" or not self.versions:
             return
         versions = self.versions
-        definition = {v: d for v, (_, d) in versions.items()}
-        for chunk in chunks({p for p, _ in versions.values() if p and p not in versions}):
-            definition.update(self.s.execute(select(table.c.id, table.c.definition_id)
-                                             .where(table.c.id.in_(chunk))).all())
-        safe: dict[str, bool] = {}  # False: on the path being followed; True: leads to no loop
-        for start in versions:
-            path, v = [], start
-            while v in versions and safe.get(v) is not True:
-                if v in safe:
-                    raise BundleError("The bundle's definition versions form a loop of parents.")
-                safe[v] = False
-                path.append(v)
-                v = versions[v][0]
-            safe.update(dict.fromkeys(path, True))
-        for v, (parent, own) in versions.items():
-            if parent and definition.get(parent) != own:
-                raise BundleError(f"Version {v} has a parent from another definition.")
+        check_version_tree(self.s, table, versions)
         parents = [{"b_id": v, "b_parent": p} for v, (p, _) in versions.items() if p]
         if self.write and parents:
             self.s.execute(update(table).where(table.c.id == bindparam("b_id"))

@@ -79,8 +79,9 @@ class UnfinishedText:
             return None
         now = datetime.now(timezone.utc)
         back = KeptText(self.earlier.text, len(self.earlier.text), now, self.ctx.local_drafts.computer)
-        self._store(back, self.latest)
-        self.latest, self.earlier = back, self.latest
+        replaced = self.latest
+        self.earlier = replaced
+        self._store(back, replaced)  # (sets `latest`)
         return back
 
     def clear(self) -> None:
@@ -139,7 +140,7 @@ class UnfinishedText:
                 with contextlib.suppress(OSError):  # else left here: handed over again later
                     drafts.forget(member_id, target, only=latest)
             elif self.latest is not None:  # typed while that save ran: save the newer text too
-                worker.submit(key, save, saved)
+                self._save()  # (without `then`: that was done)
 
         if not worker.submit(key, save, saved) and callable(then):
             worker.submit(f"{key}:earlier", lambda: then(), lambda _r, _e: None)

@@ -45,6 +45,11 @@ def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Call
         screen.add_text("No bundles in the folder yet.", muted=True)
 
 
+def _nothing_written(message: str) -> str:
+    """A refusal, saying once that nothing was changed."""
+    return message if "Nothing was written" in message else f"{message} Nothing was changed."
+
+
 class InboxScreen(Screen):
     """Any computer: the bundles waiting in the folder (an invitation, the facilitator's bundle),
     each to preview and import; no facilitator mode needed, as a participant's computer has none."""
@@ -171,7 +176,8 @@ class BundlePreviewScreen(Screen):
                 self.preview = ctx.services.exchange.preview_import(path, allow_unsigned=True)
             self.lines = self.preview.lines()
         except DomainError as exc:
-            self.lines = [f"This bundle cannot be imported: {exc.message}", "Nothing was changed."]
+            said = _nothing_written(exc.message)
+            self.lines = [f"This bundle cannot be imported: {said}"]
         for line in self.lines:
             self.add_text(line)
         self.body.addStretch(1)
@@ -195,7 +201,8 @@ class BundlePreviewScreen(Screen):
                 allow_unsigned=bool(preview and preview.unsigned),
                 confirm_withdrawals=bool(preview and preview.withdrawn_there))
         except DomainError as exc:
-            self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
+            said = _nothing_written(exc.message)
+            self.ctx.announce(f"Not imported: {said}")
             return
         added = done.total_new
         said = f"Imported: {added} new records." if added else "Nothing new: all of it was here."
