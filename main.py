@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.commands.opening import has_display, open_or_recover
 from app.commands.options import (  # noqa: F401 - main.database_target etc. are used by tests
     APP_NAME,
     build_parser,
@@ -23,6 +22,7 @@ from app.commands.options import (  # noqa: F401 - main.database_target etc. are
     default_db_path,
     log_path,
 )
+from app.ui.opening import has_display, open_or_recover
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -116,8 +116,11 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     if args.demo or args.screenshot or args.recover or args.resume or "://" in target:
         return None
     from app.services.group.startup import read_snapshot
+    from app.store.settings import chosen_project
 
-    return read_snapshot(Path(target).expanduser(), args.project)
+    data = os.environ.get("CANVAS_DATA_DIR")  # as Store.data_folder: where the keys are
+    return read_snapshot(Path(target).expanduser(), args.project, chosen_project(),
+                         Path(data).expanduser() / "keys" if data else None)
 
 
 def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
@@ -132,7 +135,10 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     services = _services_over(store)
     projects = services.projects.list_projects()
     if not args.project:
-        return store, services, projects[0].id
+        from app.store.settings import chosen_project
+
+        chosen = chosen_project()  # the project last chosen on this computer, if it is here
+        return store, services, next((p.id for p in projects if p.id == chosen), projects[0].id)
     matches = [p for p in projects if p.name == args.project]
     if not matches:
         store.close()
@@ -264,10 +270,12 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.access.profile import AccessProfile
+    from app.access.trigrams import SphinxTrigrams
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
     from app.store.log_file import open_log
+    from app.store.settings import choose_project
     from app.ui.guard import install_hooks
     from app.ui.main_window import MainWindow
 
@@ -279,7 +287,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         from app.speech.pyttsx3_backend import make_speaker
 
         speaker = make_speaker(wait=False)  # its worker starts on the other core meanwhile
-    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
+    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(), trigrams=SphinxTrigrams())
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
@@ -299,7 +307,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
                         input_after_paint=not args.screenshot, voice=_voice(args),
                         start_scanning=args.start_scanning,
-                        last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"))
+                        last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"),
+                        project_chosen=None if args.screenshot else choose_project)
     if args.resume:
         window.resume()  # after a crash: the member's own screen again (the services are loaded)
     open_log()  # canvas.log in the data folder: every failure the member is told of, in full

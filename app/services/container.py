@@ -15,6 +15,8 @@ from app.services.group.search import SearchService
 from app.services.group.summary import SummaryService
 from app.services.group.undo import UndoService
 from app.services.group.words import WordService
+from app.services.meeting.live import LiveMeetingService
+from app.services.meeting.plan import MeetingService
 from app.services.review.facilitator import FacilitatorService
 from app.services.review.involvement import InvolvementService
 from app.services.review.participants import ParticipantService
@@ -41,6 +43,8 @@ class Services:
     search: SearchService
     involvement: InvolvementService
     summaries: SummaryService
+    meetings: MeetingService
+    live: LiveMeetingService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -62,4 +66,6 @@ class Services:
             search=SearchService(store),
             involvement=InvolvementService(store, facilitator),
             summaries=SummaryService(store),
+            meetings=MeetingService(store, facilitator.check),
+            live=LiveMeetingService(store),
         )

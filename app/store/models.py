@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.store.meeting_models import ASK_KINDS, MAX_DOTS, STEP_KINDS, AgendaStep, Ask, Attendance, Vote
 from app.store.model_base import (
     CONTRIBUTION_KINDS,
     CREDITS,
@@ -51,7 +52,8 @@ __all__ = [
     "PAIR_ROLES", "ROLES", "STANCES", "Base", "UTCDateTime", "new_id", "utcnow",
     "Project", "Member", "Prompt", "Meeting", "Theme", "Contribution", "Endorsement", "Definition",
     "DraftVersion", "Stance", "Comment", "ReviewNote", "Event", "InProgressText", "LocalMachine",
-    "BundleLog", "InvolvementEntry", "PaymentRecord",
+    "BundleLog", "AgendaStep", "Vote", "Ask", "Attendance", "ASK_KINDS", "STEP_KINDS", "MAX_DOTS",
+    "InvolvementEntry", "PaymentRecord",
 ]
 
 
@@ -131,14 +133,23 @@ class Prompt(Base):
 
 
 class Meeting(Base):
-    """One dated gathering of the group."""
+    """One dated gathering of the group: planned start and end, and when it really ran."""
 
     __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="planned_order"),
+        CheckConstraint("ended_at IS NULL OR (started_at IS NOT NULL AND ended_at >= started_at)",
+                        name="run_order"),
+    )
 
     id: Mapped[str] = _id()
     project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = _created()
 
 

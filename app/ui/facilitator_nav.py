@@ -165,6 +165,12 @@ class FacilitatorNavigation:
 
         self._guarded(lambda: InvolvementLineScreen(self.ctx, member_id, entry_id, meeting_id))
 
+    def show_meeting(self) -> None:
+        """Today's meeting: plan, start, pace, reveal, asks, who is here."""
+        from app.ui.screens.facilitator.meeting import MeetingScreen
+
+        self._guarded(lambda: MeetingScreen(self.ctx))
+
     def show_exports(self) -> None:
         """Exports for the research team."""
         from app.ui.screens.facilitator.exports import ExportScreen

@@ -335,7 +335,7 @@ def test_dialog_without_a_backup_and_escape_quits(qtbot, tmp_path: Path):
 ASKING_MAIN = """
 import sys
 import main
-from app.commands import opening
+from app.ui import opening
 from app.ui import recovery_dialog
 
 def ask(problem, path, backup):

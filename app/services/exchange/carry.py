@@ -9,9 +9,15 @@ bring). The sender is whom signers.identify says the bundle comes from:
   format 2 has no place for them (bundle_format.KINDS);
 - an invited computer: only the keywords, "me too"s, definitions, versions, stances and comments
   of the members who use it (unfinished text never leaves the computer). A withdrawal, a hidden
-  flag, a theme or a member record arrives only from the facilitator's key;
+  flag, a theme or a member record arrives only from the facilitator's key. What members who do
+  not use the computer made there (MADE_HERE) stays there, and so do its members' records that
+  refer to it: the facilitator has nothing they could refer to (bundle_write.held_back);
 - an unsigned format 1 bundle (the facilitator's computer only, once, after a warning): what
   format 1 held, less the security events and the passphrase hash, which never travel.
+- the live meeting's records (agenda steps, dots, asks, attendance) travel in no bundle at all
+  (STAYS_HERE): a meeting runs on one computer or one shared database, where the engine keeps
+  dots secret until the reveal; a bundle would hand every member's dots and asks to each
+  participant's computer, and attendance is the facilitator's involvement record.
 Records dated more than FUTURE after the import are refused with the whole bundle, so "the
 newer one wins" only ever compares real times, between computers allowed to change the record.
 """
@@ -47,6 +53,8 @@ FACILITATOR_ONLY = {
 # Whose record it is: a computer sends, and may change, only its own members' records.
 AUTHOR = {"contribution": "member_id", "endorsement": "member_id", "draft_version": "author_id",
           "stance": "member_id", "comment": "member_id"}
+# The local audit event that shows a record was made on this computer (imports write none).
+MADE_HERE = {"contribution": "contribution_added", "draft_version": "version_saved"}
 ANONYMOUS_OK = frozenset({"contribution"})  # an anonymous keyword names no author, by design
 # Fields only the facilitator sets: a computer's record must leave them as they are here (a new one:
 # as below), so it cannot hide, theme or withdraw a keyword.
@@ -57,6 +65,19 @@ WHY_FIXED = {"hidden": "a hidden flag", "hidden_reason": "a hidden flag", "theme
 # The facilitator's bundles leave these behind: (kind, field) -> the value sent instead.
 LEFT_BEHIND = {("contribution", "hidden_reason"): None}
 OWN_ONLY = {("member", "access_profile"): {}}  # sent only for the receiving computer's members
+# Tables no bundle carries, and why (tests/services/test_exchange_meeting.py: every table of the
+# schema is either a kind of the format or here).
+STAYS_HERE: dict[str, str] = {
+    "agenda_step": "the meeting's agenda and pacing happen where the meeting runs",
+    "vote": "dots are secret until the reveal; a bundle would show every member's to each computer",
+    "ask": "an ask is for the meeting it is made in, answered there",
+    "attendance": "the facilitator's involvement record, for payment: private to them",
+    "review_note": "the facilitator's private memo",
+    "event": "the audit log stays with the computer that wrote it",
+    "in_progress_text": "unfinished text never leaves the computer",
+    "local_machine": "this computer's own id",
+    "bundle_log": "this computer's own record of bundles",
+}
 # Audit events that never travel (format 1 held them; format 2 holds no events at all).
 SECURITY_ACTIONS = frozenset({"unlock_ok", "unlock_failed", "unlock_refused", "passphrase_set",
                               "passphrase_changed", "facilitator_locked"})

@@ -17,10 +17,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.services.meeting.dto import ASK_LABELS
 from app.services.review.review_dto import AffectedItem
 from app.services.review.withdrawal_involvement import plan_involvement
 from app.store.database import Store
 from app.store.models import (
+    Ask,
     Comment,
     Contribution,
     Definition,
@@ -34,6 +36,7 @@ from app.store.models import (
     ReviewNote,
     Stance,
     Theme,
+    Vote,
     utcnow,
 )
 
@@ -77,7 +80,8 @@ class WithdrawalPlan:
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of record change (kinds with none included, as 0)."""
-        kinds = ["contributions", "me_toos", "stances", "comments", "versions", "unfinished_texts",
+        kinds = ["contributions", "me_toos", "stances", "comments", "votes", "asks", "versions",
+                 "unfinished_texts",
                  "review_notes", "audit_entries", "mentions", "texts_on_this_computer", "backups"]
         if self.mode == "delete":
             kinds[1:1] = ["others_me_toos", "others_comments"]
@@ -120,6 +124,16 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
         plan.add("stances", st, f"{st.position}: {st.reason}" if st.reason else st.position, kept)
     for c in comments:
         plan.add("comments", c, c.text, "deleted" if deleting else "anonymised")
+    # a member's dots and asks go with them either way: a dot or an ask says nothing without its
+    # member (the meeting's attendance stays: it is the payment record, under the placeholder)
+    for v, text in s.execute(select(Vote, Contribution.text)
+                             .join(Contribution, Contribution.id == Vote.contribution_id)
+                             .where(Vote.member_id == member.id)):
+        plan.add("votes", v, f"a dot on: {text}", "deleted")
+        plan.deleted.append(v)
+    for a in s.scalars(select(Ask).where(Ask.member_id == member.id)):
+        plan.add("asks", a, ASK_LABELS[a.kind], "deleted")
+        plan.deleted.append(a)
     if deleting:
         plan.deleted.extend([*(e for e, _ in me_toos), *stances, *comments, *mine])
     else:

@@ -36,12 +36,16 @@ class HomeScreen(Screen):
         self.body.addStretch(1)
         paired = next((p for p in self.prompts if p.paired_with_id), None)
         pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
+        # Only a participant's computer sends its members' work (the facilitator's has it all).
+        here = ctx.services.exchange.members_here(ctx.state.project_id)
+        mine = here is not None and ctx.state.member is not None and ctx.state.member.id in here
+        send = [action("Send my work", ctx.nav.send_work)] if mine else []
         self.set_actions([
             action("Settings", ctx.nav.show_settings),
             *pair_action,
             action("Switch test", ctx.nav.show_switch_test),
             self.undo_tile(),
-            action("Send my work", ctx.nav.send_work),
+            *send,
             action("Change member", ctx.nav.show_members),
             *words,
         ])

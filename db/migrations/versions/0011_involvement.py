@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0011_involvement'
-down_revision: str | None = '0009_draft_stamps'
+down_revision: str | None = '0010_meetings'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

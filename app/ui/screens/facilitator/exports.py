@@ -68,8 +68,8 @@ class ExportScreen(Screen):
             try:
                 result = write(session, self.folder / name, real_names=self.ctx.state.export_real_names,
                                progress=self._progress)
-            except (DomainError, OSError) as exc:
-                self.ctx.announce(getattr(exc, "message", str(exc)))
+            except DomainError as exc:  # a full disk or a read-only folder: the guard says so
+                self.ctx.announce(exc.message)
                 return
             self.ctx.announce(f"{result.message} Saved in {self.folder}.")
 
