@@ -77,6 +77,8 @@ STAYS_HERE: dict[str, str] = {
     "in_progress_text": "unfinished text never leaves the computer",
     "local_machine": "this computer's own id",
     "bundle_log": "this computer's own record of bundles",
+    "involvement": "the facilitator's involvement record (time, expenses, notes): private to them",
+    "payment_record": "what a withdrawn member was paid for, kept by the facilitator alone",
 }
 # Audit events that never travel (format 1 held them; format 2 holds no events at all).
 SECURITY_ACTIONS = frozenset({"unlock_ok", "unlock_failed", "unlock_refused", "passphrase_set",
