@@ -235,27 +235,47 @@ def test_a_full_disk_is_told_and_nothing_is_half_saved(make_app, log: Path):
 # --- a read-only database ----------------------------------------------------------------------
 
 
-def test_a_read_only_database_is_told(make_app, tmp_path: Path, log: Path):
-    if os.geteuid() == 0:
-        pytest.skip("root writes to read-only files: file modes cannot make the fault here")
+@pytest.fixture
+def read_only(tmp_path: Path):
+    """Turns the data folder read-only and back. File modes do it for an ordinary user; root,
+    whom modes do not stop (CI runs as root), gets a small tmpfs mounted on the folder and
+    remounted read-only, as a disk that turned read-only mid-session would be."""
+    if os.geteuid() != 0:
+        def by_modes(on: bool) -> None:
+            for p in tmp_path.glob("canvas.db*"):
+                p.chmod(0o400 if on else 0o600)
+            tmp_path.chmod(0o500 if on else 0o700)
+        yield by_modes
+        tmp_path.chmod(0o700)
+        return
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", str(tmp_path)],
+                           capture_output=True, text=True)
+    if mount.returncode != 0:
+        pytest.skip(f"root, and no file system can be mounted read-only here: {mount.stderr.strip()}")
+
+    def by_remount(on: bool) -> None:
+        subprocess.run(["mount", "-o", "remount," + ("ro" if on else "rw"), str(tmp_path)], check=True)
+    try:
+        yield by_remount
+    finally:
+        subprocess.run(["umount", "-l", str(tmp_path)], check=False)
+
+
+def test_a_read_only_database_is_told(read_only, make_app, tmp_path: Path, log: Path):
     app = make_app(last_member="Alex", scan_mode="auto", loops_before_rest=10)
     _open_now(app)
     tile = _keyword_tile(app)
     before = _counts(app)
     app.store.engine.dispose()
-    files = [p for p in tmp_path.glob("canvas.db*")]
-    for p in files:
-        p.chmod(0o400)
-    tmp_path.chmod(0o500)
+    close_log()  # a file open for writing keeps a mount from turning read-only
+    read_only(True)
     try:
         choose_key(app, tile)
         app.qtbot.waitUntil(lambda: app.window.status.text() in (
             guard_module.READ_ONLY, guard_module.IO_ERROR), timeout=15000)
         assert app.window.status.text() in app.speaker.texts
     finally:
-        tmp_path.chmod(0o700)
-        for p in files:
-            p.chmod(0o600)
+        read_only(False)
     app.store.engine.dispose()
     assert _counts(app) == before
     choose_key(app, tile)
