@@ -14,9 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from platformdirs import user_data_path
-
-from app import __version__
+from app.commands.options import (  # noqa: F401 - main.database_target etc. are used by tests
+    APP_NAME,
+    build_parser,
+    database_target,
+    database_url,
+    default_db_path,
+    log_path,
+)
+from app.ui.opening import has_display, open_or_recover
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,31 +36,8 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
     from app.voice.listener import Listener
 
-APP_NAME = "coproduction-canvas"
 STARTUP_PROBE = "CANVAS_STARTUP_PROBE"  # set by bench/startup.py; see _startup_probe
 READY_FILE = "CANVAS_READY_FILE"  # set by the supervisor's tests; see _ready_marker
-
-
-def default_db_path() -> Path:
-    """Where the embedded database lives unless --db or CANVAS_DB say otherwise."""
-    return user_data_path(APP_NAME, appauthor=False) / "canvas.db"
-
-
-def database_target(db: str | None) -> str:
-    """--db, else CANVAS_DB, else the line saved with --save-db, else the default file: a URL
-    or a path, as given."""
-    if db or os.environ.get("CANVAS_DB"):
-        return db or os.environ["CANVAS_DB"]
-    from app.store.settings import saved_database
-
-    return saved_database() or str(default_db_path())
-
-
-def database_url(db: str | None) -> str:
-    """Turn --db / CANVAS_DB / the default into an SQLAlchemy URL (the file may be new)."""
-    from app.commands.common import database_url as url_for
-
-    return url_for(database_target(db), must_exist=False)
 
 
 def _after_first_paint(window: QWidget, callbacks: Sequence[Callable[[], None]]) -> None:
@@ -107,119 +90,6 @@ def _ready_marker(window: MainWindow, path: Path) -> Callable[[], None]:
     return write
 
 
-def _has_display() -> bool:
-    """Whether a window can be shown to ask a question (not offscreen; on Linux a display)."""
-    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
-    if platform in ("offscreen", "minimal", "minimalegl"):
-        return False
-    if sys.platform.startswith("linux") and platform in ("", "xcb", "wayland"):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
-
-
-def _open_or_recover(url: str, choice: str | None) -> Store | None:
-    """Open the store; if its file is damaged, restore the newest good backup or start a new
-    file (`choice` from --recover, else asked in a dialog when there is a display), always
-    keeping the damaged file beside it. None (after saying why on stderr) if it stays shut."""
-    from sqlalchemy.engine import make_url
-
-    from app.store import recovery
-    from app.store.database import Store, StoreError
-
-    try:
-        return Store.open(url)
-    except StoreError as exc:
-        problem = str(exc)
-    parsed = make_url(url)
-    diagnosis = None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        diagnosis = recovery.diagnose(Path(parsed.database))
-    if diagnosis is None or not diagnosis.recoverable:
-        print(f"canvas: {problem}", file=sys.stderr)
-        return None
-    backup = recovery.newest_good_backup(diagnosis.path)
-    tell: Callable[[str], None] = lambda text: print(f"canvas: {text}", file=sys.stderr)  # noqa: E731
-    if choice is None and _has_display():
-        from PySide6.QtWidgets import QApplication
-
-        from app.ui import recovery_dialog
-
-        QApplication.instance() or QApplication([sys.argv[0]])  # PySide keeps it; main() reuses it
-        choice = recovery_dialog.ask(problem, diagnosis.path, backup)
-        tell = recovery_dialog.tell
-    elif choice is None:
-        found = f"the newest good backup is from {backup.label()}" if backup else "no good backup was found"
-        print(f"canvas: {problem}\ncanvas: {found}. Start the app again with --recover restore "
-              "(put that backup back) or --recover new (start a new empty file); either way the "
-              "damaged file is kept beside it.", file=sys.stderr)
-        return None
-    try:
-        if choice == "restore":
-            if backup is None:
-                raise recovery.RecoveryError("There is no good backup to restore; nothing was changed.")
-            kept = recovery.restore_backup(diagnosis.path, backup)
-        elif choice == "new":
-            kept = recovery.start_new(diagnosis.path)
-        else:
-            print(f"canvas: {problem}", file=sys.stderr)
-            return None
-        print(f"canvas: the damaged file was kept as {kept}", file=sys.stderr)
-        return Store.open(url)
-    except (StoreError, recovery.RecoveryError) as exc:
-        tell(str(exc))
-        return None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The command line, documented in the README."""
-    parser = argparse.ArgumentParser(
-        prog="canvas", description="Co-production Canvas: switch-accessible co-production."
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", help="database file or URL (default: the user data folder; "
-                        "the CANVAS_DB environment variable also sets it)")
-    parser.add_argument("--save-db", metavar="LINE",
-                        help="keep this database (the connection line your research team gave "
-                        "you) in this computer's settings file (owner-only), and start with it")
-    parser.add_argument("--project", help="open the project with this name (default: the first)")
-    parser.add_argument("--demo", action="store_true",
-                        help="create the demo project if it is missing")
-    parser.add_argument("--screenshot", metavar="DIR",
-                        help="render each main screen offscreen into DIR/<screen>.png and exit")
-    parser.add_argument("--size", type=int, metavar="PERCENT",
-                        help="with --screenshot: every member's Size setting (100 to 300)")
-    parser.add_argument("--window-size", metavar="WxH", type=_window_size,
-                        help="with --screenshot: the window's size in pixels (default 1280x860)")
-    parser.add_argument("--no-speech", action="store_true", help="start without speech output")
-    parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
-    parser.add_argument("--supervised", action="store_true",
-                        help="run the window under a supervisor that starts it again if it crashes "
-                        "(the default for make run, the built app and start on login)")
-    parser.add_argument("--resume", action="store_true",
-                        help="open the last member's screen again (the supervisor adds this after a crash)")
-    parser.add_argument("--start-scanning", action="store_true",
-                        help="on a computer nobody has used yet, the members screen scans in one-switch "
-                        "auto-scan (for a member who uses only a switch)")
-    parser.add_argument("--voice-input", metavar="FILE.wav",
-                        help="voice control hears this WAV file instead of the microphone (voice is "
-                        "on for whoever takes part, in real time, from the first screen)")
-    parser.add_argument("--recover", choices=("restore", "new"),
-                        help="if the database file is damaged: put back the newest good backup, or "
-                        "start a new empty file (the damaged file is kept beside it either way)")
-    return parser
-
-
-def _window_size(text: str) -> tuple[int, int]:
-    """"1366x768" as (1366, 768)."""
-    try:
-        width, height = (int(part) for part in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1366x768") from None
-    if not (320 <= width <= 8000 and 240 <= height <= 8000):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a window size from 320x240 to 8000x8000")
-    return width, height
-
-
 def _daily_backup(store: Store) -> None:
     """A backup a day of an SQLite file (into backups/ beside it), so that a file damaged
     later has something recent to restore; a failure here must not stop the app."""
@@ -246,15 +116,18 @@ def _quick_start(args: argparse.Namespace) -> StartupSnapshot | None:
     if args.demo or args.screenshot or args.recover or args.resume or "://" in target:
         return None
     from app.services.group.startup import read_snapshot
+    from app.store.settings import chosen_project
 
-    return read_snapshot(Path(target).expanduser(), args.project)
+    data = os.environ.get("CANVAS_DATA_DIR")  # as Store.data_folder: where the keys are
+    return read_snapshot(Path(target).expanduser(), args.project, chosen_project(),
+                         Path(data).expanduser() / "keys" if data else None)
 
 
 def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     """Open (and if need be recover, create or migrate) the store before any window."""
     from app.services.group.demo import create_demo, is_empty
 
-    store = _open_or_recover(database_url(args.db), args.recover)
+    store = open_or_recover(database_url(args.db), args.recover)
     if store is None:
         return 2
     if args.demo or is_empty(store):
@@ -262,7 +135,10 @@ def _slow_start(args: argparse.Namespace) -> tuple[Store, Services, str] | int:
     services = _services_over(store)
     projects = services.projects.list_projects()
     if not args.project:
-        return store, services, projects[0].id
+        from app.store.settings import chosen_project
+
+        chosen = chosen_project()  # the project last chosen on this computer, if it is here
+        return store, services, next((p.id for p in projects if p.id == chosen), projects[0].id)
     matches = [p for p in projects if p.name == args.project]
     if not matches:
         store.close()
@@ -309,20 +185,13 @@ def _supervising(args: argparse.Namespace) -> bool:
     return args.supervised or bool(getattr(sys, "frozen", False))
 
 
-def log_path(args: argparse.Namespace) -> Path:
-    """The log file a stopped supervisor names: canvas.log beside the database (the data folder)."""
-    target = database_target(args.db)
-    folder = default_db_path().parent if "://" in target else Path(target).expanduser().parent
-    return folder / "canvas.log"
-
-
 def _supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run the window as a child process, started again after a crash (app/supervisor.py)."""
     from app.supervisor import Supervisor, window_command
 
     def tell(text: str) -> None:
         print(f"canvas: {text}", file=sys.stderr, flush=True)
-        if _has_display():
+        if has_display():
             from PySide6.QtWidgets import QApplication
 
             from app.ui import recovery_dialog
@@ -401,10 +270,12 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.access.profile import AccessProfile
+    from app.access.trigrams import SphinxTrigrams
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
     from app.store.log_file import open_log
+    from app.store.settings import choose_project
     from app.ui.guard import install_hooks
     from app.ui.main_window import MainWindow
 
@@ -416,7 +287,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         from app.speech.pyttsx3_backend import make_speaker
 
         speaker = make_speaker(wait=False)  # its worker starts on the other core meanwhile
-    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs())
+    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(), trigrams=SphinxTrigrams())
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
@@ -436,7 +307,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
     window = MainWindow(source, speaker, project_id, predictor, local_drafts=drafts, snapshot=snapshot,
                         input_after_paint=not args.screenshot, voice=_voice(args),
                         start_scanning=args.start_scanning,
-                        last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"))
+                        last_place=None if args.screenshot else LastPlace(data_folder() / "last-place.json"),
+                        project_chosen=None if args.screenshot else choose_project)
     if args.resume:
         window.resume()  # after a crash: the member's own screen again (the services are loaded)
     open_log()  # canvas.log in the data folder: every failure the member is told of, in full

@@ -16,8 +16,9 @@ import json
 import os
 import queue
 import sys
+import threading
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 CHILD_FLAG = "--child-process"
 # name -> module whose ``main(argv) -> int`` the child runs (the PyInstaller spec bundles these)
@@ -77,3 +78,18 @@ def write_json_lines(stream: IO[bytes], outbox: queue.Queue[Any]) -> None:
             break
     with contextlib.suppress(OSError):
         stream.close()
+
+
+class Notifier:
+    """A child's side of its notice pipe: each ``send`` writes one JSON line and flushes it,
+    whole, from any thread (the speech and voice workers both send from more than one)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def send(self, **message: Any) -> None:
+        """Write ``message`` as one JSON line."""
+        with self._lock:
+            self._stream.write(json.dumps(message) + "\n")
+            self._stream.flush()

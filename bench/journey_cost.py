@@ -9,8 +9,9 @@ activations are its switch presses. Time runs on a manual clock, so the figures 
 depend on the machine. Writing picks a prediction as soon as the wanted word shows.
 
 Tasks: add the keyword "tickbox"; "me too" on the third tile; agree with the current
-definition; add a sentence that starts from an unused keyword. Targets: agree and
-"me too" in at most 4 activations each.
+definition; add a sentence that starts from an unused keyword; in a running meeting on a vote
+step, one dot on the third tile (`vote`) and "I need a break" (`ask_break`). Targets: agree and
+"me too" in at most 4 activations each, vote and ask_break in at most 3.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -39,7 +41,8 @@ from app.store.local_drafts import LocalDrafts  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.screens.write import WriteScreen  # noqa: E402
 
-TARGETS = {"agree": 4, "me_too": 4}
+TARGETS = {"agree": 4, "me_too": 4, "vote": 3, "ask_break": 3}
+MEETING_TASKS = ("vote", "ask_break")
 
 
 class User:
@@ -129,9 +132,36 @@ def open_session(folder: Path, predictor: Predictor, profile: dict[str, object])
     return Session(window, clock, services, store, now.id)
 
 
-def _session(folder: Path, predictor: Predictor) -> tuple[MainWindow, User, Services, Store]:
+def _session(folder: Path, predictor: Predictor, meeting: bool = False
+             ) -> tuple[MainWindow, User, Services, Store]:
     session = open_session(folder, predictor, {"scan_mode": "auto"})
+    if meeting:
+        _vote_running(session)
     return session.window, User(session.window, session.clock), session.services, session.store
+
+
+def _vote_running(session: Session) -> None:
+    """The facilitator has started a meeting and moved the group to a vote on the question."""
+    services, project_id = session.services, session.window.state.project_id
+    facilitator = services.facilitator.set_passphrase(project_id, "bench passphrase, long enough").session
+    meeting = services.meetings.plan(facilitator, date.today(), "Bench meeting").record_id
+    step = services.meetings.add_step(facilitator, meeting, "vote", "Vote", session.prompt_id).record_id
+    services.meetings.start(facilitator, meeting)
+    services.meetings.move_to(facilitator, step)
+    session.window.start_turn_in_meeting()  # what the poll does within a second
+
+
+def _vote_third(u: User) -> None:
+    """One dot on the third keyword tile of the vote."""
+    from app.ui.screens.prompt import PromptScreen
+
+    screen = u.window.current
+    if not isinstance(screen, PromptScreen) or screen.dots is None:
+        raise RuntimeError("the member's screen is not on the vote")
+    third = screen.tiles[2].accessibleName()
+    u.choose_tile(lambda n: n == third)
+    if u.window.current.dots.left != screen.dots.left - 1:  # type: ignore[attr-defined]
+        raise RuntimeError("no dot was put")
 
 
 def measure(predictor: Predictor) -> dict[str, dict[str, int]]:
@@ -141,6 +171,8 @@ def measure(predictor: Predictor) -> dict[str, dict[str, int]]:
         "me_too": lambda u: u.choose_tile(lambda n: n.startswith("tickbox,")),
         "agree": lambda u: (u.choose("Actions"), u.choose("Our definition"),
                             u.choose("Where I stand"), u.choose("Agree")),
+        "vote": _vote_third,
+        "ask_break": lambda u: u.choose_tile(lambda n: n == "I need a break"),
         "add_sentence_from_keyword": lambda u: (
             u.choose("Actions"), u.choose("Our definition"),
             u.choose_tile(lambda n: n.startswith("Start from ")), u.choose_tile(lambda n: n == "done")),
@@ -148,7 +180,7 @@ def measure(predictor: Predictor) -> dict[str, dict[str, int]]:
     results = {}
     for name, task in tasks.items():
         with tempfile.TemporaryDirectory() as folder:
-            window, user, _services, store = _session(Path(folder), predictor)
+            window, user, _services, store = _session(Path(folder), predictor, name in MEETING_TASKS)
             task(user)
             results[name] = {"activations": user.activations, "steps": user.steps}
             window.close()

@@ -7,7 +7,8 @@
 - app/services is grouped by subject: only the shared modules sit at its top; each subpackage
   says in its docstring what it owns; `group` (the participants' work) imports neither
   `review` (the facilitator's side) nor `exchange` (bundles); `export` and `exchange` do not
-  import each other.
+  import each other; `meeting` (the live meeting) may use `group` but not `review`, `exchange`
+  or `export`, and `group` does not import it.
 """
 
 from __future__ import annotations
@@ -205,9 +206,10 @@ def test_no_star_imports_or_sys_path_manipulation():
 
 SERVICES = APP / "services"
 SHARED_SERVICE_MODULES = {"__init__", "base", "container", "dto", "errors", "validation"}
-SERVICE_PACKAGES = ("group", "exchange", "review", "export")
+SERVICE_PACKAGES = ("group", "exchange", "review", "export", "meeting")
 FORBIDDEN_SERVICE_IMPORTS = {  # package -> the packages it may not import
-    "group": ("review", "exchange"),
+    "group": ("review", "exchange", "meeting"),
+    "meeting": ("review", "exchange", "export"),
     "export": ("exchange",),
     "exchange": ("export",),
 }

@@ -194,13 +194,14 @@ def key_probabilities(model: KeyboardModel) -> dict[str, float]:
     probs: dict[str, float] = {}
     if model.page == "letters" and model.words:
         # Words passed over are not the member's word: their share goes to the rest.
-        picks = predictor.completion_probabilities(ctx.prefix, ctx.previous, model.words, passed=model.passed)
+        picks = predictor.completion_probabilities(ctx.prefix, ctx.previous, model.words, passed=model.passed,
+                                                   earlier=ctx.earlier)
         scale = min(1.0, 0.9 / (sum(picks.values()) or 1.0))
         for i, w in enumerate(model.words):
             probs[f"prediction:{i + 1}"] = picks[w] * scale
     rest = 1.0 - sum(probs.values())
     letters = predictor.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after,
-                                            exclude=[*model.words, *model.passed])
+                                            exclude=[*model.words, *model.passed], earlier=ctx.earlier)
     if state.auto_space and state.before[-2:-1] not in tuple(AUTO_SPACE_AFTER):
         ends = predictor.end_distribution()
         marks = {ch: ends[ch] for ch in CLOSING}

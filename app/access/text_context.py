@@ -31,11 +31,13 @@ class Context:
         previous: the previous word in lower case, or ``SENTENCE_START``.
         prefix: the partial word before the cursor, as typed ("" if none).
         after: the character just before *prefix* ("" at the start of the text).
+        earlier: the word before *previous* in lower case, or ``SENTENCE_START``.
     """
 
     previous: str
     prefix: str
     after: str
+    earlier: str = SENTENCE_START
 
 
 def trailing_word(text: str) -> str:
@@ -70,4 +72,6 @@ def split_context(text: str) -> Context:
     start = len(text) - len(prefix)
     tokens = _TOKEN_RE.findall(text[max(0, start - 200):start])
     previous = SENTENCE_START if not tokens or tokens[-1] in SENTENCE_ENDS else tokens[-1].lower()
-    return Context(previous, prefix, text[start - 1] if start else "")
+    earlier = SENTENCE_START if previous == SENTENCE_START or len(tokens) < 2 or tokens[-2] in SENTENCE_ENDS \
+        else tokens[-2].lower()
+    return Context(previous, prefix, text[start - 1] if start else "", earlier)

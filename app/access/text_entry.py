@@ -316,7 +316,8 @@ class KeyboardModel:
             self._passed |= set(self.words)
         self._shown_for = ctx.prefix.lower()
         n = self.n_predictions
-        words = self.predictor.predict(ctx.prefix, ctx.previous, n + len(self._passed) if self.demote else n)
+        words = self.predictor.predict(ctx.prefix, ctx.previous, n + len(self._passed) if self.demote else n,
+                                       earlier=ctx.earlier)
         if self.demote:
             words = [w for w in words if w not in self._passed][:n]
         self.words = words

@@ -12,9 +12,13 @@ from app.services.group.inprogress import InProgressService
 from app.services.group.phrases import PhraseService
 from app.services.group.projects import ProjectService
 from app.services.group.search import SearchService
+from app.services.group.summary import SummaryService
 from app.services.group.undo import UndoService
 from app.services.group.words import WordService
+from app.services.meeting.live import LiveMeetingService
+from app.services.meeting.plan import MeetingService
 from app.services.review.facilitator import FacilitatorService
+from app.services.review.involvement import InvolvementService
 from app.services.review.participants import ParticipantService
 from app.services.review.review import ReviewService
 from app.store.database import Store
@@ -37,6 +41,10 @@ class Services:
     participants: ParticipantService
     exports: ExportService
     search: SearchService
+    involvement: InvolvementService
+    summaries: SummaryService
+    meetings: MeetingService
+    live: LiveMeetingService
 
     @classmethod
     def build(cls, store: Store) -> Services:
@@ -56,4 +64,8 @@ class Services:
             participants=ParticipantService(store, facilitator),
             exports=ExportService(store, facilitator),
             search=SearchService(store),
+            involvement=InvolvementService(store, facilitator),
+            summaries=SummaryService(store),
+            meetings=MeetingService(store, facilitator.check),
+            live=LiveMeetingService(store),
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from app.store.draft_text import KeptText
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,20 @@ class CommentInfo:
 
 @dataclass(frozen=True)
 class InProgress:
-    """Unfinished text and where the cursor was."""
+    """Unfinished text and where the cursor was; when and on which computer it was written,
+    and the earlier draft it replaced (app/store/draft_text.py), when there is one."""
 
     target: str
     text: str
     cursor: int
+    written_at: datetime | None = field(default=None, compare=False)  # stamps: not the content
+    written_on: str | None = field(default=None, compare=False)
+    earlier: KeptText | None = None
+
+    @property
+    def kept(self) -> KeptText:
+        """The text as a KeptText, to compare with this computer's copy."""
+        return KeptText(self.text, self.cursor, self.written_at, self.written_on)
 
 
 @dataclass(frozen=True)

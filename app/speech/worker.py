@@ -43,9 +43,9 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
-from app.child_process import child_command
+from app.child_process import Notifier, child_command
 from app.speech.speaker import VoiceSettings, failure_reason, sanitise_text
 
 _ROOT = str(Path(__file__).resolve().parents[2])
@@ -206,17 +206,6 @@ def _read_commands(stream: BinaryIO, commands: queue.Queue[dict[str, Any]]) -> N
     _die()  # the parent closed our stdin or went away
 
 
-class _Notifier:
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._lock = threading.Lock()
-
-    def send(self, **message: Any) -> None:
-        with self._lock:
-            self._stream.write(json.dumps(message) + "\n")
-            self._stream.flush()
-
-
 def serve() -> int:
     """Run the speaking loop until told to quit or the parent goes away."""
     command_fd = os.dup(0)
@@ -225,7 +214,7 @@ def serve() -> int:
     os.dup2(devnull, 0)  # aplay and friends must not read our commands
     os.dup2(2, 1)  # pyttsx3 prints to stdout; keep it off the notice pipe
     sys.stdout = sys.stderr
-    notifier = _Notifier(os.fdopen(notice_fd, "w", encoding="utf-8"))
+    notifier = Notifier(os.fdopen(notice_fd, "w", encoding="utf-8"))
     commands: queue.Queue[dict[str, Any]] = queue.Queue()
     reader = threading.Thread(
         target=_read_commands, args=(os.fdopen(command_fd, "rb"), commands), daemon=True

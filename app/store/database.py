@@ -27,7 +27,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.data_files import migrations_path
+from app.store.errors import StoreBusy, StoreError
 from app.store.recovery import diagnose
+from app.store.shared_checks import (  # noqa: F401 - LoginRefused is imported from here too
+    LoginRefused,
+    SharedDatabaseBehind,
+    _behind_message,
+    _plain_refusal,
+)
 
 if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s at start-up
     from alembic.config import Config
@@ -35,16 +42,10 @@ if TYPE_CHECKING:  # Alembic is imported only when it is needed: it costs ~0.1 s
 MIGRATIONS = migrations_path()
 BACKUPS_KEPT = 10
 DAILY_BACKUP_AGE = timedelta(hours=24)
-BUSY_TIMEOUT_MS = 10_000
+# Short: a member's action waits this long (on the window's worker thread) for another copy of
+# the app before they hear "the database is busy"; a write of this app takes milliseconds.
+BUSY_TIMEOUT_MS = 2_000
 WRITE_ATTEMPTS = 3  # each waits up to BUSY_TIMEOUT_MS for another copy of the app to finish
-
-
-class StoreError(Exception):
-    """The database cannot be opened or migrated; the message says why, plainly."""
-
-
-class StoreBusy(StoreError):
-    """Another copy of the app kept the database busy for too long; nothing was written."""
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -85,37 +86,6 @@ def _set_sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
-
-
-class LoginRefused(StoreError):
-    """The shared database no longer lets this login in (removed, or its password changed)."""
-
-    MESSAGE = ("The shared database no longer accepts this computer's login: it was removed or "
-               "its password changed. Nothing more can be saved there; ask your research team.")
-
-
-_REFUSALS = ("password authentication failed", "no password supplied",
-             "is not permitted to log in", "pg_hba.conf rejects")
-
-
-def _refused(exc: OperationalError) -> bool:
-    text = str(exc)
-    return any(r in text for r in _REFUSALS) or ('role "' in text and "does not exist" in text)
-
-
-@contextmanager
-def _plain_refusal() -> Iterator[None]:
-    """A login refused by the server becomes LoginRefused, with a message fit to show."""
-    try:
-        yield
-    except OperationalError as exc:
-        if _refused(exc):
-            raise LoginRefused(LoginRefused.MESSAGE) from exc
-        raise
-
-
-class SharedDatabaseBehind(StoreError):
-    """A shared database older than this app: only the research team's `db setup` upgrades it."""
 
 
 def make_engine(url: str) -> Engine:
@@ -312,16 +282,6 @@ def _migrate_or_explain(url: str, head: str, backup: Path | None, role: str | No
     except Exception as exc:
         kept = f" A copy from before the upgrade is in {backup}." if backup is not None else ""
         raise StoreError(f"The database could not be upgraded to revision {head}: {exc}.{kept}") from exc
-
-
-def _behind_message(before: str | None, head: str) -> str:
-    if before is None:
-        return ("The shared database has not been set up for Co-production Canvas yet: ask your "
-                "research team to set up the shared database (python main.py db setup). "
-                "Nothing was changed.")
-    return (f"The shared database is from an older version of Co-production Canvas (revision "
-            f"{before}; this app needs {head}): ask your research team to update the shared "
-            "database (python main.py db setup). Nothing was changed.")
 
 
 class Store:

@@ -33,25 +33,29 @@ def fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path, mode: int = PRIVATE) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, mode: int = PRIVATE, durable: bool = True) -> Iterator[BinaryIO]:
     """A binary handle on a temporary file beside `path`, renamed into place (with `mode`,
-    owner-only by default) when the block ends without error, and removed if it fails."""
+    owner-only by default) when the block ends without error, and removed if it fails.
+    Without `durable` nothing waits for the disk (a convenience file, for a crash of the app
+    rather than of the computer)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync_folder(path.parent)
+    if durable:
+        fsync_folder(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
+def atomic_write_bytes(path: Path, data: bytes, mode: int = PRIVATE, durable: bool = True) -> None:
     """Write `data` to `path` atomically (see :func:`atomic_writer`)."""
-    with atomic_writer(path, mode) as handle:
+    with atomic_writer(path, mode, durable) as handle:
         handle.write(data)

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.store.meeting_models import ASK_KINDS, MAX_DOTS, STEP_KINDS, AgendaStep, Ask, Attendance, Vote
 from app.store.model_base import (
     CONTRIBUTION_KINDS,
     CREDITS,
@@ -44,13 +45,15 @@ from app.store.model_base import created_column as _created
 from app.store.model_base import id_column as _id
 from app.store.model_base import nonblank as _nonblank
 from app.store.model_base import sql_in as _in
+from app.store.models_involvement import InvolvementEntry, PaymentRecord
 
 __all__ = [
     "CONTRIBUTION_KINDS", "CREDITS", "DECISIONS", "MAX_CONTRIBUTION", "MAX_DRAFT", "NAMING_CONVENTION",
     "PAIR_ROLES", "ROLES", "STANCES", "Base", "UTCDateTime", "new_id", "utcnow",
     "Project", "Member", "Prompt", "Meeting", "Theme", "Contribution", "Endorsement", "Definition",
     "DraftVersion", "Stance", "Comment", "ReviewNote", "Event", "InProgressText", "LocalMachine",
-    "BundleLog",
+    "BundleLog", "AgendaStep", "Vote", "Ask", "Attendance", "ASK_KINDS", "STEP_KINDS", "MAX_DOTS",
+    "InvolvementEntry", "PaymentRecord",
 ]
 
 
@@ -130,14 +133,23 @@ class Prompt(Base):
 
 
 class Meeting(Base):
-    """One dated gathering of the group."""
+    """One dated gathering of the group: planned start and end, and when it really ran."""
 
     __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint("ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="planned_order"),
+        CheckConstraint("ended_at IS NULL OR (started_at IS NOT NULL AND ended_at >= started_at)",
+                        name="run_order"),
+    )
 
     id: Mapped[str] = _id()
     project_id: Mapped[str] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = _created()
 
 
@@ -336,6 +348,15 @@ class InProgressText(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = _created()
+    # When and on which computer the member wrote `text` (migration 0009): a copy kept on a
+    # computer and handed back later keeps its own time, so the newer copy always wins.
+    written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    written_on: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The draft the newer one replaced when two copies met: kept for the member to bring back.
+    earlier_text: Mapped[str | None] = mapped_column(Text, default=None)
+    earlier_cursor: Mapped[int | None] = mapped_column(Integer, default=None)
+    earlier_written_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    earlier_written_on: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class LocalMachine(Base):

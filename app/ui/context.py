@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from app.access.profile import AccessProfile
 from app.services.dto import MemberInfo
@@ -15,8 +15,18 @@ if TYPE_CHECKING:
     from app.services.container import Services
     from app.services.review.review_dto import FacilitatorSession
     from app.ui.db_worker import DatabaseWorker
+    from app.ui.guard import ActionGuard
     from app.ui.screens.confirm import Question
     from app.ui.screens.write import WriteRequest
+
+
+T = TypeVar("T")
+STILL_SAVING = "Still saving your last choice: a moment."
+SLOW = "Saving… the database is slow to answer."
+
+
+def _reraise(error: BaseException) -> None:
+    raise error
 
 
 class Navigator(Protocol):
@@ -33,6 +43,7 @@ class Navigator(Protocol):
     def show_versions(self, prompt_id: str, chosen: str | None = None, replace: bool = False,
                       page: int = 0) -> None: ...
     def show_pair(self, prompt_id: str) -> None: ...
+    def show_summary(self, page: int = 0, replace: bool = False) -> None: ...
     def show_facilitator_entry(self) -> None: ...
     def facilitator_unlocked(self, session: FacilitatorSession) -> None: ...
     def facilitator_locked(self) -> None: ...
@@ -49,11 +60,17 @@ class Navigator(Protocol):
     def show_audit(self, action: str | None = None, member_id: str | None = None, page: int = 0,
                    replace: bool = False) -> None: ...
     def show_exports(self) -> None: ...
+    def show_involvement(self) -> None: ...
+    def show_member_involvement(self, member_id: str) -> None: ...
+    def show_involvement_line(self, member_id: str, entry_id: str | None, meeting_id: str | None) -> None: ...
+    def show_meeting(self) -> None: ...
     def show_bundles(self) -> None: ...
     def show_bundle_preview(self, path: str) -> None: ...
     def show_inbox(self) -> None: ...
     def show_inbox_preview(self, path: str) -> None: ...
     def send_work(self) -> None: ...
+    def show_projects(self) -> None: ...
+    def open_project(self, project_id: str) -> None: ...
     def show_phrases(self) -> None: ...
     def ask_first(self, asked: Question, on_yes: Callable[[], None]) -> None: ...
     def rescan(self) -> None: ...
@@ -72,7 +89,9 @@ class UiState:
     undo_tokens: list[str] = field(default_factory=list)
     facilitator: FacilitatorSession | None = None
     export_real_names: bool = False  # the facilitator's choice on the export screen, this session
+    involvement_period: str = "All time"  # the facilitator's choice on the involvement screens
     profile_before_facilitator: AccessProfile | None = None  # put back when facilitator mode ends
+    meeting: Any = None  # the running meeting (app.services.meeting.dto.MeetingInfo), as last polled
 
 
 @dataclass
@@ -88,6 +107,7 @@ class UiContext:
     db: DatabaseWorker | None = None  # the window's worker thread for saving (app/ui/db_worker.py)
     #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
     voice: Any = None
+    guard: ActionGuard | None = None  # the window's guard (app/ui/guard.py)
 
     @property
     def services(self) -> Services:
@@ -98,6 +118,29 @@ class UiContext:
         """Show a short message in the status line and speak it."""
         self.status.show_status(text)
         self.speak(text)
+
+    def act(self, key: str, job: Callable[[], T], then: Callable[[T], None]) -> None:
+        """Run a member's database action `job` on the worker thread and `then` with its result
+        in the window's thread, both through the guard: a locked or slow database leaves the
+        window scanning (app/ui/db_worker.py), and its failure is told when it comes. `job`
+        must touch no widget."""
+        worker, guard = self.db, self.guard
+        if worker is None or guard is None:
+            then(job())
+            return
+
+        def done(result: T, error: BaseException | None) -> None:
+            if error is not None:
+                guard.run(lambda: _reraise(error))
+            else:
+                guard.run(lambda: then(result))
+
+        answer = worker.call(key, job, done)
+        if answer is False:
+            self.status.show_status(STILL_SAVING)
+        elif answer is None:
+            self.status.show_status(SLOW)
+
     def what_happened(self) -> None:
         """Say the last message again: the member may have missed it, or a failure was told."""
         self.speak(self.status.last_status() or "Nothing has happened yet.")

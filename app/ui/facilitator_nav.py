@@ -147,6 +147,30 @@ class FacilitatorNavigation:
 
         self._guarded(lambda: BundlePreviewScreen(self.ctx, path))
 
+    def show_involvement(self) -> None:
+        """Every member's time and expenses (the involvement record)."""
+        from app.ui.screens.facilitator.involvement import InvolvementScreen
+
+        self._guarded(lambda: InvolvementScreen(self.ctx, self.exports_folder))
+
+    def show_member_involvement(self, member_id: str) -> None:
+        """One member's involvement record."""
+        from app.ui.screens.facilitator.involvement import MemberInvolvementScreen
+
+        self._guarded(lambda: MemberInvolvementScreen(self.ctx, member_id, self.exports_folder))
+
+    def show_involvement_line(self, member_id: str, entry_id: str | None, meeting_id: str | None) -> None:
+        """One day's line of a member's involvement record."""
+        from app.ui.screens.facilitator.involvement import InvolvementLineScreen
+
+        self._guarded(lambda: InvolvementLineScreen(self.ctx, member_id, entry_id, meeting_id))
+
+    def show_meeting(self) -> None:
+        """Today's meeting: plan, start, pace, reveal, asks, who is here."""
+        from app.ui.screens.facilitator.meeting import MeetingScreen
+
+        self._guarded(lambda: MeetingScreen(self.ctx))
+
     def show_exports(self) -> None:
         """Exports for the research team."""
         from app.ui.screens.facilitator.exports import ExportScreen

@@ -146,6 +146,10 @@ class ActionGuard(QObject):
             self._show(message)
         self.last_failure = message
 
+    def tell_later(self, message: str) -> None:
+        """Show and speak `message` soon, in the GUI thread (callable from any thread)."""
+        self._pending.put(message)
+
     def settled(self, message: str) -> None:
         """The trouble behind `message` is over: say it again if it comes back."""
         if self.last_failure == message:

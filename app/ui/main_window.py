@@ -32,9 +32,11 @@ from app.ui.context import ServicesSource, UiContext, UiState
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.guard import ActionGuard
+from app.ui.meeting_nav import MeetingNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
 from app.ui.predictors import MemberPredictors
+from app.ui.project_nav import ProjectNavigation
 from app.ui.resume_nav import ResumeNavigation
 from app.ui.scan import AdaptiveProvider, ScanController, SchedulingClock
 from app.ui.screens.base import Screen
@@ -52,7 +54,7 @@ POLL_MS = 1000
 
 
 class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
-                 QMainWindow):
+                 ProjectNavigation, MeetingNavigation, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -73,6 +75,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         last_place: LastPlace | None = None,
         start_scanning: bool = False,
         voice: ListenerFactory | None = None,
+        project_chosen: Callable[[str], None] | None = None,
     ) -> None:
         """`services` may still be loading (a :class:`ServicesLoader`): then `snapshot` draws
         the member screen and anything needing the services waits for them. With
@@ -80,12 +83,14 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         (main.py calls it once the first screen is painted). `voice` starts the recogniser
         (:func:`app.voice.listener.make_listener`); without it voice is off. `last_place` keeps
         where the member is, for :meth:`resume` after a crash. With `start_scanning`, a computer
-        where nobody has taken part yet starts in one-switch auto-scan."""
+        where nobody has taken part yet starts in one-switch auto-scan. `project_chosen` keeps
+        the project chosen on the projects screen for the next start."""
         super().__init__()
         self.setWindowTitle("Co-production Canvas")
         self.source: ServicesSource = (services if isinstance(services, (Ready, ServicesLoader))
                                         else Ready(services))
         self._snapshot = snapshot
+        self.project_chosen = project_chosen
         self.speaker = speaker
         self.exports_folder = exports_folder or Path.home() / "Co-production Canvas exports"
         self.bundles_folder = bundles_folder or Path.home() / "Co-production Canvas bundles"
@@ -114,6 +119,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
                              db=self.db)
         # Every tile, key and timer of the window runs through this (app/ui/guard.py).
         self.guard = ActionGuard(self.ctx.announce, self.show_status, self)
+        self.ctx.guard = self.guard
+        drafts.on_damaged = self._drafts_set_aside
         self.scan = ScanController(central, speaker, clock, on_rest=self._rested)
         self.pointer = PointerController(self, central, self.scan.say_cue, self.ctx.announce, clock)
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
@@ -168,8 +175,9 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.state.undo_tokens.clear()
         self._history.clear()
         self._trail.clear()
-        early = self._snapshot.members if self._snapshot and not self.source.done else None
-        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit, early))
+        early = self._snapshot if self._snapshot and not self.source.done else None
+        self._open(lambda: MemberScreen(self.ctx, self.pick_member, self.ask_quit,
+                                        early.members if early else None, early.projects if early else 1))
 
     def ask_quit(self) -> None:
         """Quit, once the member (or their helper) has said "Yes" to "Quit Co-production Canvas?"."""
@@ -192,6 +200,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self.predictors.prepare(member.id)  # ready by the time they reach a keyboard
         self.apply_profile(AccessProfile.stored(member.profile))
         self._open(lambda: HomeScreen(self.ctx))
+        self.start_turn_in_meeting()
 
     def _turn(self, factory: ScreenFactory, replace: bool = False) -> None:
         """Open a screen, or put it in place of the current one (a page turn, a new filter)."""
@@ -377,10 +386,10 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         first, self._marker = self._marker is None, marker
         if first:
             return  # the services have just loaded: nothing has changed since the snapshot
-        if self.state.facilitator is not None:
-            return  # a rebuild would use the session and keep an unattended one from locking
-        if self.current is not None and self.current.refresh_on_change:
-            self.refresh()  # writing is never disturbed; its screen shows the news on return
+        # the meeting decides: follow the group, or refresh (writing is never disturbed; the
+        # facilitator's screens are not rebuilt, which would keep an unattended session unlocked,
+        # except the meeting screen while it is open)
+        self.look_at_meeting()
 
     def _save_waiting(self) -> None:
         """The server answers again: hand it the text kept on this computer meanwhile."""
@@ -392,17 +401,20 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         waiting = drafts.waiting(member.id)
 
         def save() -> int:
-            for target, text, cursor in waiting:
-                inprogress.save(member.id, target, text, cursor)
+            for target, kept, earlier in waiting:  # each with its own time: the newer copy wins
+                if not inprogress.save(member.id, target, kept.text, kept.cursor, kept.written_at,
+                                       kept.written_on):
+                    continue  # the database's copy was newer; this one is its earlier draft now
+                if earlier is not None:
+                    inprogress.keep_earlier(member.id, target, earlier)
             return len(waiting)
 
         def saved(count: int | None, error: BaseException | None) -> None:
             if error is not None:
                 self.database_unreachable(error)
                 return
-            for target, text, cursor in waiting:
-                if drafts.get(member.id, target) == (text, cursor):
-                    drafts.forget(member.id, target)
+            for target, kept, _earlier in waiting:
+                drafts.forget(member.id, target, only=kept)
             self.show_status("The shared database answers again. Your writing is saved there."
                              if count else "The shared database answers again.")
 
@@ -414,10 +426,12 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             return  # (the pointer draws its own frame where it points)
         self.scan.frame.show_on(new, is_group=False)
 
-    def _drafts_notice(self, message: str) -> None:
-        """This computer's unsaved-text file was damaged and set aside: say so, and log it."""
-        logging.getLogger("canvas.drafts").warning("%s (%s)", message, self.ctx.local_drafts.path)
-        self.ctx.announce(message)
+    def _drafts_set_aside(self, aside: Path) -> None:
+        """This computer's unsaved-text file was damaged and set aside (from any thread): log
+        it, and tell the member in the GUI thread."""
+        logging.getLogger("canvas.drafts").warning("unsaved text file set aside as %s", aside)
+        self.guard.tell_later(f"This computer's file of unsaved text was damaged. It was set aside as "
+                              f"{aside.name}, not overwritten; ask for help to look at it.")
 
     def _rested(self) -> None:
         self.show_status("Scanning is resting. Press your switch to start again.")

@@ -99,6 +99,13 @@ class MemberNavigation:
 
         self._open(lambda: PairScreen(self.ctx, prompt_id))
 
+    @remembered
+    def show_summary(self, page: int = 0, replace: bool = False) -> None:
+        """"What happened to your words": the member's summary of the last meeting (a page of it)."""
+        from app.ui.screens.summary import SummaryScreen
+
+        self._turn(lambda: SummaryScreen(self.ctx, page), replace)
+
     def show_inbox(self) -> None:
         """Bundles waiting in the folder, to import on any computer (an invitation, say)."""
         from app.ui.screens.facilitator.bundles import InboxScreen

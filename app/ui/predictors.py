@@ -49,6 +49,11 @@ class MemberPredictors:
         self.wait_s = wait_s  # how long a keyboard may wait for a build still running
         self._build: _Build | None = None
 
+    def switch(self, project_id: str) -> None:
+        """Another project is open: its words, from the next build on."""
+        self.project_id = project_id
+        self._build = None
+
     def prepare(self, member_id: str | None) -> None:
         """Start building this member's predictor in the background (when they are picked)."""
         build = _Build(member_id)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 RESTARTED = "Sorry, the app had to restart. Your text is safe."
 # The moves that may be replayed (each opens one of the member's own screens).
 RESUMABLE = frozenset({"show_prompt", "show_definition", "show_sentence", "show_versions", "show_pair",
-                       "show_settings", "show_phrases"})
+                       "show_settings", "show_phrases", "show_summary"})
 Step = list[Any]  # [move, args, kwargs], or ["tile", the name of the tile that opened a keyboard]
 F = TypeVar("F", bound=Callable[..., None])
 

@@ -107,6 +107,8 @@ QPlainTextEdit {{
     background: {theme.tile}; color: {theme.tile_text}; border: 3px solid {theme.tile_border};
     border-radius: 6px; font-size: {round(f * 1.3)}px; padding: 4px;
 }}
+QPushButton[easyread="true"] {{ font-size: {round(f * 1.5)}px; text-align: left; padding: 10px 18px; }}
+QLabel#easyread {{ font-size: {round(f * 1.5)}px; font-weight: bold; }}
 QPushButton[inset="true"] {{ border: 6px dashed {mark}; background: {theme.tile}; }}
 QFrame#group {{ border: none; }}
 QScrollArea {{ border: none; }}

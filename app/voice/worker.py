@@ -34,8 +34,7 @@ import threading
 import time
 from typing import Any
 
-from app.child_process import child_command
-from app.speech.worker import _Notifier  # the same JSON-lines notice writer as speech's
+from app.child_process import Notifier, child_command
 from app.voice.audio import RATE, Resampler, wav_at_16k
 from app.voice.endpoint import FRAME_BYTES, FRAME_SECONDS
 from app.voice.recogniser import Recogniser, RecogniserError
@@ -87,7 +86,7 @@ class Microphone:
 class Listener:
     """The loop's state: mode, pause, grammar, and what the audio meant."""
 
-    def __init__(self, notifier: _Notifier, recogniser: Recogniser) -> None:
+    def __init__(self, notifier: Notifier, recogniser: Recogniser) -> None:
         self.notify = notifier.send
         self.recogniser = recogniser
         self.sound = SoundSwitch()
@@ -158,6 +157,7 @@ class Listener:
     def _heard(self, heard: Any) -> None:
         self.notify(ev="heard", text=heard.text, grammar=self.grammar, start=round(heard.start, 3),
                     end=round(heard.end, 3), compute_ms=round(heard.compute_ms, 2),
+                    rejected=heard.rejected, margin=round(heard.margin, 2),
                     sent=time.monotonic())
 
     def _sound(self, event: Any) -> None:
@@ -194,7 +194,7 @@ def serve(source: str) -> int:
     notice = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # anything a library prints must stay off the notice pipe
     sys.stdout = sys.stderr
-    notifier = _Notifier(notice)
+    notifier = Notifier(notice)
     items: queue.Queue[tuple[str, Any]] = queue.Queue()
     threading.Thread(target=_read_commands, args=(sys.stdin.buffer, items), daemon=True).start()
     try:
@@ -223,7 +223,7 @@ def serve(source: str) -> int:
             listener.command(value)
 
 
-def _feed(listener: Listener, notifier: _Notifier, items: queue.Queue[tuple[str, Any]], path: str,
+def _feed(listener: Listener, notifier: Notifier, items: queue.Queue[tuple[str, Any]], path: str,
           realtime: bool) -> None:
     if realtime:
         threading.Thread(target=_feed_realtime, args=(path, items), daemon=True).start()

@@ -35,7 +35,7 @@ def test_every_method_is_measured(result):
     assert set(result["methods"]) == set(bench.METHODS)
     for m in result["methods"].values():
         assert set(m) == {"steps_per_char", "act1_per_char", "act2_per_char", "kspc",
-                          "keystroke_savings", "cpm"}
+                          "keystroke_savings", "cpm", "words_in_code"}
         assert m["steps_per_char"] > 0 and m["cpm"] > 0
         assert m["keystroke_savings"] == pytest.approx(1 - m["kspc"])
     assert result["chars"] == len(bench.prepare(TEXT, KeyboardModel(Predictor()))[0])
@@ -88,7 +88,9 @@ def test_command_line_json(tmp_path, capsys, monkeypatch):
     assert bench.main(["--text", str(path), "--json", "--pairs", "none", "--predict-latency"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["methods"]) == set(bench.METHODS) and out["pairs"] is None
-    assert out["latency"]["predict_p95_ms"] >= 0
-    assert bench.main(["--text", str(path), "--pairs", "none"]) == 0
+    assert out["prediction_ms_p95"] == out["latency"]["predict_p95_ms"] >= 0
+    assert out["methods"]["adaptive"]["words_in_code"] > 0  # words were chosen whole
+    assert out["methods"]["frequency"]["words_in_code"] == 0  # no prediction row, no words
+    assert bench.main(["--text", str(path), "--pairs", "none", "--trigrams", "none"]) == 0
     report = capsys.readouterr().out
     assert "frequency+5" in report and "bits per character" in report and "shift" in report

@@ -223,7 +223,7 @@ def _plain(value: object) -> str:
     return json.dumps(value, sort_keys=True) if isinstance(value, dict) else repr(value)
 
 
-NOT_CARRIED_TABLES = ("event", "review_note")
+NOT_CARRIED_TABLES = ("event", "review_note", "involvement", "payment_record")
 NOT_CARRIED_COLUMNS = tuple(("member", c) for c in (
     "consent_date", "consent_participate", "consent_quote", "credit", "keep_until", "real_name")) + (
     ("contribution", "hidden_reason"),)

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.exchange import bundle_file
-from app.services.exchange.bundle_file import json_items, open_bundle
+from app.services.exchange import bundle_json
+from app.services.exchange.bundle_file import open_bundle
 from app.services.exchange.bundle_format import KINDS, BundleError
+from app.services.exchange.bundle_json import json_items
 from app.services.exchange.exchange import ExchangeService
 from app.services.group.demo import create_demo
 from app.store.database import Store
@@ -62,7 +63,7 @@ def test_what_is_not_a_json_list_is_refused_plainly(data: bytes, size: int):
 
 
 def test_a_record_too_large_to_be_one_is_refused(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(bundle_file, "MAX_RECORD_CHARS", 1000)
+    monkeypatch.setattr(bundle_json, "MAX_RECORD_CHARS", 1000)
     data = b'[{"text": "' + b"x" * 5000 + b'"}]'
     with pytest.raises(BundleError, match="too large"):
         list(json_items(cut(data, [100]), "part"))

@@ -19,7 +19,7 @@ from app.services.container import Services
 from app.services.errors import NotFound
 from app.services.exchange.bundle_format import FORMAT_VERSION, KINDS, BundleError
 from app.services.exchange.exchange import ExchangeService
-from app.services.group.demo import create_demo
+from app.services.group.demo import DEMO_NAME, create_demo
 from app.store.database import Store
 from app.store.models import (
     BundleLog,
@@ -30,6 +30,7 @@ from app.store.models import (
     Member,
     Stance,
 )
+from app.store.models import Project as ProjectRow
 
 from .conftest import Project, dump_rows
 from .helpers import join, machine_of
@@ -189,10 +190,30 @@ def test_importing_twice_changes_nothing(store: Store, demo: Project, machine_b:
         k: v for k, v in before.items() if k != "bundle_log"}
 
 
-def test_a_different_project_of_the_same_name_is_refused(
+def test_an_invitation_renames_this_computers_own_never_shared_project_of_the_same_name(
     store: Store, demo: Project, machine_b: Store, tmp_path: Path
 ):
-    create_demo(machine_b)  # the same name, made separately: another id
+    own = create_demo(machine_b)  # every computer makes its practice project on first run: the same name
+    path = tmp_path / "a.canvas"
+    invite(store, demo, path)
+    before = dump_rows(machine_b)
+    preview = ex(machine_b).preview_import(path)
+    renamed = f"{DEMO_NAME} (this computer's own copy)"
+    assert f"renamed {renamed!r}" in "\n".join(preview.lines())
+    assert dump_rows(machine_b) == before  # a preview writes nothing
+    done = ex(machine_b).import_bundle(path)
+    assert done.joins and done.renamed
+    with machine_b.read() as s:
+        names = dict(s.execute(select(ProjectRow.id, ProjectRow.name)).all())
+    assert names == {own: renamed, demo.id: DEMO_NAME}  # both kept: nothing merged on a name
+
+
+def test_a_shared_project_of_the_same_name_is_refused(
+    store: Store, demo: Project, machine_b: Store, tmp_path: Path
+):
+    own = create_demo(machine_b)  # the same name, made separately: another id, and shared from B
+    zed = add_member(machine_b, own, "Zed")
+    ex(machine_b).invite_computer(own, "Zed's laptop", [zed], tmp_path / "zed.canvas")
     path = tmp_path / "a.canvas"
     invite(store, demo, path)
     before = dump_rows(machine_b)

@@ -41,7 +41,7 @@ def test_in_progress_save_load_clear(services: Services, demo: Project, counts, 
     assert services.inprogress.load(alex, target) is None
     events = event_ids()
 
-    assert services.inprogress.save(alex, target, "first", 5) is None
+    assert services.inprogress.save(alex, target, "first", 5) is True
     services.inprogress.save(alex, target, "first words", 3)
     assert counts()["in_progress_text"] == 1
     assert services.inprogress.load(alex, target) == InProgress(target, "first words", 3)

@@ -68,6 +68,39 @@ def test_the_snapshot_leaves_out_withdrawn_members_and_finds_projects_by_name(op
     assert read_snapshot(path, "No such project") is None
 
 
+def test_the_snapshot_opens_the_chosen_project_with_the_members_this_computer_is_for(
+        opened, tmp_path: Path) -> None:
+    """A participant's computer: the project it joined (chosen last) and only its own members,
+    as the member screen lists them once the services are loaded."""
+    path, store, services, _practice = opened
+    facilitator = Store.open(sqlite_url(tmp_path / "f" / "canvas.db"))
+    try:
+        joined = create_demo(facilitator, name="Zed group")  # after the practice project by name
+        fs = Services.build(facilitator)
+        sam = next(m.id for m in fs.projects.list_members(joined) if m.display_name == "Sam")
+        fs.exchange.invite_computer(joined, "Sam's laptop", [sam], tmp_path / "invite.canvas")
+    finally:
+        facilitator.close()
+    services.exchange.import_bundle(tmp_path / "invite.canvas")
+    assert read_snapshot(path).project_id != joined  # not chosen: the first by name
+    snapshot = read_snapshot(path, chosen=joined)
+    assert snapshot is not None and snapshot.project_id == joined and snapshot.projects == 2
+    assert [m.id for m in snapshot.members] == [sam]
+    assert services.exchange.members_here(joined) == {sam}
+    assert read_snapshot(path, chosen="not-a-project-here").project_id != joined  # gone: the first
+
+
+def test_the_project_chosen_last_is_kept_in_the_settings_file(tmp_path: Path) -> None:
+    from app.store.settings import choose_project, chosen_project, save_database, saved_database
+
+    settings = tmp_path / "settings.json"
+    assert chosen_project(settings) is None
+    save_database("sqlite:///x.db", settings)
+    choose_project("1234", settings)
+    assert chosen_project(settings) == "1234" and saved_database(settings) == "sqlite:///x.db"
+    assert oct(settings.stat().st_mode & 0o777) == "0o600"
+
+
 def test_no_snapshot_without_a_readable_database_and_nothing_is_written(tmp_path: Path, opened) -> None:
     path, store, _services, _project = opened
     assert read_snapshot(tmp_path / "missing.db") is None

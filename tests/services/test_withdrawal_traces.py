@@ -121,7 +121,10 @@ def test_unsaved_text_on_this_computer_is_erased(services: Services, demo: Proje
     raw = (tmp_path / "unsaved-text.json").read_text(encoding="utf-8")
     assert "unsaved" not in raw and "jordan" not in raw.lower() and jordan not in raw
     assert drafts.get(priya, "comment:y") == ("tell [name removed] later", len("tell [name removed] later"))
-    assert json.loads(raw) == {priya: {"comment:y": ["tell [name removed] later", 25]}}
+    texts = json.loads(raw)["texts"]
+    assert list(texts) == [priya] and list(texts[priya]) == ["comment:y"]
+    assert (texts[priya]["comment:y"]["text"], texts[priya]["comment:y"]["cursor"]) == (
+        "tell [name removed] later", 25)
 
 
 # --- old copies of rows in the file's free space ---------------------------------------------------

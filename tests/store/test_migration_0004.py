@@ -44,7 +44,8 @@ def test_real_name_column_upgrade_and_downgrade(db_path: Path):
 
     command.upgrade(alembic_config(url), "0004")
     assert "real_name" in _member_columns(db_path)
-    assert row_counts(db_path) == counts and _names(db_path) == names
+    after = row_counts(db_path)  # tables of later migrations are not there at 0004 (they were empty)
+    assert after == {t: n for t, n in counts.items() if t in after} and _names(db_path) == names
     conn = sqlite3.connect(db_path)
     try:
         # A downgrade drops the real names with the column: none comes back.

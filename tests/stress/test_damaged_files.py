@@ -335,13 +335,14 @@ def test_dialog_without_a_backup_and_escape_quits(qtbot, tmp_path: Path):
 ASKING_MAIN = """
 import sys
 import main
+from app.ui import opening
 from app.ui import recovery_dialog
 
 def ask(problem, path, backup):
     print("asked:", problem, "|", path, "|", backup.label() if backup else None, file=sys.stderr)
     return recovery_dialog.RESTORE
 
-main._has_display = lambda: True
+opening.has_display = lambda: True
 recovery_dialog.ask = ask
 sys.exit(main.main(sys.argv[1:]))
 """

@@ -40,7 +40,15 @@ class App:
     qtbot: object
 
     def focus(self) -> QWidget | None:
-        return QApplication.focusWidget()
+        """What has focus in this app's window (or a dialog it opened): a dialog left over by an
+        earlier test in the same process is not this member's screen."""
+        widget = QApplication.focusWidget()
+        top = widget.window() if widget is not None else None
+        if top is not None and (top is self.window or self.window.isAncestorOf(top)
+                                or top.parentWidget() is not None
+                                and (top.parentWidget().window() is self.window)):
+            return widget
+        return self.window.focusWidget()
 
     def focus_name(self) -> str:
         widget = self.focus()
@@ -90,6 +98,7 @@ def make_app(qtbot, tmp_path) -> Iterator[Callable[..., App]]:
         window = MainWindow(services, speaker, project_id, Predictor(SMALL_ENGLISH), clock=clock,
                             local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
         window.predictors.wait_s = 30.0  # the demo's words are learned in ms; a keyboard waits for them
+        window.db.grace = 10.0  # an action's result is told in place (a fault test sets it back)
         windows.append(window)
         qtbot.addWidget(window)
         window.resize(1280, 860)

@@ -8,6 +8,7 @@ from array import array
 import pytest
 
 from app.voice import pronounce
+from app.voice import recogniser as recogniser_module
 from app.voice.audio import Resampler, read_wav, wav_at_16k, write_wav
 from app.voice.phrases import phrase_of, words_of
 from app.voice.pronounce import Pronouncer, ipa_to_arpabet, spelling_to_arpabet
@@ -82,3 +83,14 @@ def test_resampling_keeps_a_tone_and_reads_what_sox_and_espeak_write(tmp_path):
     write_wav(stereo, array("h", [100, 300] * 50), rate=8000)
     samples, rate = read_wav(stereo)
     assert rate == 8000 and len(samples) == 100
+
+
+def test_words_not_on_the_screen_are_rejected_not_chosen(recogniser, tmp_path):
+    recogniser.set_phrases(SCREEN)
+    for word in ("coffee", "hello", "good morning", "i don't know", "football"):
+        heard = recogniser.feed(wav_at_16k(say(word, tmp_path)).tobytes()) + recogniser.flush()
+        assert [h.text for h in heard] == [""], word  # heard as an utterance, matched to nothing
+        if heard[0].rejected:  # the grammar gave a label; it fitted too badly to be chosen
+            assert heard[0].margin < recogniser_module.ACCEPT_MARGIN
+    # and a label said the same way is still chosen
+    assert hear(recogniser, say("our definition", tmp_path)) == ["our definition"]

@@ -4,20 +4,19 @@
 reads every part once within a budget keeping only its SHA-256 (so a large bundle is never all
 in memory), and checks the manifest against those sums. `BundleFile.batches(kind)` then reads
 one part again as a stream: its JSON list is parsed one item at a time, each record is checked
-(bundle_format.RecordCheck) and handed on in batches; when the part ends, its record count and
+(bundle_format.RecordCheck) and handed on in batches (the strict, streaming JSON reader is
+bundle_json.py); when the part ends, its record count and
 its bytes are checked again against the manifest, so a file changed between the two reads is
 refused. `written_bundle` writes a zip beside its destination and moves it into place.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import json
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +38,7 @@ from app.services.exchange.bundle_format import (
     text_problem,
     to_json,
 )
+from app.services.exchange.bundle_json import json_items, parse_json
 from app.store.files import atomic_writer
 
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # the file, checked before it is opened
@@ -46,14 +46,12 @@ MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts together, declared and as re
 MAX_RATIO = 100  # unpacked : packed, for parts over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 READ_CHUNK = 256 * 1024
-MAX_RECORD_CHARS = 16 * 1024 * 1024  # one record's JSON: far beyond any the app writes
 BATCH = 1_000  # records handed on at a time
 COMPRESS_LEVEL = 1  # a bundle is written in a third of the time of the default level, ~20 % larger
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, OSError, ValueError,
               NotImplementedError, RuntimeError)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 ALL_PARTS = {k.part for version in (1, FORMAT_VERSION) for k in kinds_of(version)}
-_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 @dataclass(frozen=True)
@@ -166,112 +164,6 @@ def check_manifest(raw: object) -> Manifest:
         to_machine=uuid_field("to_machine", nullable=True), counts=dict(counts), sha256=dict(sums),
         signer=signer, invitation=invitation, withdrawals=dict(withdrawals),
     )
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        raise ValueError("a JSON object repeats a key")
-    return found
-
-
-def _no_constants(name: str) -> object:
-    raise ValueError(f"JSON holds {name}, which is not a number")
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-
-
-def _not_json(what: str, exc: BaseException | str) -> BundleError:
-    # A stream's positions count from the last chunk read, so they are left out.
-    reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc).splitlines()[0][:120]
-    reason = reason or type(exc).__name__
-    return BundleError(f"{what} is not valid JSON ({reason}).")
-
-
-def parse_json(data: bytes, what: str) -> object:
-    """Strict JSON from UTF-8 bytes: no repeated keys, no NaN or Infinity."""
-    try:
-        return _DECODER.decode(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise _not_json(what, exc) from exc
-
-
-class _Text:
-    """UTF-8 chunks as text, buffered from the first character not yet used."""
-
-    def __init__(self, chunks: Iterable[bytes], what: str) -> None:
-        self.chunks, self.what = iter(chunks), what
-        self.decode = codecs.getincrementaldecoder("utf-8")().decode
-        self.buf, self.pos, self.ended = "", 0, False
-
-    def more(self) -> bool:
-        """Read on; False once everything has been read."""
-        if self.ended:
-            return False
-        chunk = next(self.chunks, None)
-        try:
-            text = self.decode(b"", final=True) if chunk is None else self.decode(chunk)
-        except UnicodeDecodeError as exc:
-            raise _not_json(self.what, exc) from exc
-        self.ended = chunk is None
-        self.buf, self.pos = self.buf[self.pos:] + text, 0
-        return True
-
-    def peek(self) -> str:
-        """The next character that is not white space ("" at the end), not used yet."""
-        if self.pos < len(self.buf) and self.buf[self.pos] not in " \t\n\r":
-            return self.buf[self.pos]  # the app writes no white space: this is nearly always so
-        while True:
-            self.pos = _SPACE.match(self.buf, self.pos).end()  # type: ignore[union-attr]
-            if self.pos < len(self.buf):
-                return self.buf[self.pos]
-            if not self.more():
-                return ""
-
-    def value(self) -> object:
-        """The next JSON value, reading on as far as it needs."""
-        self.peek()
-        while True:
-            try:
-                item, end = _DECODER.raw_decode(self.buf, self.pos)
-            except json.JSONDecodeError as exc:
-                # Cut off by the end of what is read so far (an error near the end, or an open string)?
-                cut = exc.pos >= len(self.buf) - 16 or exc.msg.startswith("Unterminated string")
-                if cut and len(self.buf) - self.pos > MAX_RECORD_CHARS:
-                    raise BundleError(f"{self.what} holds a record too large to be one.") from exc
-                if cut and self.more():
-                    continue
-                raise _not_json(self.what, exc) from exc
-            except (ValueError, RecursionError) as exc:
-                raise _not_json(self.what, exc) from exc
-            if not isinstance(item, (dict, list, str)) and end >= len(self.buf) - 16 and self.more():
-                continue  # a number may go on in the next chunk ("1." of "1.5")
-            self.pos = end
-            return item
-
-
-def json_items(chunks: Iterable[bytes], what: str) -> Iterator[object]:
-    """The items of one JSON list, parsed one at a time from UTF-8 chunks; BundleError naming
-    `what` if the text is not valid JSON, or not a list."""
-    text = _Text(chunks, what)
-    if text.peek() != "[":
-        text.value()  # BundleError if it is not JSON at all
-        raise BundleError(f"{what} must hold a list of records.")
-    text.pos += 1
-    if text.peek() == "]":
-        text.pos += 1
-    else:
-        while True:
-            yield text.value()
-            found = text.peek()
-            text.pos += 1
-            if found == "]":
-                break
-            if found != ",":
-                raise _not_json(what, "Expecting ',' delimiter" if found else "it ends too soon")
-    if text.peek():
-        raise _not_json(what, "Extra data")
 
 
 def _unsafe(name: str) -> bool:

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from app.services.exchange.bundle_file import BundleFile
 from app.services.exchange.bundle_format import BundleError, Kind
 from app.services.exchange.bundle_preview import BundlePreview
-from app.services.exchange.bundle_refs import CHUNK, References, chunks, owners
+from app.services.exchange.bundle_refs import CHUNK, References, check_version_tree, chunks, owners
 from app.services.exchange.bundle_withdrawals import MODES, Withdrawal, free_name
 from app.services.exchange.carry import SET_BY_FACILITATOR, check_record, travels
 from app.services.exchange.signers import AS_COMPUTER, Sender
@@ -77,18 +77,22 @@ def _rank(record: dict[str, Any], values: tuple[str, ...]) -> tuple[Any, ...]:
     return (record["updated_at"], record["id"], *(record[v] for v in values))
 
 
-def merge_bundle(s: Session, bundle: BundleFile, write: bool, sender: Sender) -> Merged:
+def merge_bundle(s: Session, bundle: BundleFile, write: bool, sender: Sender,
+                 give_way: str | None = None) -> Merged:
     """Check the bundle against the database and what its sender may bring, and merge it in the
     caller's transaction (`write`), or only work out what merging it would do; BundleError if
-    anything is inconsistent or not the sender's to bring."""
-    return _Merge(s, bundle, write, sender).run()
+    anything is inconsistent or not the sender's to bring. `give_way`: a project here that will
+    have given its name up by the time this bundle is written (invitations.giving_way)."""
+    return _Merge(s, bundle, write, sender, give_way).run()
 
 
 class _Merge:
     """One bundle against the database (see the module docstring)."""
 
-    def __init__(self, s: Session, bundle: BundleFile, write: bool, sender: Sender) -> None:
+    def __init__(self, s: Session, bundle: BundleFile, write: bool, sender: Sender,
+                 give_way: str | None = None) -> None:
         self.s, self.bundle, self.m, self.write, self.sender = s, bundle, bundle.manifest, write, sender
+        self.give_way = give_way
         pid = self.m.project_id
         self.refs = References(s, pid)
         members = s.execute(select(Member.id, Member.display_name, Member.withdrawn_at)
@@ -153,7 +157,8 @@ class _Merge:
             if self.projects > 1 or record["id"] != m.project_id or record["name"] != m.project_name:
                 raise BundleError("The bundle's project record does not match its manifest.")
         if not self.refs.here["project"]:
-            clash = self.s.scalar(select(Project.id).where(Project.name == self.m.project_name))
+            clash = self.s.scalar(select(Project.id).where(Project.name == self.m.project_name,
+                                                            Project.id != self.give_way))
             if clash is not None:
                 raise BundleError(
                     f"This database already has a different project called {self.m.project_name!r}; "
@@ -280,23 +285,7 @@ class _Merge:
         if kind.name != "draft_version" or not self.versions:
             return
         versions = self.versions
-        definition = {v: d for v, (_, d) in versions.items()}
-        for chunk in chunks({p for p, _ in versions.values() if p and p not in versions}):
-            definition.update(self.s.execute(select(table.c.id, table.c.definition_id)
-                                             .where(table.c.id.in_(chunk))).all())
-        safe: dict[str, bool] = {}  # False: on the path being followed; True: leads to no loop
-        for start in versions:
-            path, v = [], start
-            while v in versions and safe.get(v) is not True:
-                if v in safe:
-                    raise BundleError("The bundle's definition versions form a loop of parents.")
-                safe[v] = False
-                path.append(v)
-                v = versions[v][0]
-            safe.update(dict.fromkeys(path, True))
-        for v, (parent, own) in versions.items():
-            if parent and definition.get(parent) != own:
-                raise BundleError(f"Version {v} has a parent from another definition.")
+        check_version_tree(self.s, table, versions)
         parents = [{"b_id": v, "b_parent": p} for v, (p, _) in versions.items() if p]
         if self.write and parents:
             self.s.execute(update(table).where(table.c.id == bindparam("b_id"))

@@ -37,11 +37,13 @@ class BundlePreview:
     unsigned: bool = False  # format 1: imported only after the facilitator confirms a warning
     withdrawal_changes: list[str] = field(default_factory=list)  # what each withdrawal changes here
     joins: bool = False  # an invitation: importing it joins this computer to the project
+    renamed: list[str] = field(default_factory=list)  # a project here that gives its name up to it
 
     @property
     def needs_confirmation(self) -> bool:
         """True when importing must be confirmed after reading the preview (a withdrawal, unsigned)."""
         return bool(self.withdrawn_there) or self.unsigned
+
     @property
     def total_new(self) -> int:
         """Records added plus records replaced by a newer one."""
@@ -61,6 +63,7 @@ class BundlePreview:
         ]
         if self.joins:
             out.append("This is an invitation: importing it joins this computer to the project.")
+        out += self.renamed
         new = [BY_NAME[k].count(n) for k, n in self.new.items() if n]
         out.append("New: " + ", ".join(new) + "." if new else "Nothing new: all of it is already here.")
         updated = [BY_NAME[k].count(n) for k, n in self.updated.items() if n]

@@ -153,3 +153,25 @@ class References:
             f"{where} refers to {target} {value}, which is neither in the bundle nor here "
             "(ask for a whole-project bundle)."
         )
+
+
+def check_version_tree(s: Session, table: Any, versions: dict[str, tuple[str | None, str]]) -> None:
+    """Refuse new definition versions (id -> (parent, definition)) whose parents form a loop, or
+    whose parent (brought or here) belongs to another definition."""
+    definition = {v: d for v, (_, d) in versions.items()}
+    for chunk in chunks({p for p, _ in versions.values() if p and p not in versions}):
+        definition.update(s.execute(select(table.c.id, table.c.definition_id)
+                                    .where(table.c.id.in_(chunk))).all())
+    safe: dict[str, bool] = {}  # False: on the path being followed; True: leads to no loop
+    for start in versions:
+        path, v = [], start
+        while v in versions and safe.get(v) is not True:
+            if v in safe:
+                raise BundleError("The bundle's definition versions form a loop of parents.")
+            safe[v] = False
+            path.append(v)
+            v = versions[v][0]
+        safe.update(dict.fromkeys(path, True))
+    for v, (parent, own) in versions.items():
+        if parent and definition.get(parent) != own:
+            raise BundleError(f"Version {v} has a parent from another definition.")

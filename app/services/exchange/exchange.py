@@ -27,49 +27,43 @@ change marker (ProjectService.change_marker) moves with every import that change
 
 from __future__ import annotations
 
-import hashlib
 import os
-import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from sqlalchemy import ColumnElement, Date, String, false, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.services.base import ServiceBase
 from app.services.exchange.bundle_file import BundleFile, Manifest, open_bundle, written_bundle
 from app.services.exchange.bundle_format import (
     FORMAT_VERSION,
-    KINDS,
     MANIFEST,
     SIGNATURE,
     BundleError,
-    Kind,
     dump_json,
     is_uuid,
-    to_json,
 )
 from app.services.exchange.bundle_merge import Merged, merge_bundle
 from app.services.exchange.bundle_preview import BundlePreview
-from app.services.exchange.bundle_refs import project_id_queries
 from app.services.exchange.bundle_withdrawals import describe, forget_here, tidy_after, withdraw_here
-from app.services.exchange.carry import AUTHOR, COMPUTER_KINDS, check_kinds, latest_allowed, outgoing
-from app.services.exchange.keyring import FACILITATOR, PARTICIPANT, Computer, Keyring, ProjectKeys, b64, sign
+from app.services.exchange.bundle_write import write_records
+from app.services.exchange.carry import check_kinds, latest_allowed
+from app.services.exchange.invitations import GivingWay, Invitations
+from app.services.exchange.keyring import FACILITATOR, PARTICIPANT, Computer, Keyring, sign
 from app.services.exchange.signers import AS_UNSIGNED, Sender, identify
 from app.services.validation import check_id
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
-from app.store.models import BundleLog, Event, LocalMachine, Member, Project, UTCDateTime, new_id, utcnow
+from app.store.models import BundleLog, Event, LocalMachine, Project, new_id, utcnow
 
 __all__ = ["BundleError", "BundlePreview", "Computer", "ExchangeService", "ExportResult", "MachineInfo",
            "UnsignedBundle"]
 
-WRITE_BATCH = 1_000  # records per JSON batch when a bundle is written
 # A "changes since" bundle starts this long before its mark, so a record written while the
 # last bundle was being made is never missed (importing a record twice changes nothing).
 MARGIN = timedelta(minutes=10)
@@ -86,6 +80,7 @@ class ExportResult:
     scope: str  # "whole" or "changes"
     since: datetime | None
     counts: dict[str, int]
+    kept_back: int = 0  # records of this computer's members that refer to work that stays here
 
     @property
     def total(self) -> int:
@@ -96,7 +91,9 @@ class ExportResult:
     def message(self) -> str:
         """One line to show or speak."""
         what = "the whole project" if self.scope == "whole" else "the changes"
-        return f"Bundle saved: {self.path.name}, {what} ({self.total} records)."
+        kept = (f" {self.kept_back} of their records stay on this computer: they answer work that "
+                "members who do not use it wrote here." if self.kept_back else "")
+        return f"Bundle saved: {self.path.name}, {what} ({self.total} records).{kept}"
 
 
 class UnsignedBundle(BundleError):
@@ -112,66 +109,12 @@ class MachineInfo:
     last_received: datetime | None
 
 
-class ExchangeService(ServiceBase):
-    """Export and import bundles; invite and revoke computers; this store's machine id."""
+class ExchangeService(Invitations):
+    """Export and import bundles; invite and revoke computers (invitations.py); this store's machine id."""
 
     def __init__(self, store: Store, keys_folder: Path | None = None) -> None:
         super().__init__(store)
         self.keyring = Keyring(keys_folder if keys_folder is not None else store.data_folder() / "keys")
-
-    # --- this computer's part in a project ----------------------------------------------------
-
-    def role(self, project_id: str) -> str:
-        """"facilitator" (this computer holds the project's signing key, made now if the project was
-        made here) or "participant" (it joined with an invitation)."""
-        return self._keys(project_id).role
-
-    def computers(self, project_id: str) -> tuple[Computer, ...]:
-        """The computers invited to the project, revoked ones too (the facilitator's computer)."""
-        keys = self._keys(project_id)
-        return keys.computers if keys.role == FACILITATOR else ()
-
-    def invite_computer(self, project_id: str, label: str, members: Sequence[str],
-                        path: str | os.PathLike[str]) -> tuple[Computer, ExportResult]:
-        """Invite a participant's computer used by `members`: kept in this computer's list, and an
-        invitation bundle written to `path` (the project for its screens, the project's public key
-        and that computer's own key pair)."""
-        label = " ".join(str(label).split())[:80]
-        if not label:
-            raise BundleError("Give the computer a name, e.g. \"Sam's laptop\".")
-        with self.store.read() as s:
-            self._get(s, Project, project_id, "project")
-            known = set(s.scalars(select(Member.id).where(Member.project_id == project_id,
-                                                           Member.withdrawn_at.is_(None))))
-        members = tuple(check_id(m, "member") for m in members)
-        if not members or not set(members) <= known:
-            raise BundleError("Choose the members (at least one, of this project) who use that computer.")
-        keys = self._keys(project_id)
-        if keys.role != FACILITATOR:
-            raise BundleError("Only the facilitator's computer can invite computers.")
-        computer, private = self.keyring.invite(project_id, label, members)
-        invitation = {"machine_id": computer.machine_id, "label": label, "members": list(members),
-                      "machine_key": b64(private), "project_key": b64(keys.project_public)}
-        try:
-            result = self.export_bundle(project_id, path, invitation=invitation)
-        except BundleError:
-            self.keyring.revoke(project_id, computer.machine_id)  # an invitation never written is no use
-            raise
-        return computer, result
-
-    def revoke_computer(self, project_id: str, machine_id: str) -> Computer:
-        """Stop accepting bundles from an invited computer (a lost laptop)."""
-        if self._keys(project_id).role != FACILITATOR:
-            raise BundleError("Only the facilitator's computer can revoke computers.")
-        return self.keyring.revoke(project_id, machine_id)
-
-    def _keys(self, project_id: str) -> ProjectKeys:
-        keys = self.keyring.get(project_id)
-        if keys is not None:
-            return keys
-        with self.store.read() as s:
-            self._get(s, Project, project_id, "project")
-        return self.keyring.facilitator_keys(project_id)  # the project is here and no one invited us
 
     def machine_id(self) -> str:
         """This store's machine id, made (and kept in the database) on first need."""
@@ -231,7 +174,7 @@ class ExchangeService(ServiceBase):
                 with self._snapshot() as s:
                     project = self._get(s, Project, project_id, "project")
                     since = self._since(s, project.id, since_machine) if since_machine else None
-                    sums, counts = self._write_records(zf, s, project.id, since, keys.role, own)
+                    sums, counts, kept_back = write_records(zf, s, project.id, since, keys.role, own)
                     name = project.name
                     withdrawals = _withdrawal_modes(s, project.id) if keys.role == FACILITATOR else {}
                 machine = keys.machine_id if keys.role == PARTICIPANT else self.machine_id()
@@ -252,7 +195,8 @@ class ExchangeService(ServiceBase):
             with self.store.transaction() as s:
                 s.add(BundleLog(bundle_id=manifest.bundle_id, direction="sent", project_id=project_id,
                                 machine_id=to, oldest_change=since, created_at=started))
-        return ExportResult(target, manifest.bundle_id, machine, name, manifest.scope, since, counts)
+        return ExportResult(target, manifest.bundle_id, machine, name, manifest.scope, since, counts,
+                            kept_back)
 
     def preview_import(self, path: str | os.PathLike[str], allow_unsigned: bool = False) -> BundlePreview:
         """Check a bundle (its signature, its sender's rights, every record) and say what importing it
@@ -261,8 +205,10 @@ class ExchangeService(ServiceBase):
         with open_bundle(Path(path)) as bundle:
             sender = self._accept(bundle, allow_unsigned)
             with self.store.read() as s:
-                merged = merge_bundle(s, bundle, write=False, sender=sender)
-                return self._preview(s, bundle, sender, merged)
+                way = self._way(s, bundle, sender)
+                merged = merge_bundle(s, bundle, write=False, sender=sender,
+                                      give_way=way.project_id if way else None)
+                return self._preview(s, bundle, sender, merged, way)
 
     def import_bundle(self, path: str | os.PathLike[str], local_drafts: LocalDrafts | None = None,
                       allow_unsigned: bool = False, confirm_withdrawals: bool = False) -> BundlePreview:
@@ -277,6 +223,9 @@ class ExchangeService(ServiceBase):
             sender = self._accept(bundle, allow_unsigned)
             try:
                 with self._writing() as s:
+                    way = self._way(s, bundle, sender)
+                    if way is not None:
+                        self.give_way(s, way)
                     merged = merge_bundle(s, bundle, write=True, sender=sender)
                     if merged.withdrawals and not confirm_withdrawals:
                         names = ", ".join(w.name for w in merged.withdrawals)
@@ -295,7 +244,7 @@ class ExchangeService(ServiceBase):
                                         oldest_change=merged.oldest_change))
                         s.flush()
                     if sender.joins is not None:
-                        self._join(manifest.project_id, sender.joins)
+                        self.join(manifest.project_id, sender.joins)
             except IntegrityError as exc:
                 raise BundleError(
                     "The database changed while the bundle was being imported; nothing was written. "
@@ -304,7 +253,8 @@ class ExchangeService(ServiceBase):
         tidy_after(self.store, merged.withdrawals)
         forget_here(local_drafts, withdrawn)
         return replace(merged.preview, already_imported=already, sender=sender.label,
-                       unsigned=sender.role == AS_UNSIGNED, joins=sender.joins is not None)
+                       unsigned=sender.role == AS_UNSIGNED, joins=sender.joins is not None,
+                       renamed=[way.line] if way else [])
 
     def _accept(self, bundle: BundleFile, allow_unsigned: bool) -> Sender:
         """Whom the bundle comes from, once its signature and its sender's rights are checked."""
@@ -328,17 +278,18 @@ class ExchangeService(ServiceBase):
         check_kinds(sender, manifest.counts)
         return sender
 
-    def _preview(self, s: Session, bundle: BundleFile, sender: Sender, merged: Merged) -> BundlePreview:
+    def _way(self, s: Session, bundle: BundleFile, sender: Sender) -> GivingWay | None:
+        """The project here that gives its name up to the one an invitation joins, if one must."""
+        if sender.joins is None or s.get(Project, bundle.manifest.project_id) is not None:
+            return None
+        return self.giving_way(s, bundle.manifest.project_id, bundle.manifest.project_name)
+
+    def _preview(self, s: Session, bundle: BundleFile, sender: Sender, merged: Merged,
+                 way: GivingWay | None) -> BundlePreview:
         return replace(merged.preview, already_imported=self._received(s, bundle.manifest.bundle_id),
                        sender=sender.label, unsigned=sender.role == AS_UNSIGNED,
-                       joins=sender.joins is not None,
+                       joins=sender.joins is not None, renamed=[way.line] if way else [],
                        withdrawal_changes=describe(s, bundle.manifest.project_id, merged.withdrawals))
-
-    def _join(self, project_id: str, invitation: dict[str, Any]) -> None:
-        from app.services.exchange.keyring import unb64
-
-        self.keyring.join(project_id, unb64(invitation["project_key"], 32), invitation["machine_id"],
-                          unb64(invitation["machine_key"], 32), tuple(invitation["members"]))
 
     @staticmethod
     def _received(s: Session, bundle_id: str) -> bool:
@@ -380,58 +331,6 @@ class ExchangeService(ServiceBase):
         start = _aware(last) if relayed is None else min(_aware(last), _aware(relayed))
         return start - MARGIN
 
-    @staticmethod
-    def _write_records(
-        zf: zipfile.ZipFile, s: Session, project_id: str, since: datetime | None, role: str,
-        own: frozenset[str],
-    ) -> tuple[dict[str, str], dict[str, int]]:
-        """Write each kind's part into the zip as it is read; (checksums, counts) by part and kind.
-        What is written is what carry.py lets this computer send: from a participant's computer its
-        own members' (`own`) records only; from the facilitator's, what participants may see.
-
-        A part's bytes are exactly `dump_json` of its list of records, written a batch at a time.
-        """
-        ids = project_id_queries(project_id)
-        db = s.connection()  # Core rows, read as they are written
-        sums: dict[str, str] = {}
-        counts: dict[str, int] = {}
-        for kind in reversed(KINDS):  # records before what they refer to
-            table = kind.model.__table__
-            columns, timed = _columns(kind, db.dialect.name == "sqlite")
-            owner = table.c.project_id == project_id if "project_id" in table.c else table.c.id.in_(
-                ids[kind.name])
-            # Oldest first: importing them, the indexes that end in a time grow at their end, which
-            # takes half the time of inserting in id order.
-            query = select(*columns).where(owner).order_by(table.c.created_at, table.c.id)
-            if since is not None and kind.changed is not None:
-                query = query.where(table.c[kind.changed] >= since)
-            if role == PARTICIPANT:
-                if kind.name not in COMPUTER_KINDS:
-                    query = query.where(false())
-                elif kind.name in AUTHOR:
-                    author = table.c[AUTHOR[kind.name]]
-                    query = query.where(author.in_(own) | author.is_(None) if kind.name == "contribution"
-                                        else author.in_(own))
-            digest, count = hashlib.sha256(), 0
-            with zf.open(kind.part, "w", force_zip64=True) as out:
-                _put(out, digest, b"[")
-                for batch in db.execute(query).partitions(WRITE_BATCH):
-                    rows: Sequence[Sequence[Any]] = batch
-                    if timed or role == FACILITATOR:
-                        rows = [list(row) for row in batch]
-                        for row, i in ((row, i) for row in rows for i in timed):
-                            row[i] = to_json(row[i])
-                        if role == FACILITATOR:
-                            for row in rows:
-                                outgoing(kind.name, kind.fields, row, own)
-                    data = dump_json([dict(zip(kind.fields, row, strict=True)) for row in rows])
-                    _put(out, digest, (b"," if count else b"") + data[1:-1])  # the list, a batch at a time
-                    count += len(batch)
-                _put(out, digest, b"]")
-            sums[kind.part] = digest.hexdigest()
-            counts[kind.name] = count
-        return dict(sorted(sums.items())), dict(sorted(counts.items()))
-
 
 def _withdrawal_modes(s: Session, project_id: str) -> dict[str, str]:
     """How each withdrawn member was withdrawn ("delete" or "anonymise"), as the audit log says: the
@@ -440,31 +339,6 @@ def _withdrawal_modes(s: Session, project_id: str) -> dict[str, str]:
         Event.project_id == project_id, Event.action == "member_withdrawn").order_by(Event.created_at))
     return {target: detail["mode"] for target, detail in rows
             if target and isinstance(detail, dict) and detail.get("mode") in ("delete", "anonymise")}
-
-
-def _columns(kind: Kind, sqlite: bool) -> tuple[list[ColumnElement[Any]], list[int]]:
-    """The columns read for a kind's records, and the positions of those that still need `to_json`.
-    SQLite keeps times (UTC) and dates as text: there they are read as the text a bundle holds."""
-    columns: list[ColumnElement[Any]] = []
-    timed = []
-    for i, field in enumerate(kind.fields):
-        column = kind.column(field)
-        if sqlite and isinstance(column.type, UTCDateTime):
-            text = type_coerce(column, String)
-            columns.append(func.replace(text, " ", "T").concat("+00:00").label(field))
-        elif sqlite and isinstance(column.type, Date):
-            columns.append(type_coerce(column, String).label(field))
-        else:
-            columns.append(column)
-            if isinstance(column.type, (UTCDateTime, Date)):
-                timed.append(i)
-    return columns, timed
-
-
-def _put(out: IO[bytes], digest: Any, data: bytes) -> None:
-    """Write into a zip entry and its running checksum."""
-    out.write(data)
-    digest.update(data)
 
 
 def _aware(value: datetime) -> datetime:

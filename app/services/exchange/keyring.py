@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -29,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from app.services.errors import DomainError
+from app.store.files import atomic_write_bytes
 from app.store.models import new_id, utcnow
 
 FACILITATOR, PARTICIPANT = "facilitator", "participant"
@@ -112,6 +111,7 @@ class ProjectKeys:
     machine_key: bytes | None = None
     members: tuple[str, ...] = ()  # a participant's computer: the members who use it
     computers: tuple[Computer, ...] = ()  # the facilitator's computer: those it invited
+    label: str = ""  # a participant's computer: the name the facilitator gave it
 
     def computer(self, machine_id: str) -> Computer | None:
         """An invited computer by id."""
@@ -123,7 +123,8 @@ class ProjectKeys:
                 "signing_key": b64(self.signing_key) if self.signing_key else None,
                 "machine_id": self.machine_id,
                 "machine_key": b64(self.machine_key) if self.machine_key else None,
-                "members": list(self.members), "computers": [c.to_json() for c in self.computers]}
+                "members": list(self.members), "computers": [c.to_json() for c in self.computers],
+                "label": self.label}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> ProjectKeys:
@@ -132,7 +133,8 @@ class ProjectKeys:
                    unb64(raw["signing_key"], 32) if raw.get("signing_key") else None, raw.get("machine_id"),
                    unb64(raw["machine_key"], 32) if raw.get("machine_key") else None,
                    tuple(raw.get("members", ())),
-                   tuple(Computer.from_json(c) for c in raw.get("computers", ())))
+                   tuple(Computer.from_json(c) for c in raw.get("computers", ())),
+                   str(raw.get("label") or ""))
 
 
 class Keyring:
@@ -193,11 +195,11 @@ class Keyring:
             return revoked
 
     def join(self, project_id: str, project_public: bytes, machine_id: str, machine_key: bytes,
-             members: tuple[str, ...]) -> ProjectKeys:
+             members: tuple[str, ...], label: str = "") -> ProjectKeys:
         """Keep what an invitation gives this computer (a later invitation replaces an earlier one)."""
         with self._lock:
             keys = ProjectKeys(project_id, PARTICIPANT, project_public, machine_id=machine_id,
-                               machine_key=machine_key, members=members)
+                               machine_key=machine_key, members=members, label=label)
             self._save(keys)
             return keys
 
@@ -211,14 +213,4 @@ class Keyring:
     def _save(self, keys: ProjectKeys) -> None:
         # Written whole beside the file and moved into place, readable by its owner only.
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=".keys-", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(keys.to_json(), out, sort_keys=True)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path(keys.project_id))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.path(keys.project_id), json.dumps(keys.to_json(), sort_keys=True).encode())

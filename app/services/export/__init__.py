@@ -25,12 +25,15 @@ Each export is recorded in the audit log ("export_written": format and file name
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from app.services.export.csv import export_csv
 from app.services.export.docx import export_docx
+from app.services.export.involvement import export_involvement_csv, export_statement, export_statements
 from app.services.export.markdown import export_markdown
 from app.services.export.report import ExportError, Progress, log_export
+from app.services.export.summary_docx import export_summaries
 from app.services.review.facilitator import GuardedService
 from app.services.review.review_dto import ExportResult, FacilitatorSession
 from app.store.database import Store
@@ -72,6 +75,50 @@ class ExportService(GuardedService):
             progress: Progress | None = None) -> ExportResult:
         """Write the six CSV files into `folder`."""
         return self._run(session, "csv", folder, real_names, progress)
+
+    def involvement_csv(self, session: FacilitatorSession, folder: Path | str, since: date | None = None,
+                        until: date | None = None, real_names: bool = False) -> ExportResult:
+        """Write involvement.csv (the facilitator's record for payments) into `folder`."""
+        session = self._session(session)
+        path = export_involvement_csv(self.store, session.project_id, folder, since=since, until=until,
+                                      real_names=self._yes_no(real_names))
+        log_export(self.store, session.project_id, session.member_id, "involvement_csv", [path], real_names)
+        return ExportResult((path,), f"Exported involvement.csv to {path.parent}.")
+
+    def statement(self, session: FacilitatorSession, member_id: str, path: Path | str,
+                  since: date | None = None, until: date | None = None,
+                  real_names: bool = False) -> ExportResult:
+        """Write one member's statement of involvement (Word) at `path`."""
+        session = self._session(session)
+        out = export_statement(self.store, session.project_id, member_id, path, since=since, until=until,
+                               real_names=self._yes_no(real_names))
+        log_export(self.store, session.project_id, session.member_id, "statement", [out], real_names)
+        return ExportResult((out,), f"Wrote the statement {out.name} to {out.parent}.")
+
+    def statements(self, session: FacilitatorSession, folder: Path | str, since: date | None = None,
+                   until: date | None = None, real_names: bool = False) -> ExportResult:
+        """Write every participant's statement of involvement into `folder`."""
+        session = self._session(session)
+        paths = export_statements(self.store, session.project_id, folder, since=since, until=until,
+                                  real_names=self._yes_no(real_names))
+        log_export(self.store, session.project_id, session.member_id, "statement", paths, real_names)
+        files = "1 statement" if len(paths) == 1 else f"{len(paths)} statements"
+        return ExportResult(tuple(paths), f"Wrote {files} to {Path(folder).expanduser()}.")
+
+    def summaries(self, session: FacilitatorSession, folder: Path | str,
+                  meeting_id: str | None = None) -> ExportResult:
+        """Write each participant's "What happened to your words" (Word, easy read) into `folder`."""
+        session = self._session(session)
+        paths = export_summaries(self.store, session.project_id, folder, meeting_id)
+        log_export(self.store, session.project_id, session.member_id, "summary", paths, False)
+        files = "1 summary" if len(paths) == 1 else f"{len(paths)} summaries"
+        return ExportResult(tuple(paths), f"Wrote {files} to {Path(folder).expanduser()}.")
+
+    @staticmethod
+    def _yes_no(real_names: object) -> bool:
+        if not isinstance(real_names, bool):
+            raise ExportError("real_names is yes or no.")
+        return real_names
 
     def _run(self, session: FacilitatorSession, fmt: str, out: Path | str, real_names: bool,
              progress: Progress | None) -> ExportResult:

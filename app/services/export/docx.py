@@ -31,13 +31,8 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from app.services.export.markdown import version_meta, version_title
-from app.services.export.report import (
-    ANONYMOUS,
-    Progress,
-    PromptSection,
-    Report,
-    write_report,
-)
+from app.services.export.report import ANONYMOUS, Progress
+from app.services.export.report_doc import PromptSection, Report, write_report
 from app.services.review.review_dto import VersionNode
 from app.store.database import Store
 
@@ -57,6 +52,8 @@ def _table(doc: DocumentObject, header: list[str], rows: list[list[str]]) -> Tab
             cell.text = text
     return table
 
+
+add_table = _table  # for the other Word documents (export/involvement.py, export/summary_docx.py)
 
 # Characters XML 1.0 cannot hold (lxml refuses them): dropped from streamed cells.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -5,13 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from app.services.export.report import (
-    ANONYMOUS,
-    Progress,
-    PromptSection,
-    Report,
-    write_report,
-)
+from app.services.export.report import ANONYMOUS, Progress
+from app.services.export.report_doc import PromptSection, Report, write_report
 from app.services.review.review_dto import VersionNode
 from app.store.database import Store
 

@@ -16,6 +16,7 @@ from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     CONTRIBUTION_KINDS,
     MAX_CONTRIBUTION,
+    AgendaStep,
     Contribution,
     Endorsement,
     Meeting,
@@ -40,18 +41,35 @@ def normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _visible(prompt_id: str) -> tuple[ColumnElement[bool], ...]:
-    """What the group sees of a prompt: not hidden, not withdrawn (ix_contribution_listing)."""
+def _visible(prompt_id: str, only: str | None = None) -> tuple[ColumnElement[bool], ...]:
+    """What the group sees of a prompt: not hidden, not withdrawn (ix_contribution_listing);
+    with `only`, that member's alone (a think-first step keeps the others' back)."""
     return (Contribution.prompt_id == prompt_id, Contribution.hidden.is_(False),
-            Contribution.withdrawn.is_(False))
+            Contribution.withdrawn.is_(False), *([Contribution.member_id == only] if only else []))
 
 
-def _visible_columns(prompt_id: str) -> Select[Any]:
+def _visible_columns(prompt_id: str, only: str | None = None) -> Select[Any]:
     return (
         select(Contribution.id, Contribution.kind, Contribution.text, Contribution.member_id,
                Contribution.theme_id, Contribution.created_at)
-        .where(*_visible(prompt_id)).order_by(Contribution.created_at, Contribution.id)
+        .where(*_visible(prompt_id, only)).order_by(Contribution.created_at, Contribution.id)
     )
+
+
+def running_meeting(s: Session, project_id: str) -> Meeting | None:
+    """The project's meeting that has started and not ended (the newest, if several)."""
+    return s.scalar(select(Meeting).where(
+        Meeting.project_id == project_id, Meeting.started_at.is_not(None), Meeting.ended_at.is_(None))
+        .order_by(Meeting.started_at.desc()).limit(1))
+
+
+def thinking(s: Session, prompt_id: str) -> bool:
+    """Whether a running meeting's think-first keyword step keeps others' keywords of the prompt
+    back until its reveal (on a shared database the engine does too: migration 0010)."""
+    return s.scalar(select(func.count()).select_from(AgendaStep).join(
+        Meeting, Meeting.id == AgendaStep.meeting_id).where(
+        AgendaStep.prompt_id == prompt_id, AgendaStep.kind == "keywords", AgendaStep.think_first.is_(True),
+        AgendaStep.revealed_at.is_(None), Meeting.started_at.is_not(None), Meeting.ended_at.is_(None))) != 0
 
 
 def _infos(s: Session, prompt_id: str, rows: Sequence[Row[Any]], counts: dict[str, int],
@@ -104,6 +122,9 @@ class ContributionService(ServiceBase):
                 meeting = self._get(s, Meeting, meeting_id, "meeting")
                 if meeting.project_id != member.project_id:
                     raise NotFound("That meeting belongs to another project.")
+            else:  # what is done in a running meeting is stamped with it
+                live = running_meeting(s, member.project_id)
+                meeting_id = live.id if live is not None else None
             duplicate = self._find_duplicate(s, prompt.id, text)
             if duplicate is not None:
                 outcome = self._set_endorsement(s, member, duplicate, True)
@@ -154,7 +175,8 @@ class ContributionService(ServiceBase):
         prompt_id = check_id(prompt_id, "prompt")
         viewer_id = check_id(viewer_id, "member") if viewer_id else None
         with self.store.read() as s:
-            rows = s.execute(_visible_columns(prompt_id)).all()
+            only = viewer_id if viewer_id and thinking(s, prompt_id) else None
+            rows = s.execute(_visible_columns(prompt_id, only)).all()
             counts, mine = agreement(s, Contribution.prompt_id == prompt_id, viewer_id)
             return _infos(s, prompt_id, rows, counts, mine)
 
@@ -170,8 +192,10 @@ class ContributionService(ServiceBase):
                 or isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise DomainError("That page of keywords is out of range.")
         with self.store.read() as s:
-            total = s.scalar(select(func.count()).select_from(Contribution).where(*_visible(prompt_id))) or 0
-            rows = s.execute(_visible_columns(prompt_id).limit(limit).offset(offset)).all()
+            only = viewer_id if viewer_id and thinking(s, prompt_id) else None
+            total = s.scalar(select(func.count()).select_from(Contribution)
+                             .where(*_visible(prompt_id, only))) or 0
+            rows = s.execute(_visible_columns(prompt_id, only).limit(limit).offset(offset)).all()
             ids = [row[0] for row in rows]
             counts, mine = agreement(s, Endorsement.contribution_id.in_(ids), viewer_id)
             return ContributionPage(tuple(_infos(s, prompt_id, rows, counts, mine)), total, offset)

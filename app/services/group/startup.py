@@ -34,6 +34,7 @@ class StartupSnapshot:
     project_name: str
     members: list[MemberInfo]
     last_member: MemberInfo | None
+    projects: int = 1  # how many projects the database holds (the member screen offers the others)
 
 
 def _member(row: tuple[Any, ...]) -> MemberInfo:
@@ -44,11 +45,15 @@ def _member(row: tuple[Any, ...]) -> MemberInfo:
     )
 
 
-def read_snapshot(path: Path, project_name: str | None = None) -> StartupSnapshot | None:
+def read_snapshot(path: Path, project_name: str | None = None, chosen: str | None = None,
+                  keys_folder: Path | None = None) -> StartupSnapshot | None:
     """The first screen's data from the SQLite file at `path`, or None to start the slow way.
 
-    The queries mirror ``ProjectService.list_projects`` (first by name),
-    ``list_members`` and ``last_session_member``; tests hold them to the same answers.
+    The project is the one named, else the one last `chosen` on this computer if it is there,
+    else the first by name. The queries mirror ``ProjectService.list_projects`` (first by name),
+    ``list_members`` (on a participant's computer only the members who use it, as its keys file
+    in `keys_folder` says: ExchangeService.members_here) and ``last_session_member``; tests hold
+    them to the same answers.
     """
     if not path.is_file():
         return None
@@ -66,24 +71,46 @@ def read_snapshot(path: Path, project_name: str | None = None) -> StartupSnapsho
     except sqlite3.Error:
         return None
     try:
-        if project_name is None:
+        project = None
+        if project_name is None and chosen is not None:
+            project = conn.execute("SELECT id, name FROM project WHERE id = ?", (chosen,)).fetchone()
+        if project_name is None and project is None:
             project = conn.execute("SELECT id, name FROM project ORDER BY name LIMIT 1").fetchone()
-        else:
+        elif project_name is not None:
             project = conn.execute("SELECT id, name FROM project WHERE name = ?", (project_name,)).fetchone()
         if project is None:
             return None
         members = [_member(row) for row in conn.execute(
             f"SELECT {_MEMBER_COLUMNS} FROM member m WHERE m.project_id = ? AND m.withdrawn_at IS NULL "
             "ORDER BY m.role DESC, m.position, m.display_name", (project[0],))]
+        here = members_here(keys_folder or path.parent / "keys", project[0])
+        if here is not None:
+            members = [m for m in members if m.id in here]
         last = conn.execute(
             f"SELECT {_MEMBER_COLUMNS} FROM member m JOIN event e ON e.member_id = m.id "
             "WHERE e.project_id = ? AND e.action = 'session_started' AND m.withdrawn_at IS NULL "
             "ORDER BY e.created_at DESC LIMIT 1", (project[0],)).fetchone()
-        return StartupSnapshot(project[0], project[1], members, None if last is None else _member(last))
+        count = conn.execute("SELECT count(*) FROM project").fetchone()[0]
+        return StartupSnapshot(project[0], project[1], members, None if last is None else _member(last),
+                               count)
     except (sqlite3.Error, ValueError, TypeError):
         return None  # not this app's schema, or damaged: Store.open will say what is wrong
     finally:
         conn.close()
+
+
+def members_here(keys_folder: Path, project_id: str) -> frozenset[str] | None:
+    """The members who use this computer, from its keys file for the project, when it joined the
+    project as a participant's computer (the file's format: app/services/exchange/keyring.py,
+    read here without loading it); None otherwise."""
+    try:
+        raw = json.loads((keys_folder / f"{project_id}.keys.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    members = raw.get("members") if isinstance(raw, dict) and raw.get("role") == "participant" else None
+    if not isinstance(members, list):
+        return None
+    return frozenset(m for m in members if isinstance(m, str))
 
 
 class ServicesLoader(Generic[T]):

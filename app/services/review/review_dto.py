@@ -191,8 +191,11 @@ KIND_NAMES = {
     "others_me_toos": "others' me toos on their words", "others_comments": "others' comments on their words",
     "stances": "their stances", "comments": "their comments", "versions": "versions they wrote",
     "unfinished_texts": "their unfinished texts", "review_notes": "review notes on their versions",
+    "votes": "their dots in votes", "asks": "their asks in meetings",
     "audit_entries": "audit entries", "mentions": "mentions of their name",
     "texts_on_this_computer": "their unsaved texts on this computer", "backups": "backups",
+    "involvement": "their involvement record (time, expenses, notes)",
+    "payment_record": "what they were paid for",
 }
 
 

@@ -17,9 +17,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app.services.meeting.dto import ASK_LABELS
 from app.services.review.review_dto import AffectedItem
+from app.services.review.withdrawal_involvement import plan_involvement
 from app.store.database import Store
 from app.store.models import (
+    Ask,
     Comment,
     Contribution,
     Definition,
@@ -33,6 +36,7 @@ from app.store.models import (
     ReviewNote,
     Stance,
     Theme,
+    Vote,
     utcnow,
 )
 
@@ -67,6 +71,7 @@ class WithdrawalPlan:
     deleted: list[Any] = field(default_factory=list)
     unlinked: list[Any] = field(default_factory=list)  # rows whose member/author link is cleared
     mentions: list[tuple[Any, str, Any]] = field(default_factory=list)  # (row, attribute, new value)
+    added: list[Any] = field(default_factory=list)  # rows the withdrawal makes: a kept payment record
     items: list[AffectedItem] = field(default_factory=list)
 
     def add(self, kind: str, row: Any, text: str, effect: str) -> None:
@@ -75,7 +80,8 @@ class WithdrawalPlan:
 
     def counts(self) -> dict[str, int]:
         """How many of each kind of record change (kinds with none included, as 0)."""
-        kinds = ["contributions", "me_toos", "stances", "comments", "versions", "unfinished_texts",
+        kinds = ["contributions", "me_toos", "stances", "comments", "votes", "asks", "versions",
+                 "unfinished_texts",
                  "review_notes", "audit_entries", "mentions", "texts_on_this_computer", "backups"]
         if self.mode == "delete":
             kinds[1:1] = ["others_me_toos", "others_comments"]
@@ -118,6 +124,16 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
         plan.add("stances", st, f"{st.position}: {st.reason}" if st.reason else st.position, kept)
     for c in comments:
         plan.add("comments", c, c.text, "deleted" if deleting else "anonymised")
+    # a member's dots and asks go with them either way: a dot or an ask says nothing without its
+    # member (the meeting's attendance stays: it is the payment record, under the placeholder)
+    for v, text in s.execute(select(Vote, Contribution.text)
+                             .join(Contribution, Contribution.id == Vote.contribution_id)
+                             .where(Vote.member_id == member.id)):
+        plan.add("votes", v, f"a dot on: {text}", "deleted")
+        plan.deleted.append(v)
+    for a in s.scalars(select(Ask).where(Ask.member_id == member.id)):
+        plan.add("asks", a, ASK_LABELS[a.kind], "deleted")
+        plan.deleted.append(a)
     if deleting:
         plan.deleted.extend([*(e for e, _ in me_toos), *stances, *comments, *mine])
     else:
@@ -149,7 +165,8 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
         (s.scalars(select(Theme).where(Theme.prompt_id.in_(prompts))), ("name",)),
         (s.scalars(select(Meeting).where(Meeting.project_id == project_id)), ("title",)),
         (s.scalars(select(Prompt).where(Prompt.project_id == project_id)), ("text",)),
-        (s.scalars(select(InProgressText).where(InProgressText.member_id.in_(members))), ("text",)),
+        (s.scalars(select(InProgressText).where(InProgressText.member_id.in_(members))),
+         ("text", "earlier_text")),
         (s.scalars(select(Event).where(Event.project_id == project_id)), ("detail",)),
     ]
     for rows, attrs in candidates:
@@ -163,6 +180,7 @@ def plan_withdrawal(s: Session, project_id: str, member: Member, mode: str, plac
                     plan.mentions.append((row, attr, after))
                     shown = before if isinstance(before, str) else row.action
                     plan.add("mentions", row, f"{type(row).__tablename__}: {shown}", "name replaced")
+    plan_involvement(s, project_id, plan, pattern, REMOVED)
     return plan
 
 
@@ -187,6 +205,11 @@ def apply_plan(s: Session, plan: WithdrawalPlan) -> None:
             row.detail = {}
     for row, attr, value in plan.mentions:
         setattr(row, attr, value)
+        if isinstance(row, InProgressText):  # a shorter text keeps its cursor inside it
+            row.cursor = min(row.cursor, len(row.text))
+            if row.earlier_text is not None and row.earlier_cursor is not None:
+                row.earlier_cursor = min(row.earlier_cursor, len(row.earlier_text))
+    s.add_all(plan.added)
     member.display_name = plan.placeholder
     member.real_name = None
     member.withdrawn_at = utcnow()

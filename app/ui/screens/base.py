@@ -183,7 +183,40 @@ class Screen(QWidget):
             self._lead.extend(groups)
         if not first:
             self.groups.extend(groups)
+        self._add_asks(len(groups) if first else None)
         return groups[0]
+
+    def _add_asks(self, at: int | None) -> None:
+        """In a running meeting every participant's screen can ask in two activations: the
+        "Ask" row, then what (a break, say that again, I want to say something)."""
+        state = self.ctx.state
+        meeting = state.meeting
+        if meeting is None or not meeting.running or state.member is None or state.facilitator is not None:
+            return
+        from app.services.meeting.dto import ASK_LABELS
+
+        member_id = state.member.id
+        waiting = self.ctx.services.live.waiting_asks(state.project_id)
+        step = f"The group is on: {meeting.current.title}. " if meeting.current else ""
+        caption = step + ("Waiting: " + "; ".join(a.spoken() for a in waiting) if waiting else "Ask:")
+
+        def asker(kind: str):  # noqa: ANN202
+            return lambda: (self.ctx.announce(self.ctx.services.live.ask(member_id, kind).message),
+                            self.ctx.nav.refresh())
+
+        tiles = [Tile(label, asker(kind), speech=label) for kind, label in ASK_LABELS.items()]
+        frame, group = action_bar(f"{self.key}-asks", tiles)
+        frame.setAccessibleName("Ask")
+        group.label = "Ask"
+        note = QLabel(caption)
+        note.setWordWrap(True)
+        note.setAccessibleName(caption)
+        self.bar_holder.addWidget(note)
+        self.bar_holder.addWidget(frame)
+        if at is None:
+            self.groups.append(group)
+        else:
+            self.groups.insert(at, group)
 
     def undo_tile(self) -> Tile:
         """The action bar's Undo: reverses the member's last addition or change."""

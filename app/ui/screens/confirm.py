@@ -38,6 +38,9 @@ QUESTIONS: dict[str, Question] = {
                      "The passphrase is needed to come back in.", "Yes, lock and leave"),
     "withdraw": Question("withdraw", "Withdraw {name} and {verb} their words?",
                          "This cannot be undone.", "Yes, withdraw"),
+    "revoke": Question("revoke", "Revoke {label}?",
+                       "Bundles from that computer are refused from now on. This cannot be undone: "
+                       "to use it again, invite it again.", "Yes, revoke it"),
     "delete-phrase": Question("delete-phrase", "Delete the phrase “{phrase}”?",
                               "It cannot be brought back.", "Yes, delete it"),
     "clear": Question("clear", "Clear all the text?",

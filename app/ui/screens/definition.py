@@ -50,7 +50,7 @@ def sentence_request(
 
     return WriteRequest(
         title=title, target=f"definition:{prompt_id}:{parent}:{index}", submit=submit,
-        multiline=True, initial=initial, keywords=keywords or [], back_steps=back_steps,
+        multiline=True, off_thread=True, initial=initial, keywords=keywords or [], back_steps=back_steps,
     )
 
 
@@ -152,7 +152,9 @@ class DefinitionScreen(Screen):
             member = self.ctx.state.member
             if member is None or self.version is None:
                 return
-            self._done(self.ctx.services.drafts.set_stance(member.id, self.version.id, position))
+            drafts, version_id = self.ctx.services.drafts, self.version.id
+            self.ctx.act(f"stance:{version_id}", lambda: drafts.set_stance(member.id, version_id, position),
+                         self._done)
 
         return take
 
@@ -168,7 +170,7 @@ class DefinitionScreen(Screen):
             target=f"reason:{version.id}",
             submit=lambda text, _o: self.ctx.services.drafts.set_stance(
                 member.id, version.id, position, text),
-            multiline=True,
+            multiline=True, off_thread=True,
         ))
 
     def _select_sentence(self, index: int) -> Callable[[], None]:
@@ -194,7 +196,8 @@ class DefinitionScreen(Screen):
             title="Rewrite the whole definition", target=f"definition:{self.prompt.id}:{parent}:all",
             submit=lambda text, _o: self.ctx.services.drafts.save_version(
                 member.id, self.prompt.id, text, parent, "Rewrote the whole text"),
-            multiline=True, initial=self.version.text if self.version else "", keywords=self.keywords,
+            multiline=True, off_thread=True, initial=self.version.text if self.version else "",
+            keywords=self.keywords,
         ))
 
     def _comment(self) -> None:
@@ -206,7 +209,7 @@ class DefinitionScreen(Screen):
         self.ctx.nav.show_write(WriteRequest(
             title="Comment on this version", target=f"comment:{version.id}",
             submit=lambda text, _o: self.ctx.services.drafts.comment(member.id, version.id, text),
-            multiline=True,
+            multiline=True, off_thread=True,
         ))
 
     def _read_comments(self) -> None:

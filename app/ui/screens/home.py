@@ -23,15 +23,29 @@ class HomeScreen(Screen):
             Tile(self._caption(p), self._opener(p), speech=p.text) for p in self.prompts
         ]
         self.add_tiles("prompts", "Questions", self.tiles, 1)
+        # "What happened to my words" is the action bar's last tile: a row of its own would cost a
+        # switch user one more step to every other action; its meeting is named under the questions.
+        words = []
+        if ctx.state.member is not None and ctx.state.member.role == "participant":
+            summary = ctx.services.summaries.for_member(ctx.state.member.id)
+            self.add_text(f"{summary.title}: choose “What happened to my words”.").setObjectName("easyread")
+            words = [action("What happened to my words", ctx.nav.show_summary,
+                            speech=f"What happened to my words, {summary.meeting}")]
+        self.body.addStretch(1)
         paired = next((p for p in self.prompts if p.paired_with_id), None)
         pair_action = [action("Now and future", lambda: ctx.nav.show_pair(paired.id))] if paired else []
+        # Only a participant's computer sends its members' work (the facilitator's has it all).
+        here = ctx.services.exchange.members_here(ctx.state.project_id)
+        mine = here is not None and ctx.state.member is not None and ctx.state.member.id in here
+        send = [action("Send my work", ctx.nav.send_work)] if mine else []
         self.set_actions([
             action("Settings", ctx.nav.show_settings),
             *pair_action,
             action("Switch test", ctx.nav.show_switch_test),
             self.undo_tile(),
-            action("Send my work", ctx.nav.send_work),
+            *send,
             action("Change member", ctx.nav.show_members),
+            *words,
         ])
 
     @staticmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.services.dto import ContributionInfo
+from app.services.dto import ContributionInfo, Outcome
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import Option, WriteRequest
@@ -38,18 +38,38 @@ class PromptScreen(Screen):
         # Only the page on show is read: the screen stays quick however many keywords there are.
         listing = ctx.services.contributions.page_for_prompt(prompt_id, self._viewer, page * PAGE_SIZE,
                                                              PAGE_SIZE)
+        meeting = ctx.state.meeting
+        step = meeting.current if meeting is not None and meeting.running else None
+        self.step = step if step is not None and step.prompt_id == prompt_id else None
+        voting = self.step is not None and self.step.kind == "vote" and self._viewer is not None
+        self.dots = ctx.services.live.dots(self._viewer, self.step.id) if voting and self.step else None
+        if self.dots is not None and self.step is not None and self.step.revealed_at is not None:
+            self._results(self.step.id)
+            self.dots = None
+        elif self.dots is not None:
+            self.add_text(f"Vote: choose a keyword to put a dot on it. Your dots left: {self.dots.left} "
+                          f"of {self.dots.dots}. The results stay hidden until the facilitator reveals them.")
+        elif self.step is not None and self.step.hides:
+            self.add_text("Think first: only your own keywords show until the facilitator reveals "
+                          "everyone's.")
         self.total = listing.total
         shown = listing.items
         self.tiles: list[Tile] = []
         sections: dict[str | None, list[Tile]] = {}
         for c in shown:
             caption, spoken = tile_caption(c)
-            tile = Tile(caption, self._toggler(c), speech=spoken)
+            if self.dots is not None:
+                mine = self.dots.mine.get(c.id, 0)
+                dots = f"{'● ' * mine}your dots: {mine}" if mine else "no dots from you"
+                caption = f"{c.text}\n{dots}"
+                spoken = f"{c.text}, {mine} of your dots" if mine else c.text
+            tile = Tile(caption, self._voter(c) if self.dots is not None else self._toggler(c), speech=spoken)
             tile.setProperty("selected", "true" if c.endorsed_by_viewer else "false")
             self.tiles.append(tile)
             sections.setdefault(c.theme, []).append(tile)
         if self.tiles:
-            self.add_text("Choose a tile to say “me too”; choose it again to take it back.", True)
+            if self.dots is None:
+                self.add_text("Choose a tile to say “me too”; choose it again to take it back.", True)
             self._sections(sections)
         else:
             self.add_text("No keywords yet.", muted=True)
@@ -59,8 +79,10 @@ class PromptScreen(Screen):
             *([action("More keywords ▶", lambda: self._page(page + 1))]
               if (page + 1) * PAGE_SIZE < self.total else []),
         ]
+        take_back = [action("Take back a dot", self._take_back)] if self.dots is not None else []
         self.set_actions(
-            [action("＋ Add keyword", self.add_keyword), action("Our definition", self._definition),
+            [*take_back, action("＋ Add keyword", self.add_keyword),
+             action("Our definition", self._definition),
              action("Read all", self._read_all), self.undo_tile(), *pages,
              action("Back", ctx.nav.back)],
             first=True,
@@ -88,21 +110,50 @@ class PromptScreen(Screen):
         self.ctx.nav.show_prompt(self.prompt.id, page, replace=True)
 
     def spoken_title(self) -> str:
-        """The prompt is read aloud on entry."""
-        return self.prompt.text
+        """The prompt is read aloud on entry (and a revealed vote's results, most dots first)."""
+        results = getattr(self, "results_spoken", "")
+        return f"{self.prompt.text}. Results: {results}" if results else self.prompt.text
 
     def _toggler(self, c: ContributionInfo) -> Callable[[], None]:
         def toggle() -> None:
             member = self.ctx.state.member
             if member is None:
                 return
-            outcome = self.ctx.services.contributions.toggle_endorsement(member.id, c.id)
-            if outcome.undo_token:
-                self.ctx.state.undo_tokens.append(outcome.undo_token)
-            self.ctx.announce(outcome.message)
-            self.ctx.nav.refresh()
+            contributions = self.ctx.services.contributions
+            self.ctx.act(f"me-too:{c.id}", lambda: contributions.toggle_endorsement(member.id, c.id),
+                         self._toggled)
 
         return toggle
+
+    def _toggled(self, outcome: Outcome) -> None:
+        if outcome.undo_token:
+            self.ctx.state.undo_tokens.append(outcome.undo_token)
+        self.ctx.announce(outcome.message)
+        self.ctx.nav.refresh()
+
+    def _results(self, step_id: str) -> None:
+        """A revealed vote: dots per keyword as counts and a bar picture."""
+        rows = self.ctx.services.live.results(self._viewer or "", step_id)
+        most = max((r.dots for r in rows), default=0)
+        self.add_text("The vote's results:" if rows else "The vote's results: no dots were put.")
+        for r in rows[:10]:
+            label = self.add_text(f"{r.bar(most)}  {r.dots}  {r.text}")
+            label.setAccessibleName(r.spoken())
+        self.results_spoken = "; ".join(r.spoken() for r in rows)
+
+    def _voter(self, c: ContributionInfo) -> Callable[[], None]:
+        def vote() -> None:
+            if self._viewer is None or self.step is None:
+                return
+            self.ctx.announce(self.ctx.services.live.vote(self._viewer, self.step.id, c.id).message)
+            self.ctx.nav.refresh()
+
+        return vote
+
+    def _take_back(self) -> None:
+        if self._viewer is not None and self.step is not None:
+            self.ctx.announce(self.ctx.services.live.take_back(self._viewer, self.step.id).message)
+            self.ctx.nav.refresh()
 
     def add_keyword(self) -> None:
         """Open the keyboard to add a keyword, phrase or experience to this prompt."""
@@ -124,6 +175,7 @@ class PromptScreen(Screen):
                        "anonymous" if member.anonymous_default else "named"),
             ],
             keywords=self.ctx.services.words.prompt_keywords(prompt.id),
+            off_thread=True,
         ))
 
     def _definition(self) -> None:

@@ -11,15 +11,17 @@ from PySide6.QtWidgets import QWidget
 from app.access.adaptive import MORE
 from app.access.prediction import Predictor
 from app.access.text_entry import KeyboardModel, TextState
-from app.services.dto import InProgress, Outcome
-from app.services.errors import DomainError, StoreUnavailable
+from app.services.dto import Outcome
+from app.services.errors import DomainError
 from app.ui.context import UiContext
 from app.ui.keyboard import KeyboardPanel
 from app.ui.screens.base import Screen
 from app.ui.screens.confirm import question
+from app.ui.screens.unfinished import UnfinishedText
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
 
 PHRASES_SHOWN = 4
+EARLIER_OFFER = "An earlier version of this text is kept: choose to see it"
 
 
 @dataclass
@@ -48,6 +50,9 @@ class WriteRequest:
     secret: bool = False  # a passphrase: shown as dots, never saved, spoken or learned from
     then: Callable[[], None] | None = None  # after a successful submit and going back
     private: bool = False  # a real name: shown and spoken, but never kept unfinished or learned from
+    # `submit` touches no widget: it runs on the window's database worker (UiContext.act), so a
+    # locked or slow database leaves the window scanning.
+    off_thread: bool = False
 
     @property
     def keeps_nothing(self) -> bool:
@@ -68,8 +73,11 @@ class WriteScreen(Screen):
         profile = ctx.state.profile
         predictor.set_keywords(request.keywords)
         saved = None
+        self.unfinished: UnfinishedText | None = None
         if ctx.state.member is not None and not request.keeps_nothing:
-            saved = self._load_unfinished(ctx.state.member.id, request.target)
+            self.unfinished = UnfinishedText(ctx, ctx.state.member.id, request.target)
+            if not (ctx.db is not None and ctx.db.busy(f"clear:{ctx.state.member.id}:{request.target}")):
+                saved = self.unfinished.open()  # (not while it is being cleared, a moment after use)
         text = saved.text if saved else request.initial
         predictions = 0 if request.secret else profile.predictions
         self.model = KeyboardModel(predictor, profile.keyboard_layout, predictions, text=text,
@@ -89,10 +97,16 @@ class WriteScreen(Screen):
         self.more_tile.setProperty("scan_only", True)
         self.more_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.more_tile.setVisible(False)
-        self.set_actions([action("Cancel: keep for later", self._cancel)])
+        actions = [action("Cancel: keep for later", self._cancel)]
+        if saved is not None and saved.earlier is not None:
+            actions.insert(0, action(EARLIER_OFFER, self._bring_back))
+        self.set_actions(actions)
         self.bar_holder.addWidget(self.more_tile)
         self._opened_with = self.panel.text  # leaving with other text than this asks first
-        if saved is not None:
+        self._left = False
+        if saved is not None and saved.earlier is not None:
+            ctx.status.show_status(f"Your unfinished text is back. {EARLIER_OFFER}.")
+        elif saved is not None:
             ctx.status.show_status("Your unfinished text is back.")
 
     def scan_groups(self) -> list[ScanGroup]:
@@ -183,80 +197,21 @@ class WriteScreen(Screen):
             tile.mark_chosen(name, value == option.value, f"{option.label}: ")
 
     # ------------------------------------------------------------------ keys
-    def _load_unfinished(self, member_id: str, target: str) -> InProgress | None:
-        kept = self.ctx.local_drafts.get(member_id, target)
-        if kept is not None:  # written while the database was out of reach: it is the newest
-            return InProgress(target, kept[0], kept[1])
-        if self.ctx.db is not None and self.ctx.db.busy(f"clear:{member_id}:{target}"):
-            return None  # it was used a moment ago; the database is being told
-        try:
-            return self.ctx.services.inprogress.load(member_id, target)
-        except StoreUnavailable:
-            return None
-
     def _changed(self) -> None:
-        member = self.ctx.state.member
-        if member is not None and not self.request.keeps_nothing:
-            state = self.model.state
-            target = self.request.target
-            if self.ctx.db is not None:
-                self._save_off_thread(member.id, target, state.text, state.cursor)
-            else:
-                try:
-                    self.ctx.services.inprogress.save(member.id, target, state.text, state.cursor)
-                except StoreUnavailable:
-                    self._kept_here(member.id, target, state.text, state.cursor)
-                else:
-                    self.ctx.local_drafts.forget(member.id, target)
+        if self.unfinished is not None:
+            self.unfinished.changed(self.model.state.text, self.model.state.cursor)
         self.ctx.nav.rescan()
 
-    def _clear_unfinished(self, member_id: str, target: str) -> None:
-        """The text was used: forget it here and in the database. On the worker, the clear
-        runs after any save still waiting, so an older save cannot bring the text back."""
-        inprogress, worker = self.ctx.services.inprogress, self.ctx.db
-        self.ctx.local_drafts.forget(member_id, target)
-        if worker is None:
-            inprogress.clear(member_id, target)
+    def _bring_back(self) -> None:
+        """Swap in the earlier version of the text; the one it replaces is kept in its place."""
+        if self.unfinished is None:
             return
-
-        def cleared(_result: object, error: BaseException | None) -> None:
-            if error is not None and not isinstance(error, StoreUnavailable):
-                self.ctx.status.show_status(f"The unfinished text could not be cleared: {error}")
-
-        worker.submit(f"clear:{member_id}:{target}", lambda: inprogress.clear(member_id, target), cleared)
-
-    def _kept_here(self, member_id: str, target: str, text: str, cursor: int) -> None:
-        self.ctx.local_drafts.keep(member_id, target, text, cursor)
-        self.ctx.status.show_status("The database cannot be reached. Your text is kept on this computer.")
-
-    def _save_off_thread(self, member_id: str, target: str, text: str, cursor: int) -> None:
-        """Keep the text on this computer at once, then save it on the worker thread: the
-        window goes on answering keys however slow the server is. The newest text kept is
-        what the worker saves, so keys pressed while a save waits are not lost."""
-        drafts, inprogress, worker = self.ctx.local_drafts, self.ctx.services.inprogress, self.ctx.db
-        assert worker is not None
-        drafts.keep(member_id, target, text, cursor)
-        key = f"save:{member_id}:{target}"
-
-        def save() -> tuple[str, int] | None:
-            latest = drafts.get(member_id, target)
-            if latest is not None:
-                inprogress.save(member_id, target, latest[0], latest[1])
-            return latest
-
-        def saved(latest: tuple[str, int] | None, error: BaseException | None) -> None:
-            if error is not None:
-                if isinstance(error, StoreUnavailable):
-                    self.ctx.status.show_status(
-                        "The database cannot be reached. Your text is kept on this computer.")
-                return
-            now = drafts.get(member_id, target)
-            if now is not None and now == latest:
-                drafts.forget(member_id, target)
-            elif now is not None:  # typed while that save ran: save the newer text too
-                worker.submit(key, save, saved)
-
-        worker.submit(key, save, saved)
+        back = self.unfinished.bring_back()
+        if back is None:
+            return
+        self.panel.set_text(back.text, back.cursor)
+        self.ctx.announce(f"The other version is shown: {back.text or 'empty'}. The one you had is kept: "
+                          "choose again to go back to it.")
 
     def _word(self, word: str) -> None:
         if not self.request.secret:
@@ -276,21 +231,35 @@ class WriteScreen(Screen):
         # A space typed last is not part of the words (but may be part of a passphrase).
         text = self.panel.text if self.request.secret else self.panel.text.strip()
         values = {o.key: o.value for o in self.request.options}
+        submit = self.request.submit
+        if self.request.off_thread:
+            self.ctx.act(f"submit:{self.request.target}", lambda: submit(text, values), self._submitted)
+            return
         try:
-            outcome = self.request.submit(text, values)
+            outcome = submit(text, values)
         except DomainError as exc:
             self.ctx.announce(exc.message)
             return
+        self._submitted(outcome)
+
+    def _submitted(self, outcome: Outcome) -> None:
         member = self.ctx.state.member
         if member is not None and not self.request.keeps_nothing:
-            self._clear_unfinished(member.id, self.request.target)
+            if self.unfinished is not None:
+                self.unfinished.clear()
             if outcome.undo_token:
                 self.ctx.state.undo_tokens.append(outcome.undo_token)
-        for _ in range(self.request.back_steps):
-            self.ctx.nav.back()
+        if not self._left:  # told late (a slow database) after the member left: stay where they are
+            for _ in range(self.request.back_steps):
+                self.ctx.nav.back()
         self.ctx.announce(outcome.message)
         if self.request.then is not None:
             self.request.then()
+
+    def detach(self) -> None:
+        """The screen is closing: a submit told after this leaves the member where they are."""
+        self._left = True
+        super().detach()
 
     def escape(self) -> None:
         """Escape is Cancel: it asks first when there is new text."""

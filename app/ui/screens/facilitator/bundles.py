@@ -10,6 +10,7 @@ from app.services.errors import DomainError
 from app.services.exchange.exchange import UnsignedBundle
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.widgets import Tile, action, tile_rows
 
 
@@ -42,6 +43,11 @@ def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Call
         screen.groups.extend(groups)
     else:
         screen.add_text("No bundles in the folder yet.", muted=True)
+
+
+def _nothing_written(message: str) -> str:
+    """A refusal, saying once that nothing was changed."""
+    return message if "Nothing was written" in message else f"{message} Nothing was changed."
 
 
 class InboxScreen(Screen):
@@ -123,6 +129,10 @@ class BundlesScreen(Screen):
         return invite
 
     def _revoke(self, machine_id: str, label: str) -> Callable[[], None]:
+        asked = question("revoke", label=label)
+        return lambda: self.ctx.nav.ask_first(asked, self._revoker(machine_id, label))
+
+    def _revoker(self, machine_id: str, label: str) -> Callable[[], None]:
         def revoke() -> None:
             try:
                 self.ctx.services.exchange.revoke_computer(self.ctx.state.project_id, machine_id)
@@ -172,7 +182,8 @@ class BundlePreviewScreen(Screen):
                 self.preview = ctx.services.exchange.preview_import(path, allow_unsigned=True)
             self.lines = self.preview.lines()
         except DomainError as exc:
-            self.lines = [f"This bundle cannot be imported: {exc.message}", "Nothing was changed."]
+            said = _nothing_written(exc.message)
+            self.lines = [f"This bundle cannot be imported: {said}"]
         for line in self.lines:
             self.add_text(line)
         self.body.addStretch(1)
@@ -196,10 +207,14 @@ class BundlePreviewScreen(Screen):
                 allow_unsigned=bool(preview and preview.unsigned),
                 confirm_withdrawals=bool(preview and preview.withdrawn_there))
         except DomainError as exc:
-            self.ctx.announce(f"Not imported: {exc.message} Nothing was changed.")
+            said = _nothing_written(exc.message)
+            self.ctx.announce(f"Not imported: {said}")
+            return
+        added = done.total_new
+        said = f"Imported: {added} new records." if added else "Nothing new: all of it was here."
+        if done.joins:  # open the joined project straight away: its members screen
+            self.ctx.nav.open_project(done.project_id)
+            self.ctx.announce(f"{said} This computer has joined {done.project_name}. Who is taking part?")
             return
         self.ctx.nav.back()
-        added = done.total_new
-        joined = f" This computer has joined {done.project_name}." if done.joins else ""
-        self.ctx.announce((f"Imported: {added} new records." if added else "Nothing new: all of it was here.")
-                          + joined)
+        self.ctx.announce(said)

@@ -35,7 +35,9 @@ class ExportScreen(Screen):
         self._mark_names()
         self.add_row("names", "Names", self.name_tiles, caption="Names")
         tiles = [Tile("Word report (DOCX)", self._run("docx")), Tile("Markdown", self._run("md")),
-                 Tile("CSV files for analysis", self._run("csv"))]
+                 Tile("CSV files for analysis", self._run("csv")),
+                 Tile("What happened to your words: each member's easy-read summary (Word)", self._summaries,
+                      speech="Easy-read summaries for each member")]
         self.add_row("formats", "Formats", tiles, caption="Export")
         self.body.addStretch(1)
         self.set_actions([action("Back", ctx.nav.back)])
@@ -68,12 +70,23 @@ class ExportScreen(Screen):
             try:
                 result = write(session, self.folder / name, real_names=self.ctx.state.export_real_names,
                                progress=self._progress)
-            except (DomainError, OSError) as exc:
-                self.ctx.announce(getattr(exc, "message", str(exc)))
+            except DomainError as exc:  # a full disk or a read-only folder: the guard says so
+                self.ctx.announce(exc.message)
                 return
             self.ctx.announce(f"{result.message} Saved in {self.folder}.")
 
         return run
+
+    def _summaries(self) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            result = self.ctx.services.exports.summaries(self.ctx.state.facilitator,
+                                                         self.folder / f"summaries-{stamp}")
+        except (DomainError, OSError) as exc:
+            self.ctx.announce(getattr(exc, "message", str(exc)))
+            return
+        self.ctx.announce(result.message)
 
     def _progress(self, done: int, total: int) -> None:
         self.ctx.status.show_status(f"Exporting: {done} of {total}")

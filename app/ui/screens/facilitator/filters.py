@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from app.ui.guard import run_action
 from app.ui.screens.base import Screen
 from app.ui.widgets import GroupFrame, ScanGroup, Tile
 
@@ -33,7 +34,9 @@ class FilterRow:
         for i in range(min(per_row, len(self.options))):
             slot = Tile("", None)
             slot.setProperty("role", "key")
-            slot.clicked.connect(lambda _checked=False, i=i: self.go(self.values[i]))
+            # through the window's guard, as every tile's action (app/ui/guard.py)
+            slot.clicked.connect(lambda _checked=False, i=i, slot=slot: run_action(
+                slot, lambda: self.go(self.values[i])))
             self.slots.append(slot)
         for tile in [*([self.more] if self.more else []), *self.slots]:
             self.frame.row.addWidget(tile, 1)

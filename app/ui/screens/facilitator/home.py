@@ -19,11 +19,13 @@ class FacilitatorHome(Screen):
         nav = ctx.nav
         prompts = ctx.services.projects.list_prompts(ctx.state.project_id)
         tiles = [
+            Tile("The meeting: run it, asks, votes", nav.show_meeting),
             *[Tile(f"Keywords and themes: {p.text}", lambda p=p: nav.show_dashboard(p.id),
                    speech=f"Keywords and themes for {p.text}") for p in prompts],
             *[Tile(f"Definition history: {p.text}", lambda p=p: nav.show_history(p.id),
                    speech=f"Definition history for {p.text}") for p in prompts],
             Tile("Participants and consent", nav.show_participants),
+            Tile("Involvement: time and expenses", nav.show_involvement),
             Tile("Audit log", nav.show_audit),
             Tile("Export for the research", nav.show_exports),
             Tile("Bundles from other machines", nav.show_bundles),

@@ -1,0 +1,93 @@
+"""General English word trigrams for ranking predictions: CMU Sphinx's US English language
+model (``en-us.lm.bin``, about 72,000 words, 2 million pairs and 1.7 million triples), which
+the pocketsphinx wheel already ships (BSD-2-Clause, Carnegie Mellon University). It is read
+through pocketsphinx's own n-gram code (memory-mapped; a query takes under a microsecond), so
+nothing is built or downloaded. No Qt here.
+
+Asked only for whole words (``P(word | earlier, previous)``), it ranks the prediction row
+(:meth:`Predictor.rank`), gives the likeliest words their mixed probability in the letters'
+masses (:func:`rank_candidates`) and says how likely a sentence is to end after a word
+(:func:`sentence_ends`); the word model keeps the rest, and the member's own words and pairs,
+which the triples cannot know. Measured on ``dev.txt`` (bench/text_entry.py), see the README.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.access.prediction import Predictor
+
+__all__ = ["SphinxTrigrams", "rank_candidates", "sentence_ends"]
+
+_BITS = math.log2(1.0001)  # pocketsphinx scores are logarithms to the base 1.0001
+_UNKNOWN = -500_000  # scores below this mean "a word the model does not have"
+
+
+class SphinxTrigrams:
+    """``P(word | earlier, previous)`` from pocketsphinx's US English model, loaded on first use;
+    :meth:`probability` returns None where the model (or the word) is not there."""
+
+    def __init__(self, path: str | None = None) -> None:
+        self.path = path
+        self._model: object | None = None
+        self._keep: tuple[object, ...] = ()
+        self._tried = False
+        self._lock = threading.Lock()
+
+    def load(self) -> bool:
+        """Open the model now (otherwise on first use); False when pocketsphinx or its model is
+        missing (the predictor then ranks by the word model alone)."""
+        with self._lock:
+            if not self._tried:
+                self._tried = True
+                try:
+                    import pocketsphinx as ps  # lazy: optional at run time
+
+                    path = self.path or ps.get_model_path("en-us/en-us.lm.bin")
+                    config, logmath = ps.Config(), ps.LogMath(1.0001)
+                    config["logfn"] = "/dev/null"
+                    # The config and log tables must live as long as the model: freed early,
+                    # the C code reads freed memory.
+                    self._model, self._keep = ps.NGramModel(config, logmath, path), (config, logmath)
+                except Exception:  # noqa: BLE001 - any failure means "no trigrams", never a crash
+                    self._model = None
+        return self._model is not None
+
+    def probability(self, word: str, previous: str, earlier: str = "<s>") -> float | None:
+        """``P(word | earlier, previous)`` (``<s>`` is a sentence start); None for an unknown
+        word or when there is no model."""
+        if not self._tried:
+            self.load()
+        model = self._model
+        if model is None or " " in word:
+            return None
+        history = [previous] if previous == "<s>" else [previous, earlier]
+        score = model.prob([word, *history])  # type: ignore[attr-defined]
+        return None if score < _UNKNOWN else 2.0 ** (score * _BITS)
+
+
+def rank_candidates(predictor: Predictor, buckets: dict[str, float], prefix: str, previous: str,
+                    earlier: str | None) -> None:
+    """Letters' masses (*buckets*, by the character after *prefix*) in which the likeliest words
+    count with :meth:`Predictor.rank` (the triples mixed in) in place of their word-model
+    probability; the other words keep theirs (the triples cannot give a prefix's whole mass)."""
+    n = len(prefix)
+    for word in predictor.candidates(prefix, previous):
+        if len(word) > n and word[n] in buckets:
+            change = predictor.rank(word, previous, earlier) - predictor.probability(word, previous)
+            buckets[word[n]] = max(0.0, buckets[word[n]] + change)
+
+
+def sentence_ends(trigrams: SphinxTrigrams, ends: dict[str, float], word: str, previous: str,
+                  keep: float) -> dict[str, float]:
+    """*ends* (what follows a finished word) with the share of ". ! ?" moved ``1 - keep`` of the
+    way to the triples' ``P(</s> | previous, word)``: whether a sentence ends depends on its words."""
+    stop = trigrams.probability("</s>", word, previous or "<s>")
+    share = sum(ends[ch] for ch in ".!?")
+    if stop is None or not 0 < share < 1:
+        return ends
+    want = keep * share + (1 - keep) * stop
+    return {ch: v * (want / share if ch in ".!?" else (1 - want) / (1 - share)) for ch, v in ends.items()}

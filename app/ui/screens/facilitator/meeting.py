@@ -1,0 +1,144 @@
+"""The facilitator's meeting screen: plan today's meeting, start it, move the group from step to
+step, reveal keywords and vote results, see and answer asks (oldest first), mark who is here,
+end it. While a meeting runs it is rebuilt when others change something (new asks, dots)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+
+from app.services.meeting.dto import MeetingInfo, StepInfo
+from app.ui.context import UiContext
+from app.ui.screens.base import Screen
+from app.ui.widgets import Tile, action, tile_rows
+
+AGENDA = (("talk", "Introductions"), ("keywords", "Keywords for NOW"), ("vote", "Vote"),
+          ("break", "Break"), ("draft", "Draft"))
+
+
+class MeetingScreen(Screen):
+    """Today's meeting as the facilitator runs it."""
+
+    key = "meeting"
+    refresh_on_change = True  # asks and dots from the members' screens show up here
+
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__(ctx, "Facilitator: the meeting")
+        self.session = ctx.state.facilitator
+        self.m = ctx.services.meetings
+        meetings = self.m.meetings(self.session)
+        self.meeting: MeetingInfo | None = next((x for x in meetings if x.running), None) or next(
+            (x for x in meetings if x.started_at is None), None)
+        actions = [action("Back", ctx.nav.back)]
+        if self.meeting is None:
+            self.add_text("No meeting is planned. “Plan today's meeting” makes one with the usual "
+                          "agenda: introductions, keywords for NOW (think first), a vote of 3 dots, "
+                          "a break and the draft.")
+            actions.insert(0, action("Plan today's meeting", self._plan))
+        elif not self.meeting.running:
+            self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
+                          + "; ".join(st.title for st in self.meeting.steps))
+            actions.insert(0, action("Start the meeting", self._start))
+        else:
+            self._running(self.meeting)
+            actions.append(action("End the meeting", self._end))  # last: never the first highlight
+        self.body.addStretch(1)
+        self.set_actions(actions, first=True)
+
+    def spoken_title(self) -> str:
+        """Says the first waiting ask, if any."""
+        asks = self._asks()
+        return f"{self.title}. {len(asks)} waiting: {asks[0].spoken()}" if asks else self.title
+
+    def _asks(self):  # noqa: ANN202 - the services' plain values
+        if self.meeting is None or not self.meeting.running:
+            return ()
+        return self.m.waiting_asks(self.session, self.meeting.id)
+
+    def _running(self, meeting: MeetingInfo) -> None:
+        now = meeting.current
+        asks = self._asks()
+        if asks:
+            tiles = [Tile(f"{a.spoken()}\n(choose when answered)", self._answerer(a.id),
+                          speech=f"{a.spoken()}. Choose when answered") for a in asks]
+            holder, groups = tile_rows("asks", "Asks, oldest first", tiles, per_row=3)
+            self.add_text(f"Asks waiting: {len(asks)}, oldest first.")
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
+        else:
+            self.add_text("No asks waiting.", muted=True)
+        self.add_text(f"The group is on: {now.title}. {self._progress(now)}" if now else "No step yet.")
+        if now is not None and now.kind in ("keywords", "vote") and now.revealed_at is None:
+            what = "Reveal the results" if now.kind == "vote" else "Reveal everyone's keywords"
+            reveal = Tile(what, lambda: self._do(self.m.reveal(self.session, now.id)))
+            self.add_row("reveal", "Reveal", [reveal])
+        if now is not None and now.kind == "vote" and now.revealed_at is not None:
+            rows = self.ctx.services.live.results(self._viewer(), now.id) if self._viewer() else ()
+            most = max((r.dots for r in rows), default=0)
+            for r in rows[:8]:
+                self.add_text(f"{r.text}  {r.bar(most)}  {r.dots}")
+        steps = [Tile(f"{'▶ ' if now and st.id == now.id else ''}{i}. {st.title}", self._mover(st),
+                      speech=f"Move the group to {st.title}") for i, st in enumerate(meeting.steps, 1)]
+        holder, groups = tile_rows("steps", "Agenda", steps, per_row=3)
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
+        here = {a.member_id for a in self.m.attendance(self.session, meeting.id)}
+        people = [p for p in self.ctx.services.projects.list_members(self.ctx.state.project_id)
+                  if p.role == "participant"]
+        tiles = [Tile(f"{'✔ ' if p.id in here else ''}{p.display_name}",
+                      self._present(p.id, p.id not in here),
+                      speech=f"{p.display_name}, {'here' if p.id in here else 'not marked here'}")
+                 for p in people]
+        holder, groups = tile_rows("here", "Who is here", tiles, per_row=5)
+        self.add_text("Who is here (minutes: the meeting's length unless changed):")
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
+
+    def _viewer(self) -> str | None:
+        return self.session.member_id if self.session else None
+
+    def _progress(self, step: StepInfo) -> str:
+        if step.kind == "vote":
+            return f"{self.m.voters(self.session, step.id)} have voted."
+        if step.kind == "keywords":
+            added, people = self.m.keywords_added(self.session, step.id)
+            hidden = " Hidden until you reveal them." if step.hides else ""
+            return f"{added} keywords added by {people}.{hidden}"
+        return ""
+
+    def _do(self, outcome) -> None:  # noqa: ANN001 - an Outcome
+        self.ctx.announce(outcome.message)
+        self.ctx.nav.refresh()
+
+    def _mover(self, step: StepInfo) -> Callable[[], None]:
+        return lambda: self._do(self.m.move_to(self.session, step.id))
+
+    def _answerer(self, ask_id: str) -> Callable[[], None]:
+        return lambda: self._do(self.m.answer(self.session, ask_id))
+
+    def _present(self, member_id: str, present: bool) -> Callable[[], None]:
+        assert self.meeting is not None
+        meeting_id = self.meeting.id
+        return lambda: self._do(self.m.set_attendance(self.session, meeting_id, member_id, present))
+
+    def _plan(self) -> None:
+        prompts = self.ctx.services.projects.list_prompts(self.ctx.state.project_id)
+        now = next((p.id for p in prompts if p.pair_role == "now"), prompts[0].id if prompts else None)
+        start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        planned = self.m.plan(self.session, date.today(), "Today's meeting", start,
+                              start + timedelta(hours=1))
+        for kind, title in AGENDA:
+            needs = kind in ("keywords", "vote")
+            if needs and now is None:
+                continue
+            self.m.add_step(self.session, planned.record_id, kind, title, now if needs else None,
+                            think_first=kind == "keywords")
+        self._do(planned)
+
+    def _start(self) -> None:
+        assert self.meeting is not None
+        self._do(self.m.start(self.session, self.meeting.id))
+
+    def _end(self) -> None:
+        assert self.meeting is not None
+        self._do(self.m.end(self.session, self.meeting.id))
