@@ -46,8 +46,6 @@ def period_days(period: str, today: date) -> tuple[date | None, date | None]:
 class _Involvement(Screen):
     """What both involvement screens share: the period, the names, the export folder."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     def __init__(self, ctx: UiContext, title: str, folder: Path) -> None:
         super().__init__(ctx, title)
         self.folder = folder
@@ -200,8 +198,6 @@ class MemberInvolvementScreen(_Involvement):
 
 class InvolvementLineScreen(Screen):
     """One day's line: set its preparation time, expenses or note, or remove the entry."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "involvement-line"
 

@@ -19,8 +19,6 @@ AGENDA = (("talk", "Introductions"), ("keywords", "Keywords for NOW"), ("vote", 
 class MeetingScreen(Screen):
     """Today's meeting as the facilitator runs it."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "meeting"
     refresh_on_change = True  # asks and dots from the members' screens show up here
 
