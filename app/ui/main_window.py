@@ -310,7 +310,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             old.detach()
         self.stack.addWidget(screen)
         self.stack.setCurrentWidget(screen)
-        screen.fit_to(self.stack.size(), old.body_page() if keep_place and old is not None else 0)
         self.current = screen
         if old is not None:
             self.stack.removeWidget(old)

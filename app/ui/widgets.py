@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,25 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.guard import run_action
-
-SHRINK_FLOOR = 0.75  # a label shrinks to three quarters of the member's size, never less
-
-
-def wrap_label(label: str, metrics: QFontMetrics, room: int) -> list[str]:
-    """`label` broken into lines at spaces, each as wide as `room` allows (a longer word
-    keeps a line of its own)."""
-    lines: list[str] = []
-    for paragraph in label.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            longer = f"{line} {word}" if line else word
-            if line and metrics.horizontalAdvance(longer) > room:
-                lines.append(line)
-                line = word
-            else:
-                line = longer
-        lines.append(line)
-    return lines
 
 
 class Tile(QPushButton):
@@ -54,15 +35,9 @@ class Tile(QPushButton):
     ) -> None:
         super().__init__(text, parent)
         self._label = text
-        self._own_px: int | None = None
-        self._own_style = ""
-        self._base = 20
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
         self.setProperty("role", role)
-        policy = self.sizePolicy()
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoDefault(False)
         if on_activate is not None:
@@ -76,113 +51,32 @@ class Tile(QPushButton):
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
 
-    def label(self) -> str:
-        """The whole label, as given (what is shown may be wrapped, smaller or cut)."""
-        return self._label
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Wrap the label to the new width."""
         super().resizeEvent(event)
         self._fit()
 
-    # ------------------------------------------------------------- fitting the label
-    def _room(self, width: int, height: int = 1000) -> QRect:
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        option.rect = QRect(0, 0, width, height)
-        return self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
-
-    def _metrics(self, px: int | None = None) -> QFontMetrics:
-        if px is None:
-            return self.fontMetrics()
-        font = QFont(self.font())
-        font.setPixelSize(px)
-        return QFontMetrics(font)
-
-    def _base_px(self) -> int:
-        if self._own_px is None:
-            self._base = self.font().pixelSize() if self.font().pixelSize() > 0 else 20
-        return self._base
-
-    def fits_width(self, width: int) -> bool:
-        """True when every word of the label fits a tile `width` wide at its full size."""
-        room = self._room(max(1, width)).width()
-        metrics = self._metrics(self._base_px())
-        return all(metrics.horizontalAdvance(w) <= room for w in self._label.split())
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
-        """Its height follows from its width: the label wraps."""
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
-        """The height the wrapped label needs at this width (never under the style's minimum)."""
-        px = self._px_for_width(width)
-        room = self._room(max(1, width))
-        metrics = self._metrics(px)
-        lines = self._wrap(metrics, room.width())
-        text_h = metrics.lineSpacing() * (len(lines) - 1) + metrics.height()
-        return max(self.minimumSizeHint().height(), text_h + 1000 - room.height())
-
-    def _px_for_width(self, width: int) -> int:
-        """The largest font size, down to the floor, at which each word fits the width."""
-        base = self._base_px()
-        room = self._room(max(1, width)).width()
-        words = self._label.split() or [""]
-        for px in range(base, self._floor(base) - 1, -1):
-            metrics = self._metrics(px)
-            if all(metrics.horizontalAdvance(w) <= room for w in words):
-                return px
-        return self._floor(base)
-
-    def _floor(self, base: int) -> int:
-        """The smallest the label may shrink to: three quarters of its size (keys: to fit)."""
-        return 10 if self.property("role") == "key" else max(14, round(base * SHRINK_FLOOR))
-
-    def _wrap(self, metrics: QFontMetrics, room: int) -> list[str]:
-        return wrap_label(self._label, metrics, room)
-
     def _fit(self) -> None:
         """Break the label into lines at spaces so each fits inside the tile: a button clips
-        its text, and a long keyword or question must still be read whole. A word too long
-        for the tile shrinks the font (not below its floor), then is cut with "…" on screen
-        only; a key too low for its lines shrinks until they fit. The accessible name and
-        the speech always hold the whole label."""
-        if self.width() <= 0:
-            return
-        base = self._base_px()
-        px = self._px_for_width(self.width())
-        room = self._room(self.width(), self.height())
-        lines = wrap_label(self._label, self._metrics(px), room.width())
-        while px > self._floor(base) and self._tall(lines, px) > room.height():
-            px -= 1
-            lines = wrap_label(self._label, self._metrics(px), room.width())
-        metrics = self._metrics(px)
-        lines = [metrics.elidedText(line, Qt.TextElideMode.ElideRight, room.width()) for line in lines]
-        most = max(1, 1 + (room.height() - metrics.height()) // max(1, metrics.lineSpacing()))
-        if len(lines) > most:
-            lines = [*lines[:most - 1], metrics.elidedText(" ".join(lines[most - 1:]) + " …",
-                                                          Qt.TextElideMode.ElideRight, room.width())]
-        self._set_px(None if px == base else px)
+        its text, and a long keyword or question must still be read whole."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self).width()
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        for paragraph in self._label.split("\n"):
+            line = ""
+            for word in paragraph.split(" "):
+                longer = f"{line} {word}" if line else word
+                if line and metrics.horizontalAdvance(longer) > room:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = longer
+            lines.append(line)
         text = "\n".join(lines)
         if text != self.text():
             self.setText(text)
-
-    def _tall(self, lines: list[str], px: int) -> int:
-        metrics = self._metrics(px)
-        return metrics.lineSpacing() * (len(lines) - 1) + metrics.height()
-
-    def _set_px(self, px: int | None) -> None:
-        if px == self._own_px:
-            return
-        self._own_px = px
-        size = f"font-size: {px}px;" if px is not None else ""
-        self.setStyleSheet(f"{self._own_style} {size}".strip())
-
-    def set_own_style(self, style: str) -> None:
-        """A style of this tile's own (e.g. "text-align: left;"), kept when its font shrinks."""
-        self._own_style = style
-        size = f"font-size: {self._own_px}px;" if self._own_px is not None else ""
-        self.setStyleSheet(f"{style} {size}".strip())
 
     def mark_chosen(self, name: str, chosen: bool, prefix: str = "") -> None:
         """Show one option of a choice: "✔ name" and ", chosen" when it is the one in force."""

@@ -60,17 +60,6 @@ class App:
         self.qtbot.keyPress(target, key)  # type: ignore[attr-defined]
         self.qtbot.keyRelease(target, key)  # type: ignore[attr-defined]
 
-    def tiles_by_name(self, wanted: str) -> dict[str, QWidget]:
-        """The current screen's tiles by accessible name, on the page that shows `wanted`
-        (pages turned with its "Next page" tile as a member turns them)."""
-        body = self.window.current.body
-        for _ in range(getattr(body, "pages", 1)):
-            tiles = {t.accessibleName(): t for t in self.window.tiles()}
-            if wanted in tiles:
-                return tiles
-            body.next_tile.click()
-        raise AssertionError(f"no tile {wanted!r} on any page")
-
     def members(self) -> dict[str, str]:
         return {m.display_name: m.id for m in self.services.projects.list_members(self.project_id)}
 

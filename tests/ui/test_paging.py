@@ -22,34 +22,13 @@ def _setup(app):
     return now
 
 
-def _every_page(app):
-    """The current screen's tiles on every page of its body, turning them as a member does
-    (the screen ends on its first page again)."""
-    body = app.window.current.body
-    pages = getattr(body, "pages", 1)
-    if pages > 1:
-        body.turn(0)
-    tiles = []
-    for _ in range(pages):
-        tiles.extend(t for t in app.window.tiles() if t not in tiles)
-        if pages > 1:
-            body.next_tile.click()
-    return tiles
-
-
 def _choose(app, name):
-    body = app.window.current.body
-    for _ in range(getattr(body, "pages", 1)):
-        tile = next((t for t in app.window.tiles() if t.accessibleName() == name), None)
-        if tile is not None:
-            tile.click()
-            return
-        body.next_tile.click()
-    raise AssertionError(f"no tile {name!r} on any page")
+    tile = next(t for t in app.window.tiles() if t.accessibleName() == name)
+    tile.click()
 
 
 def _names(app, part):
-    return [t.accessibleName() for t in _every_page(app) if part in t.accessibleName()]
+    return [t.accessibleName() for t in app.window.tiles() if part in t.accessibleName()]
 
 
 def test_versions_page_by_page_newest_first(make_app):

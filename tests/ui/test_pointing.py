@@ -151,21 +151,25 @@ def test_the_facilitator_points_and_dwells_on_their_own_screens(make_app):
     assert isinstance(app.window.current, ParticipantScreen)
 
 
-def test_a_long_screen_turns_pages_by_dwelling_and_no_tile_is_cut(make_app):
+def test_a_tile_cut_off_by_a_scrolling_screen_is_brought_into_view_first(make_app):
     from app.ui.screens.settings import SettingsScreen
 
     app = make_app(last_member="Sam", scan_mode="dwell")
     dwell_on(app, "Sam")
     dwell_on(app, "Settings")
     screen = app.window.current
-    assert isinstance(screen, SettingsScreen) and screen.body.pages > 1
-    for tile in app.window.tiles():  # every tile on show is whole: nothing to scroll to
-        assert tile.visibleRegion().boundingRect().size() == tile.size(), tile.accessibleName()
-    dwell_on(app, f"Next page, page 2 of {screen.body.pages}")
-    assert app.window.current is screen and screen.body.page == 1
+    assert isinstance(screen, SettingsScreen)
+    bar = screen.scroll.verticalScrollBar()
+    cut = next(t for t in app.window.tiles()
+               if 0 < t.visibleRegion().boundingRect().height() < t.height())  # the last row in view
+    name, before = cut.accessibleName(), bar.value()
+    shown = cut.visibleRegion().boundingRect().center()
+    point_at(app, cut.mapTo(app.window, shown), 1.6)
+    assert bar.value() > before  # scrolled, not chosen
+    assert cut.visibleRegion().boundingRect().size() == cut.size()
+    assert app.window.current is screen and app.window.status.text() == ""
     look_away(app)
-    first = screen.body.scan_groups(screen.groups)[0].items[0]  # a setting of page 2
-    assert screen.page_of(first) == 1 and first in app.window.tiles()
+    dwell_on(app, name)  # now in view: the next dwell chooses it
 
 
 def test_the_pause_key_stops_dwelling_and_the_pointer_can_be_hidden(make_app, qtbot):
@@ -197,13 +201,11 @@ def test_a_helper_sets_point_and_dwell_in_settings_with_a_click(make_app, qtbot)
     app.window.show_settings()
     wanted = "Scan mode: Point and dwell eyes, head"
     tile = next(t for t in app.window.tiles() if t.accessibleName() == wanted)
+    app.window.current.scroll.ensureWidgetVisible(tile)
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     saved = AccessProfile.stored(app.services.projects.get_member(app.members()["Sam"]).profile)
     assert saved.scan_mode == "dwell" and app.window.pointer.active
     assert app.window.pointer.pause_tile.isVisible()
-    rows = set()
-    for _ in range(app.window.current.body.pages):  # every page of the settings, turned
-        rows |= {t.accessibleName() for t in app.window.tiles()}
-        app.window.current.body.next_page()
+    rows = {t.accessibleName() for t in app.window.tiles()}
     assert {"Dwell time less", "Dwell time more", "Snapping distance more",
             "Pointing chooses by: Point, then press switch 1", "Pointer while pointing: Hidden"} <= rows

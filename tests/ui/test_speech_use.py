@@ -50,7 +50,7 @@ def test_speech_off_silences_the_member(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex
     app.window.show_settings()
-    off = app.tiles_by_name("Speech: Off")["Speech: Off"]
+    off = next(t for t in app.window.tiles() if t.accessibleName() == "Speech: Off")
     off.setFocus()
     app.key(Qt.Key.Key_Return)
     assert app.speaker.enabled is False
@@ -63,13 +63,13 @@ def test_voice_speed_applies_to_the_speaker_at_once(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex
     app.window.show_settings()
-    more = app.tiles_by_name("Main voice speed more")["Main voice speed more"]
+    more = next(t for t in app.window.tiles() if t.accessibleName() == "Main voice speed more")
     more.setFocus()
     app.key(Qt.Key.Key_Return)
     member = app.services.projects.get_member(app.members()["Alex"])
     assert AccessProfile.from_dict(member.profile).main_rate == 190
     assert app.speaker.settings[SpeechKind.SPEECH].rate == 190
-    nxt = app.tiles_by_name("Cue voice next")["Cue voice next"]
+    nxt = next(t for t in app.window.tiles() if t.accessibleName() == "Cue voice next")
     nxt.setFocus()
     app.key(Qt.Key.Key_Return)
     assert app.speaker.settings[SpeechKind.CUE].voice == "default"

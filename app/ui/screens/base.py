@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.access.profile import AccessProfile
 from app.ui.context import UiContext
-from app.ui.paging import PagedBody
-from app.ui.widgets import GroupFrame, Heading, ScanGroup, Tile, action_bar, tile_rows
+from app.ui.widgets import GroupFrame, Heading, ScanGroup, Tile, action_bar
 
 if TYPE_CHECKING:
     from app.ui.scan import AdaptiveProvider
@@ -25,8 +23,6 @@ class Screen(QWidget):
     key = "screen"
     #: rebuilt when another machine changes the project (not while someone is writing)
     refresh_on_change = True
-    #: pages instead of a scroll area (the facilitator's mouse-and-keys screens may scroll)
-    paged = True
 
     def __init__(self, ctx: UiContext, title: str) -> None:
         super().__init__()
@@ -39,23 +35,16 @@ class Screen(QWidget):
         outer.setSpacing(10)
         self.heading = Heading(title)
         outer.addWidget(self.heading)
-        self._lead: list[ScanGroup] = []  # groups scanned before the body (set_actions first)
-        self.body: PagedBody | QVBoxLayout
-        if self.paged:
-            # Participant screens turn pages instead of scrolling (app/ui/paging.py).
-            self.body = PagedBody(self._turned)
-            outer.addWidget(self.body, 1)
-        else:
-            self.scroll = QScrollArea()
-            self.scroll.setWidgetResizable(True)
-            # A screen reader meets the scroll area as a focusable place of its own: it says whose.
-            self.scroll.setAccessibleName(f"{title}: the list")
-            inner = QWidget()
-            self.body = QVBoxLayout(inner)
-            self.body.setContentsMargins(0, 0, 0, 0)
-            self.body.setSpacing(10)
-            self.scroll.setWidget(inner)
-            outer.addWidget(self.scroll, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        # A screen reader meets the scroll area as a focusable place of its own: it says whose.
+        self.scroll.setAccessibleName(f"{title}: the list")
+        inner = QWidget()
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.setSpacing(10)
+        self.scroll.setWidget(inner)
+        outer.addWidget(self.scroll, 1)
         self.bar_holder = QVBoxLayout()
         outer.addLayout(self.bar_holder)
 
@@ -97,54 +86,9 @@ class Screen(QWidget):
         """Put a widget under the title, outside the scrolling body (it never scrolls away)."""
         self._outer.insertWidget(1, widget)
 
-    def add_tiles(self, key: str, label: str, tiles: list[Tile], per_row: int) -> None:
-        """Tiles in rows of at most `per_row` (fewer when their words need the room), each
-        row scanned as "<label>, row N"."""
-        if isinstance(self.body, PagedBody):
-            self.body.add_tiles(key, label, tiles, per_row)
-            return
-        holder, groups = tile_rows(key, label, tiles, per_row)
-        self.body.addWidget(holder)
-        self.groups.extend(groups)
-
     def scan_groups(self) -> list[ScanGroup]:
-        """The groups in the order the scanner walks them: on a paged screen the actions
-        set first, the page on show (then its page tiles), then the other actions."""
-        if not isinstance(self.body, PagedBody):
-            return list(self.groups)
-        body = self.body
-        outside = [g for g in self.groups if not body.isAncestorOf(g.frame)]
-        lead = [g for g in outside if g in self._lead]
-        rest = [g for g in outside if g not in self._lead]
-        return [*lead, *body.scan_groups(self.groups), *rest]
-
-    def page_of(self, widget: QWidget) -> int | None:
-        """The page showing `widget` (None when it is not in a paged body)."""
-        return self.body.page_of(widget) if isinstance(self.body, PagedBody) else None
-
-    def fit_to(self, size: QSize, page: int = 0) -> None:
-        """Lay the screen out at `size` now, on page `page` (kept across a refresh), so that
-        its pages and scan groups are known before it is first painted."""
-        self.resize(size)
-        self._outer.activate()
-        if isinstance(self.body, PagedBody):
-            self.body.page = page
-            self.body.relayout()
-
-    def body_page(self) -> int:
-        """The page on show (0 on a screen that scrolls)."""
-        return self.body.page if isinstance(self.body, PagedBody) else 0
-
-    def _turned(self, page: int) -> None:
-        """A page turn or reflow: scan what is now shown (once this screen is on show)."""
-        if getattr(self.ctx.nav, "current", None) is not self:
-            return
-        self.ctx.nav.rescan()
-        focus = QApplication.focusWidget()
-        if focus is None or not focus.isVisible() or not self.isAncestorOf(focus):
-            tiles = [t for g in self.scan_groups() for t in g.items if t.isVisible()]
-            if tiles and self.ctx.state.profile.scan_mode in ("off", "dwell"):
-                tiles[0].setFocus()
+        """The groups in the order the scanner walks them."""
+        return list(self.groups)
 
     def spoken_title(self) -> str:
         """What is said when the screen opens."""
@@ -179,8 +123,6 @@ class Screen(QWidget):
             self.bar_holder.addWidget(frame)
             groups.append(group)
         self.groups[0:0] = groups if first else []
-        if first:
-            self._lead.extend(groups)
         if not first:
             self.groups.extend(groups)
         self._add_asks(len(groups) if first else None)

@@ -125,7 +125,7 @@ class DefinitionScreen(Screen):
             for i, sentence in enumerate(self.sentences)
         ]
         for tile in tiles:
-            tile.set_own_style("text-align: left;")
+            tile.setStyleSheet("text-align: left;")
         self._add_group("sentences", "Sentences", tiles, vertical=True)
 
     def _coverage_row(self) -> None:

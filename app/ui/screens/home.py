@@ -7,7 +7,7 @@ from collections.abc import Callable
 from app.services.dto import PromptInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 
 class HomeScreen(Screen):
@@ -22,7 +22,9 @@ class HomeScreen(Screen):
         self.tiles = [
             Tile(self._caption(p), self._opener(p), speech=p.text) for p in self.prompts
         ]
-        self.add_tiles("prompts", "Questions", self.tiles, 1)
+        holder, groups = tile_rows("prompts", "Questions", self.tiles, per_row=1)
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
         # "What happened to my words" is the action bar's last tile: a row of its own would cost a
         # switch user one more step to every other action; its meeting is named under the questions.
         words = []

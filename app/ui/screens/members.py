@@ -10,7 +10,7 @@ from collections.abc import Callable
 from app.services.dto import MemberInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 
 class MemberScreen(Screen):
@@ -35,7 +35,10 @@ class MemberScreen(Screen):
         self.tiles: list[Tile] = []
         for m in members:
             self.tiles.append(Tile(m.display_name, self._picker(m, on_pick)))
-        self.add_tiles("members-row", "Members", self.tiles, 3)
+        holder, groups = tile_rows("members-row", "Members", self.tiles, per_row=3)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
         others = [action("Other projects", ctx.nav.show_projects)] if projects > 1 else []
         self.set_actions([action("Switch test", ctx.nav.show_switch_test),
                           action("Import a bundle", ctx.nav.show_inbox), *others,

@@ -6,7 +6,7 @@ from app.services.errors import DomainError
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.confirm import question
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 
 class PhrasesScreen(Screen):
@@ -22,7 +22,10 @@ class PhrasesScreen(Screen):
         if not self.phrases:
             self.add_text("No phrases are saved. Save one from the keyboard with “Save as a phrase”.")
         self.tiles = [Tile(p, lambda p=p: self._ask(p), speech=f"Delete {p}") for p in self.phrases]
-        self.add_tiles("phrase-list", "Phrases", self.tiles, 2)
+        holder, groups = tile_rows("phrase-list", "Phrases", self.tiles, per_row=2)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
 
     def _ask(self, phrase: str) -> None:
         self.ctx.nav.ask_first(question("delete-phrase", phrase=phrase), lambda: self._delete(phrase))

@@ -8,7 +8,7 @@ from app.services.dto import ContributionInfo, Outcome
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import Option, WriteRequest
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 PER_ROW = 4
 # Drawing is limited to a page of tiles so the screen stays quick however many there are.
@@ -98,13 +98,17 @@ class PromptScreen(Screen):
     def _sections(self, sections: dict[str | None, list[Tile]]) -> None:
         """The facilitator's themes as sections, when there are any; the rest after them."""
         if list(sections) == [None]:
-            self.add_tiles("keywords", "Keywords", sections[None], PER_ROW)
+            holder, groups = tile_rows("keywords", "Keywords", sections[None], per_row=PER_ROW)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
             return
         named = [name for name in sections if name is not None]
         for i, name in enumerate([*named, *([None] if None in sections else [])]):
             title = f"Theme: {name}" if name else "Not in a theme yet"
             self.add_text(title)
-            self.add_tiles(f"theme{i}-", title, sections[name], PER_ROW)
+            holder, groups = tile_rows(f"theme{i}-", title, sections[name], per_row=PER_ROW)
+            self.body.addWidget(holder)
+            self.groups.extend(groups)
 
     def _page(self, page: int) -> None:
         self.ctx.nav.show_prompt(self.prompt.id, page, replace=True)

@@ -6,7 +6,7 @@ from app.services.group.text_tools import join_sentences, split_sentences
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import sentence_request
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 
 class SentenceScreen(Screen):
@@ -28,7 +28,10 @@ class SentenceScreen(Screen):
             Tile("Remove it", self._remove),
             Tile("Speak it", lambda: ctx.speak(self.sentence)),
         ]
-        self.add_tiles("sentence-actions", "This sentence", tiles, 3)
+        holder, groups = tile_rows("sentence-actions", "This sentence", tiles, per_row=3)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
         self.set_actions([action("Back", ctx.nav.back)])
 
     def spoken_title(self) -> str:

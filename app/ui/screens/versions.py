@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.definition import version_label
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 if TYPE_CHECKING:
     from app.services.group.drafts import VersionEntry
@@ -59,7 +59,10 @@ class VersionsScreen(Screen):
             last = listing.total - self.page * PAGE_SIZE
             first = max(1, last - PAGE_SIZE + 1)
             self.add_text(f"Versions {last} to {first} of {listing.total}, newest first.", muted=True)
-        self.add_tiles("versions", "Versions", tiles, 1)
+        holder, groups = tile_rows("versions", "Versions", tiles, per_row=1)
+        self.body.addWidget(holder)
+        self.body.addStretch(1)
+        self.groups.extend(groups)
 
     def _choose(self, entry: VersionEntry) -> Callable[[], None]:
         def choose() -> None:

@@ -65,7 +65,6 @@ class WriteScreen(Screen):
 
     key = "write"
     refresh_on_change = False  # writing is never disturbed; the news shows on return
-    paged = False  # the keyboard is not fitted to the window yet (issue 16): it still scrolls
 
     def __init__(self, ctx: UiContext, request: WriteRequest, predictor: Predictor) -> None:
         super().__init__(ctx, request.title)

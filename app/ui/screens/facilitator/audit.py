@@ -20,8 +20,6 @@ class AuditScreen(Screen):
     """Filters are scan rows (every action and member is among their choices); entries are text,
     newest first. A filter holds across pages; choosing another starts again at the newest."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "audit"
 
     def __init__(self, ctx: UiContext, action_filter: str | None = None,

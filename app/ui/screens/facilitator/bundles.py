@@ -54,8 +54,6 @@ class InboxScreen(Screen):
     """Any computer: the bundles waiting in the folder (an invitation, the facilitator's bundle),
     each to preview and import; no facilitator mode needed, as a participant's computer has none."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "inbox"
 
     def __init__(self, ctx: UiContext, folder: Path) -> None:
@@ -71,8 +69,6 @@ class InboxScreen(Screen):
 
 class BundlesScreen(Screen):
     """Export tiles first; then each bundle waiting in the folder, to preview and import."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "bundles"
 
@@ -166,8 +162,6 @@ class BundlesScreen(Screen):
 
 class BundlePreviewScreen(Screen):
     """What a bundle would add, and from whom, before anything is written."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "bundle-preview"
 

@@ -34,8 +34,6 @@ class DashboardScreen(Screen):
     """A page of a prompt's keywords, all or one theme's: choose one to move it or hide it; make and
     rename themes. Only the page on show is read, so it stays quick however many keywords there are."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "dashboard"
 
     def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0, theme: str | None = None) -> None:
@@ -112,8 +110,6 @@ class DashboardScreen(Screen):
 
 class KeywordReviewScreen(Screen):
     """One keyword: move it to a theme (or none), hide it with a reason, or show it again."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "keyword-review"
 

@@ -20,8 +20,6 @@ from app.ui.widgets import Tile, action
 class ExportScreen(Screen):
     """Choose a format; the file goes to the exports folder, and its path is said."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "exports"
 
     def __init__(self, ctx: UiContext, folder: Path) -> None:

@@ -40,8 +40,6 @@ def node_line(v: VersionNode) -> str:
 class HistoryScreen(Screen):
     """Choose a version to review it; choose two to compare them. Newest first, a page at a time."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "history"
 
     def __init__(self, ctx: UiContext, prompt_id: str, page: int = 0) -> None:
@@ -78,8 +76,6 @@ class HistoryScreen(Screen):
 
 class VersionReviewScreen(Screen):
     """One version: text, stances, comments; mark it; keep a private note; compare it."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "version-review"
 
@@ -178,8 +174,6 @@ def diff_html(diff: WordDiff, inserted: str, deleted: str) -> str:
 
 class CompareScreen(Screen):
     """Two versions word by word: [+ added +] and [- removed -], readable aloud."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "compare"
 

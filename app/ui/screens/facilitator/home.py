@@ -12,7 +12,6 @@ class FacilitatorHome(Screen):
     """Each tool is one tile; "Lock and leave" ends facilitator mode (once confirmed)."""
 
     key = "facilitator"
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx, "Facilitator: review and records")

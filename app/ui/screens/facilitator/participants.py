@@ -33,8 +33,6 @@ def consent_line(c: ConsentRecord) -> str:
 class ParticipantsScreen(Screen):
     """Every member with their consent; add a member."""
 
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
-
     key = "participants"
 
     def __init__(self, ctx: UiContext) -> None:
@@ -65,8 +63,6 @@ class ParticipantsScreen(Screen):
 
 class ParticipantScreen(Screen):
     """One member: consent choices (each saved at once), renaming, role, withdrawal."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "participant"
 
@@ -142,8 +138,6 @@ class ParticipantScreen(Screen):
 
 class WithdrawalScreen(Screen):
     """What withdrawing would change, shown before anything changes; then confirm."""
-
-    paged = False  # the facilitator works with a mouse and keys: this may scroll
 
     key = "withdrawal"
 
