@@ -99,7 +99,8 @@ class MeetingScreen(Screen):
 
     def _progress(self, step: StepInfo) -> str:
         if step.kind == "vote":
-            return f"{self.m.voters(self.session, step.id)} have voted."
+            voters = self.m.voters(self.session, step.id)
+            return f"{voters} {'has' if voters == 1 else 'have'} voted."
         if step.kind == "keywords":
             added, people = self.m.keywords_added(self.session, step.id)
             hidden = " Hidden until you reveal them." if step.hides else ""
