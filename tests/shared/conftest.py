@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 from app.services.group.demo import DEMO_NAME, FACILITATOR, create_demo
 from app.store import shared_admin
@@ -66,11 +67,24 @@ def shared() -> Iterator[Shared]:
         logins["other"] = shared_admin.add_member(admin, OTHER, "Zed").url
         yield Shared(admin, name, logins)
     finally:
-        shared_admin.end_sessions(base.render_as_string(hide_password=False), name)
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(server, base.render_as_string(hide_password=False), name)
         server.dispose()
         shared_admin.drop_roles(base.render_as_string(hide_password=False), name)
 
 
 __all__ = ["FACILITATOR", "OTHER", "Shared", "require_pg"]
+
+
+def _drop(server, admin_url: str, name: str) -> None:
+    """End the test logins' sessions, then drop the database. A member's connection that a
+    closing pool opened after its sessions were ended would make the drop fail ("must be a
+    member of the role whose process is being terminated"): end them again and retry."""
+    for attempt in range(5):
+        shared_admin.end_sessions(admin_url, name)
+        try:
+            with server.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except ProgrammingError:
+            if attempt == 4:
+                raise

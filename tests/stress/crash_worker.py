@@ -174,7 +174,9 @@ def _database_states(store: Store) -> tuple[dict[str, dict[str, str]], set[str],
             states["stance", vid, mid] = (pos, reason)
         for mid, target, text, cursor in c.exec_driver_sql(
                 "SELECT member_id, target, text, cursor FROM in_progress_text"):
-            states["inprogress", mid, target] = (text, cursor)
+            # An emptied text whose earlier draft is still kept stays as a row with no text:
+            # for the member it is cleared, as a deleted row is.
+            states["inprogress", mid, target] = (text, cursor) if text else None
     return rows, events, states
 
 
