@@ -56,7 +56,7 @@ from app.access.prediction import Predictor, SymspellPairs, WordfreqSource  # no
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.screens.write import WriteScreen  # noqa: E402
 from bench.journey_cost import open_session  # noqa: E402
-from bench.scan_timing import percentile  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 
 JITTERS = (0, 20, 40)
 SAMPLE = 1 / 60

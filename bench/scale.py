@@ -65,6 +65,7 @@ from app.services.export import export_project
 from app.store.database import Store, sqlite_url
 from app.store.models import Contribution, DraftVersion
 from bench.scale_data import Built, Sizes, build_file
+from bench.stats import percentile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -77,14 +78,6 @@ SMALL_ENGLISH = {"the": 0.05, "to": 0.03, "and": 0.03, "of": 0.03, "a": 0.02, "c
 
 
 # -------------------------------------------------------------------------------- measuring
-def percentile(values: Sequence[float], q: float) -> float:
-    """The nearest-rank percentile (NaN for no values)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
 def _timed(action: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     action()

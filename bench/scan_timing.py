@@ -43,6 +43,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
 
+from bench.stats import percentile
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 TARGET_P99_MS = 15.0
@@ -121,15 +123,6 @@ class StepFigures:
             "p99_ms": round(percentile(errors, 0.99), 3),
             "max_ms": round(max(errors, default=math.nan), 3),
         }
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile (`fraction` in 0..1); NaN for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    index = min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))
-    return ordered[index]
 
 
 # ----------------------------------------------------------------- the run

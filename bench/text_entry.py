@@ -58,11 +58,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import random
 import re
-import statistics
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +69,7 @@ from app.access.keyboard_layout import Key, key_costs, rows_for
 from app.access.prediction import CHARSET, Predictor, SymspellPairs, WordfreqSource
 from app.access.text_entry import CLOSING, I_WORDS, KeyboardModel, split_context
 from app.access.trigrams import SphinxTrigrams
+from bench.prediction_speed import predict_latency
 
 METHODS: dict[str, tuple[str, int, str]] = {  # name -> (layout, predictions, scanning)
     "alphabetical": ("alphabetical", 0, "rowcol"),
@@ -319,38 +317,6 @@ def evaluate(text: str, predictor: Predictor, step_time: float = 1.0,
             "words_in_code": tally.words,
         }
     return {"methods": out, "cross_entropy_bits_per_char": cross_entropy(text, predictor), "chars": chars}
-
-
-def predict_latency(predictor: Predictor, text: str, samples: int = 3000) -> dict[str, float]:
-    """Times (ms) of predict() and letter_distribution().
-
-    Calls: every position of *text* (after learning it, as a member's history),
-    then *samples* cold queries: a random general word's first 0-3 letters
-    after another random general word (fixed seed).
-    """
-    pred = predictor.fresh()
-    pred.learn(text)
-    queries = [split_context(text[:i]) for i in range(len(text))]
-    rng = random.Random(1)
-    vocab = sorted(pred.base_words())
-    for _ in range(samples if vocab else 0):
-        word = rng.choice(vocab)
-        queries.append(split_context(f"{rng.choice(vocab)} {word[:rng.randint(0, 3)]}"))
-    times, letters = [], []
-    for ctx in queries:
-        t0 = time.perf_counter()
-        pred.predict(ctx.prefix, ctx.previous, 5, earlier=ctx.earlier)
-        t1 = time.perf_counter()
-        pred.letter_distribution(ctx.prefix, ctx.previous, after=ctx.after, earlier=ctx.earlier)
-        times.append((t1 - t0) * 1000)
-        letters.append((time.perf_counter() - t1) * 1000)
-
-    def pct(values: list[float], q: int) -> float:
-        return statistics.quantiles(values, n=100)[q - 1]
-
-    return {"vocabulary": pred.vocabulary_size, "calls": len(times), "predict_p50_ms": pct(times, 50),
-            "predict_p95_ms": pct(times, 95), "predict_max_ms": max(times),
-            "letters_p50_ms": pct(letters, 50), "letters_p95_ms": pct(letters, 95)}
 
 
 def _print_report(result: dict[str, object], path: str, step_time: float) -> None:

@@ -31,6 +31,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
+from app.access.letter_table import AFTER_PRIOR, CHARSET, END_PRIOR, FALLBACK
 from app.access.trigrams import SphinxTrigrams, rank_candidates, sentence_ends
 from app.access.word_sources import TOP_K, SymspellPairs, WordfreqSource, WordIndex, plain
 
@@ -38,19 +39,9 @@ __all__ = ["CHARSET", "SENTENCE_START", "Predictor", "SymspellPairs", "WordfreqS
 
 SENTENCE_START = "<s>"
 WORD_CHARS = "abcdefghijklmnopqrstuvwxyz'0123456789"
-CHARSET = " abcdefghijklmnopqrstuvwxyz'.,?!-\":;()/&@%£+=#*0123456789"
-"""Every character :meth:`Predictor.letter_distribution` gives a probability to."""
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*|[.!?\n]")
-_ENGLISH = dict(zip(" etaoinsrhldcumfgypwbvk'jxqz.,?-", (  # % of running text (wordfreq's English)
-    18.3, 9.76, 7.52, 6.68, 6.45, 6.0, 5.74, 5.22, 4.88, 4.1, 3.38, 3.01, 2.39, 2.37, 2.08, 1.78,
-    1.74, 1.69, 1.63, 1.61, 1.29, 0.86, 0.72, 0.31, 0.18, 0.15, 0.07, 0.07, 0.9, 0.9, 0.1, 0.1), strict=True))
-_END_PRIOR = {" ": 85.0, ".": 6.0, ",": 5.0, "?": 0.6, "!": 0.4, ":": 0.3, ";": 0.2, "-": 0.5,
-              ")": 0.2, '"': 0.3, "'": 0.2}
 STOP_KEEP = 0.2  # dev.txt 1.641 -> 1.623 bits/char, held-out 1.779 -> 1.764 (0.5: 1.628, 0: 1.621)
-_AFTER_PRIOR = {" ": 90.0, '"': 1.0, ")": 1.0, ".": 0.5}
-_FALLBACK = {ch: _ENGLISH.get(ch, 0.0) + 0.01 for ch in CHARSET}
-_FALLBACK = {ch: v / sum(_FALLBACK.values()) for ch, v in _FALLBACK.items()}
 
 
 def tokenize(text: str) -> list[tuple[str, str, str, str]]:
@@ -91,7 +82,7 @@ class Predictor:
         self._keyword_texts: Counter[str] = Counter()  # the keywords now counted, as given
         self._phrases: list[tuple[tuple[str, ...], str]] = []
         self._forms: dict[str, Counter[str]] = {}
-        self._end, self._after = Counter(_END_PRIOR), Counter(_AFTER_PRIOR)  # after words / punctuation
+        self._end, self._after = Counter(END_PRIOR), Counter(AFTER_PRIOR)  # after words / punctuation
         self._reset()
 
     @property
@@ -389,7 +380,7 @@ class Predictor:
         end = self.rank(p, prev, earlier) if p else 0.0
         total = sum(buckets.values()) + end
         if total <= 0:
-            return dict(_FALLBACK)
+            return dict(FALLBACK)
         ends = self.end_distribution()
         if end and self.trigrams is not None:
             ends = sentence_ends(self.trigrams, ends, p, prev, STOP_KEEP)
@@ -403,4 +394,4 @@ class Predictor:
 
     @staticmethod
     def _mix(raw: Mapping[str, float], floor: float) -> dict[str, float]:
-        return {ch: (1 - floor) * raw.get(ch, 0.0) + floor * _FALLBACK[ch] for ch in CHARSET}
+        return {ch: (1 - floor) * raw.get(ch, 0.0) + floor * FALLBACK[ch] for ch in CHARSET}

@@ -29,6 +29,7 @@ from app.speech.speaker import Speaker, SpeechKind, VoiceSettings
 from app.store.local_drafts import LastPlace, LocalDrafts
 from app.ui.confirm_nav import ConfirmNavigation
 from app.ui.context import ServicesSource, UiContext, UiState
+from app.ui.database_watch import DatabaseWatch
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.guard import ActionGuard
@@ -54,7 +55,7 @@ POLL_MS = 1000
 
 
 class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
-                 ProjectNavigation, MeetingNavigation, QMainWindow):
+                 ProjectNavigation, MeetingNavigation, DatabaseWatch, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
     # Emitted from the loading thread when services loading in the background have settled.
@@ -351,73 +352,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             self.close()  # main.py starts again the slow way, which says what is wrong
         else:
             self._look_for_changes()
-
-    def _look_for_changes(self) -> None:
-        if not self.source.done or self.source.failed is not None:
-            return
-        projects, project_id = self.services.projects, self.state.project_id
-        self.db.submit("poll", lambda: projects.change_marker(project_id), self._changes_seen)
-
-    def database_unreachable(self, error: BaseException) -> None:
-        """The shared database did not answer (or refused this login): say so, speaking it once."""
-        from app.store.database import LoginRefused
-
-        cause = error if isinstance(error, LoginRefused) else getattr(error, "__cause__", None)
-        if isinstance(cause, LoginRefused):
-            message = cause.MESSAGE
-        else:
-            message = "The shared database cannot be reached. Your writing is kept on this computer."
-        if not self._offline:
-            self._offline = True
-            self.ctx.announce(message)
-        else:
-            self.show_status(message)
-
-    def _changes_seen(self, marker: tuple[int, str] | None, error: BaseException | None) -> None:
-        if error is not None or marker is None:
-            self.database_unreachable(error or RuntimeError("no answer"))
-            return
-        if self._offline:
-            self._offline = False
-            self._save_waiting()
-        if marker == self._marker:
-            return
-        first, self._marker = self._marker is None, marker
-        if first:
-            return  # the services have just loaded: nothing has changed since the snapshot
-        # the meeting decides: follow the group, or refresh (writing is never disturbed; the
-        # facilitator's screens are not rebuilt, which would keep an unattended session unlocked,
-        # except the meeting screen while it is open)
-        self.look_at_meeting()
-
-    def _save_waiting(self) -> None:
-        """The server answers again: hand it the text kept on this computer meanwhile."""
-        member = self.state.member
-        if member is None:
-            self.show_status("The shared database answers again.")
-            return
-        drafts, inprogress = self.ctx.local_drafts, self.services.inprogress
-        waiting = drafts.waiting(member.id)
-
-        def save() -> int:
-            for target, kept, earlier in waiting:  # each with its own time: the newer copy wins
-                if not inprogress.save(member.id, target, kept.text, kept.cursor, kept.written_at,
-                                       kept.written_on):
-                    continue  # the database's copy was newer; this one is its earlier draft now
-                if earlier is not None:
-                    inprogress.keep_earlier(member.id, target, earlier)
-            return len(waiting)
-
-        def saved(count: int | None, error: BaseException | None) -> None:
-            if error is not None:
-                self.database_unreachable(error)
-                return
-            for target, kept, _earlier in waiting:
-                drafts.forget(member.id, target, only=kept)
-            self.show_status("The shared database answers again. Your writing is saved there."
-                             if count else "The shared database answers again.")
-
-        self.db.submit("save-waiting", save, saved)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.

@@ -31,7 +31,7 @@ from app.services.review.involvement_dto import (
 )
 from app.services.review.involvement_read import check_period, read_kept, read_records
 from app.services.review.review_dto import FacilitatorSession
-from app.services.validation import check_id, clean_text
+from app.services.validation import clean_text
 from app.store.models import InvolvementEntry, Meeting, Member, utcnow
 from app.store.models_involvement import MAX_NOTE
 
@@ -133,7 +133,7 @@ class InvolvementService(GuardedService):
         return clean_text(note, "The note", MAX_NOTE, allow_empty=True).strip()
 
     def _managed(self, s: Session, session: FacilitatorSession, member_id: object) -> Member:
-        member = self._get(s, Member, check_id(member_id, "member"), "member")
+        member = self._get(s, Member, member_id, "member")  # _get checks the id
         if member.project_id != session.project_id:
             raise NotFound("That member belongs to another project.")
         if member.withdrawn_at is not None:
