@@ -34,6 +34,7 @@ MOUSE_NAMES = {
 NEXT_KEYS = {Qt.Key.Key_Right, Qt.Key.Key_Down}
 PREVIOUS_KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Up}
 ACTIVATE_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space}
+TEXT_FIELDS = (QLineEdit, QPlainTextEdit, QTextEdit)
 
 
 def key_name(key: int) -> str:
@@ -88,6 +89,9 @@ class InputRouter(QObject):
         # Where typing on a physical keyboard goes when the focus is on a key or tile (a
         # scanning profile): the open screen's text field, if it has one.
         self.typing: QWidget | None = None
+        # True while keys typed are text whatever the profile's switches are (facilitator mode):
+        # see _typed_text.
+        self.typing_first: Callable[[], bool] = lambda: False
         self.pointer: PointerSink | None = None
         # Voice: what was heard goes to the switch test; a choice waiting for confirmation
         # ("confirm before choosing") is taken by the next switch press.
@@ -210,6 +214,9 @@ class InputRouter(QObject):
             capture, self.capture = self.capture, None
             capture(name)
             return True
+        as_text = self._as_text(key_event, pressed) if key_event is not None else None
+        if as_text is not None:
+            return as_text
         sink = self._switch_sink()
         if sink is not None and sink is self._pointing() and name == PAUSE_KEY_NAME:
             if pressed:
@@ -236,7 +243,7 @@ class InputRouter(QObject):
         focus = QApplication.focusWidget()
         if key not in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | {Qt.Key.Key_Escape}:
             return self._type(event, pressed, focus)
-        if key != Qt.Key.Key_Escape and isinstance(focus, (QLineEdit, QPlainTextEdit, QTextEdit)):
+        if key != Qt.Key.Key_Escape and isinstance(focus, TEXT_FIELDS):
             return False  # a text field uses Space, Enter and the arrows itself
         if not pressed:
             return True
@@ -250,23 +257,54 @@ class InputRouter(QObject):
             self.window.focusNextPrevChild(focus_next)
         return True
 
-    def _type(self, event: QKeyEvent, pressed: bool, focus: QWidget | None) -> bool:
-        """A letter, digit, punctuation, Backspace or F1–F6 typed while a key or tile has the
-        focus goes to the text field (which handles it as if it had the focus)."""
-        field = self.typing
-        if field is None or focus is field or isinstance(focus, (QLineEdit, QPlainTextEdit, QTextEdit)):
+    def _as_text(self, event: QKeyEvent, pressed: bool) -> bool | None:
+        """In facilitator mode keys typed are text, whatever the profile's switches (None: not
+        text, route it as usual). A key typed into a text field stays there (False: the field
+        takes it), Space, Return and the arrows too. A character typed while a key or tile has
+        the focus, and nothing scans, takes the focus into the field (True: sent there), so the
+        Space after a word types a space instead of choosing the focused key, a prediction:
+        "PA came" was saved as "PARTY cameras". Space on a key the facilitator moved to still
+        presses it."""
+        if not self.typing_first() or event.key() == Qt.Key.Key_Escape:
+            return None
+        focus = QApplication.focusWidget()
+        if isinstance(focus, TEXT_FIELDS) and self._ours(focus):
             return False
+        field = self.typing
+        typed = self._wanted(event) and event.key() not in ACTIVATE_KEYS  # Space presses a key
+        if field is None or self._switch_sink() is not None or not typed:
+            return None
+        if pressed:
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._forward(event, field)
+        return True
+
+    @staticmethod
+    def _wanted(event: QKeyEvent) -> bool:
+        """Typing, not a shortcut: a character, Backspace, or F1–F6 (a prediction)."""
         key = event.key()
         wanted = (event.text().isprintable() and event.text() != "" or key == Qt.Key.Key_Backspace
                   or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F6)
         shortcut = event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
-        if not wanted or shortcut:
+        return bool(wanted and not shortcut)
+
+    def _forward(self, event: QKeyEvent, field: QWidget) -> None:
+        self._forwarding = True  # the copy passes this filter too, on its way to the field
+        try:
+            copy = QKeyEvent(event.type(), event.key(), event.modifiers(), event.text())
+            QApplication.sendEvent(field, copy)
+        finally:
+            self._forwarding = False
+
+    def _type(self, event: QKeyEvent, pressed: bool, focus: QWidget | None) -> bool:
+        """A letter, digit, punctuation, Backspace or F1–F6 typed while a key or tile has the
+        focus goes to the text field (which handles it as if it had the focus)."""
+        field = self.typing
+        if field is None or focus is field or isinstance(focus, TEXT_FIELDS):
+            return False
+        if not self._wanted(event):
             return False
         if pressed and not self._forwarding:
-            self._forwarding = True  # the copy passes this filter too, on its way to the field
-            try:
-                QApplication.sendEvent(field, QKeyEvent(event.type(), key, event.modifiers(), event.text()))
-            finally:
-                self._forwarding = False
+            self._forward(event, field)
             return True
         return not self._forwarding
