@@ -252,7 +252,7 @@ def measure(jitter: float, predictor: Predictor, reps: int, reading: float, seed
         gaze = Gaze(window, clock, random.Random(seed * 1000 + int(jitter)), jitter)
         user = User(gaze, figures)
         tasks: list[Callable[[], None]] = [
-            lambda: (user.named("＋ Add keyword"), user.write("tickbox")),
+            lambda: (user.named("✚ Add keyword"), user.write("tickbox")),
             lambda: user.choose(lambda n: n.startswith("tickbox,")),
             lambda: (user.named("Our definition"), user.choose(lambda n: n.startswith("Agree"))),
         ]

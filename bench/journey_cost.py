@@ -167,7 +167,7 @@ def _vote_third(u: User) -> None:
 def measure(predictor: Predictor) -> dict[str, dict[str, int]]:
     """Run every task in a fresh demo project; activations and steps for each."""
     tasks: dict[str, Callable[[User], None]] = {
-        "add_keyword": lambda u: (u.choose("Actions"), u.choose("＋ Add keyword"), u.write("tickbox")),
+        "add_keyword": lambda u: (u.choose("Actions"), u.choose("✚ Add keyword"), u.write("tickbox")),
         "me_too": lambda u: u.choose_tile(lambda n: n.startswith("tickbox,")),
         "agree": lambda u: (u.choose("Actions"), u.choose("Our definition"),
                             u.choose("Where I stand"), u.choose("Agree")),

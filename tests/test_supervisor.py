@@ -49,7 +49,7 @@ def _alex_writing(db: Path, data: Path) -> None:
     finally:
         store.close()
     place = {"project": project.id, "member": alex.id,
-             "trail": [["show_prompt", [prompt.id], {}], ["tile", "＋ Add keyword"]]}
+             "trail": [["show_prompt", [prompt.id], {}], ["tile", "✚ Add keyword"]]}
     data.mkdir(parents=True, exist_ok=True)
     (data / "last-place.json").write_text(json.dumps(place), encoding="utf-8")
 

@@ -119,7 +119,7 @@ def _stance(app) -> None:
 def _keyword(app) -> None:
     if not isinstance(app.window.current, WriteScreen):
         choose(app, "Actions")
-        choose(app, "＋ Add keyword")
+        choose(app, "✚ Add keyword")
         for letter in "kind":
             choose_key(app, letter)
     choose_key(app, "done")
@@ -128,7 +128,7 @@ def _keyword(app) -> None:
 def _version(app) -> None:
     if not isinstance(app.window.current, WriteScreen):
         choose(app, "Actions")
-        choose(app, "＋ Sentence")
+        choose(app, "✚ Sentence")
         for letter in "we":
             choose_key(app, letter)
     choose_key(app, "done")
@@ -288,7 +288,7 @@ def test_a_read_only_database_is_told(read_only, make_app, tmp_path: Path, log: 
 def _open_add_keyword(app) -> WriteScreen:
     _open_now(app)
     choose(app, "Actions")
-    choose(app, "＋ Add keyword")
+    choose(app, "✚ Add keyword")
     assert isinstance(app.window.current, WriteScreen)
     return app.window.current
 

@@ -33,7 +33,7 @@ def _type(app, text):
 
 def _add_keyword(app, word):
     choose(app, "Actions")
-    choose(app, "＋ Add keyword")
+    choose(app, "✚ Add keyword")
     assert isinstance(app.window.current, WriteScreen)
     _type(app, word)
     choose_key(app, "done")

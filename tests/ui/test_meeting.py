@@ -59,7 +59,7 @@ def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app):
         assert isinstance(screen, PromptScreen) and screen.prompt.id == prompt.id
         shown = {c.author for c in s.contributions.list_for_prompt(prompt.id, people[name])}
         assert shown <= {name}  # thinking first: only their own
-        choose_key(app, "＋ Add keyword")
+        choose_key(app, "✚ Add keyword")
         assert isinstance(app.window.current, WriteScreen)
         _type(app, f"idea {name.lower()}"[:7])
         choose_key(app, "done")

@@ -67,7 +67,7 @@ def test_a_gaze_user_picks_themselves_says_me_too_adds_a_keyword_and_agrees(make
     word = keyword.split(",")[0]
     dwell_on(app, keyword)
     assert app.window.status.text() == f"Me too: {word}"
-    dwell_on(app, "＋ Add keyword")
+    dwell_on(app, "✚ Add keyword")
     assert isinstance(app.window.current, WriteScreen)
     for letter in "kind":
         dwell_on(app, letter)

@@ -31,14 +31,14 @@ def test_a_new_window_opens_the_members_writing_again_with_the_text(make_app, tm
     place = LastPlace(tmp_path / "last-place.json")
     app.window.last_place = place
     prompt = app.services.projects.list_prompts(app.project_id)[0]
-    for name in ("Alex", prompt.text, "＋ Add keyword"):
+    for name in ("Alex", prompt.text, "✚ Add keyword"):
         _tab_to(app, name)
         app.key(Qt.Key.Key_Return)
     assert isinstance(app.window.current, WriteScreen)
     app.qtbot.keyClicks(app.window.current.panel.field, "lonely")
     kept = place.read()
     assert kept["member"] == app.members()["Alex"]
-    assert kept["trail"] == [["show_prompt", [prompt.id], {}], ["tile", "＋ Add keyword"]]
+    assert kept["trail"] == [["show_prompt", [prompt.id], {}], ["tile", "✚ Add keyword"]]
 
     again = _window(app, tmp_path, qtbot, last_place=LastPlace(place.path))  # a new process's
     again.resume()
@@ -67,7 +67,7 @@ def test_a_prompt_gone_since_stops_the_replay_at_the_members_home(make_app, tmp_
     app = make_app(last_member="Alex")
     place = LastPlace(tmp_path / "last-place.json")
     place.keep({"project": app.project_id, "member": app.members()["Alex"],
-                "trail": [["show_prompt", ["no-such-prompt"], {}], ["tile", "＋ Add keyword"]]})
+                "trail": [["show_prompt", ["no-such-prompt"], {}], ["tile", "✚ Add keyword"]]})
     again = _window(app, tmp_path, qtbot, last_place=LastPlace(place.path))  # a new process's
     again.resume()
     assert isinstance(again.current, HomeScreen)

@@ -99,7 +99,7 @@ def test_the_window_answers_while_the_server_is_gone(qtbot, tmp_path, shared: Sh
         qtbot.waitExposed(window)
         window.pick_member(alex)
         window.show_prompt(prompt.id)
-        next(t for t in window.tiles() if t.accessibleName().startswith("＋ Add keyword")).click()
+        next(t for t in window.tiles() if t.accessibleName().startswith("✚ Add keyword")).click()
         screen = window.current
         assert isinstance(screen, WriteScreen)
         field = screen.panel.field

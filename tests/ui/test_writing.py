@@ -20,7 +20,7 @@ def _open_add_keyword(app):
     choose(app, NOW)
     assert isinstance(app.window.current, PromptScreen)
     choose(app, "Actions")
-    choose(app, "＋ Add keyword")
+    choose(app, "✚ Add keyword")
     assert isinstance(app.window.current, WriteScreen)
     return app.window.current
 
@@ -29,7 +29,7 @@ def _open_with_keys(app):
     """Keyboard only: Alex, the "now" question, then "Add keyword"."""
     app.key(Qt.Key.Key_Return)  # Alex
     app.key(Qt.Key.Key_Return)  # the "now" question
-    add = next(t for t in app.window.tiles() if t.accessibleName() == "＋ Add keyword")
+    add = next(t for t in app.window.tiles() if t.accessibleName() == "✚ Add keyword")
     add.setFocus()
     app.key(Qt.Key.Key_Return)
     return app.window.current

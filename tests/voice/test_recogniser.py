@@ -69,7 +69,7 @@ def test_without_espeak_the_spelling_still_gives_every_word_a_pronunciation(monk
 
 
 def test_labels_become_the_words_said():
-    assert words_of("＋ Add keyword") == ["add", "keyword"]
+    assert words_of("✚ Add keyword") == ["add", "keyword"]
     assert words_of("Step-scan\n2 switches") == ["step", "scan", "two", "switches"]
     assert phrase_of("What should social care be in the future?") == "what should social care be"
 

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 MAX_PER_BAR = 5
 
 
+# A symbol before each ask, from glyphs DejaVu Sans has (regular and bold): "✋" drew as an
+# empty box there (tests/ui/test_glyphs.py checks every tile's characters in its own font).
+ASK_SYMBOLS = {"break": "☕", "again": "↻", "speak": "☝"}
+
+
 class Screen(QWidget):
     """Base class: subclasses fill `self.body` and list their groups in `self.groups`."""
 
@@ -148,7 +153,8 @@ class Screen(QWidget):
             return lambda: (self.ctx.announce(self.ctx.services.live.ask(member_id, kind).message),
                             self.ctx.nav.refresh())
 
-        tiles = [Tile(label, asker(kind), speech=label) for kind, label in ASK_LABELS.items()]
+        tiles = [Tile(f"{ASK_SYMBOLS[kind]} {label}", asker(kind), speech=label)
+                 for kind, label in ASK_LABELS.items()]
         frame, group = action_bar(f"{self.key}-asks", tiles)
         frame.setAccessibleName("Ask")
         group.label = "Ask"

@@ -79,7 +79,7 @@ class DefinitionScreen(Screen):
         self._coverage_row()
         self.body.addStretch(1)
         self.set_actions([
-            action("Speak", self.speak_all), action("＋ Sentence", lambda: self.write_sentence(None)),
+            action("Speak", self.speak_all), action("✚ Sentence", lambda: self.write_sentence(None)),
             action("Rewrite all", self.rewrite_all), action("Versions", self._versions),
             action("Comment", self._comment), action("Read comments", self._read_comments),
             self.undo_tile(), action("Back", ctx.nav.back),

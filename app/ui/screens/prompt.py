@@ -81,7 +81,7 @@ class PromptScreen(Screen):
         ]
         take_back = [action("Take back a dot", self._take_back)] if self.dots is not None else []
         self.set_actions(
-            [*take_back, action("＋ Add keyword", self.add_keyword),
+            [*take_back, action("✚ Add keyword", self.add_keyword),
              action("Our definition", self._definition),
              action("Read all", self._read_all), self.undo_tile(), *pages,
              action("Back", ctx.nav.back)],
