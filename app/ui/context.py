@@ -108,6 +108,7 @@ class UiContext:
     #: voice control (app.ui.voice.VoiceControl), for the settings screen's reason and meter
     voice: Any = None
     guard: ActionGuard | None = None  # the window's guard (app/ui/guard.py)
+    slow_told: bool = False  # SLOW was spoken and no answer has come since
 
     @property
     def services(self) -> Services:
@@ -130,6 +131,7 @@ class UiContext:
             return
 
         def done(result: T, error: BaseException | None) -> None:
+            self.slow_told = False  # an answer came: the next slow action is told again
             if error is not None:
                 guard.run(lambda: _reraise(error))
             else:
@@ -137,7 +139,10 @@ class UiContext:
 
         answer = worker.call(key, job, done)
         if answer is False:
-            self.status.show_status(STILL_SAVING)
+            self.announce(STILL_SAVING)  # the press did nothing: a member who cannot see hears why
+        elif answer is None and not self.slow_told:
+            self.slow_told = True  # said once while the database is slow, not at every action
+            self.announce(SLOW)
         elif answer is None:
             self.status.show_status(SLOW)
 
