@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,9 +46,13 @@ def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Call
         screen.add_text("No bundles in the folder yet.", muted=True)
 
 
+_SAYS_NOTHING = re.compile(r"\bnothing (?:was|is|has been) (?:written|changed|saved)\b", re.IGNORECASE)
+
+
 def _nothing_written(message: str) -> str:
-    """A refusal, saying once that nothing was changed."""
-    return message if "Nothing was written" in message else f"{message} Nothing was changed."
+    """A refusal, saying once that nothing was written (the service's message may say it already,
+    in any case: "…; nothing was written. Try again.")."""
+    return message if _SAYS_NOTHING.search(message) else f"{message} Nothing was written."
 
 
 class InboxScreen(Screen):
@@ -191,7 +196,7 @@ class BundlePreviewScreen(Screen):
 
     def spoken_title(self) -> str:
         """The preview is read out."""
-        return ". ".join([self.title, *self.lines])
+        return " ".join([self.title, *self.lines])  # (the title ends with "?")
 
     def _import(self) -> None:
         try:
