@@ -1,5 +1,5 @@
 """Bundle refusals on the facilitator's screens, keys only: a refusal says once that nothing was
-written."""
+written, and the facilitator's own invitation is not offered for import on its own computer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from app.services.exchange.bundle_format import BundleError
 from app.ui.screens.facilitator.bundles import BundlePreviewScreen
 from tests.stress.forgery import first, forge
-from tests.ui.test_bundles_ui import _bundles, _press
+from tests.ui.test_bundles_ui import _bundles, _invite_sam, _press
 
 ONCE = re.compile(r"nothing (?:was|is|has been) (?:written|changed|saved)", re.IGNORECASE)
 
@@ -59,3 +59,14 @@ def test_a_refusal_that_already_says_it_in_its_own_words_is_not_told_twice(make_
     _said_once(f.window.status.text())
     _said_once(f.speaker.texts[-1])
 
+
+def test_the_facilitators_own_invitation_is_not_offered_for_import(make_app, tmp_path):
+    usb = tmp_path / "usb"
+    f = make_app()
+    f.window.bundles_folder = usb
+    invitation = _invite_sam(f, usb)  # (it refreshes the screen)
+    f.services.exchange.export_bundle(f.project_id, usb / "for-everyone.canvas")
+    f.window.refresh()
+    assert invitation.exists()
+    assert _imports(f) == ["Import for-everyone.canvas"]
+    assert f.services.exchange.waiting_bundles(usb) == [usb / "for-everyone.canvas"]

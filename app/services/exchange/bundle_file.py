@@ -46,6 +46,7 @@ MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # all parts together, declared and as re
 MAX_RATIO = 100  # unpacked : packed, for parts over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 READ_CHUNK = 256 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest read alone (peek_manifest)
 BATCH = 1_000  # records handed on at a time
 COMPRESS_LEVEL = 1  # a bundle is written in a third of the time of the default level, ~20 % larger
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, OSError, ValueError,
@@ -226,6 +227,19 @@ class BundleFile:
             raise BundleError(f"{kind.part} does not match its checksum: the bundle was changed or damaged.")
         if n != self.manifest.counts[kind.name]:
             raise BundleError(f"{kind.part} holds a different number of records than the manifest says.")
+
+
+def peek_manifest(path: Path) -> Manifest | None:
+    """Only the manifest of a bundle, unchecked against its parts (for listing what a folder
+    holds); None when it cannot be read, for `open_bundle` to say why."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(MANIFEST)
+            if info.file_size > MAX_MANIFEST_BYTES:
+                return None
+            return check_manifest(parse_json(zf.read(info), MANIFEST))
+    except (*ZIP_ERRORS, KeyError, BundleError):
+        return None
 
 
 @contextmanager

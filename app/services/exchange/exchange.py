@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.services.exchange.bundle_file import BundleFile, Manifest, open_bundle, written_bundle
+from app.services.exchange.bundle_file import BundleFile, Manifest, open_bundle, peek_manifest, written_bundle
 from app.services.exchange.bundle_format import (
     FORMAT_VERSION,
     MANIFEST,
@@ -55,7 +55,7 @@ from app.services.exchange.bundle_write import write_records
 from app.services.exchange.carry import check_kinds, latest_allowed
 from app.services.exchange.invitations import GivingWay, Invitations
 from app.services.exchange.keyring import FACILITATOR, PARTICIPANT, Computer, Keyring, sign
-from app.services.exchange.signers import AS_UNSIGNED, Sender, identify
+from app.services.exchange.signers import AS_UNSIGNED, Sender, identify, made_for_another
 from app.services.validation import check_id
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
@@ -197,6 +197,18 @@ class ExchangeService(Invitations):
                                 machine_id=to, oldest_change=since, created_at=started))
         return ExportResult(target, manifest.bundle_id, machine, name, manifest.scope, since, counts,
                             kept_back)
+
+    def waiting_bundles(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """The bundles in `folder` to offer for import, newest first. An invitation this computer
+        made for another is left out (it is refused here); a file that cannot be read stays, so
+        that its preview says why."""
+        found = sorted(Path(folder).glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
+        offered = []
+        for path in found:
+            manifest = peek_manifest(path)
+            if manifest is None or not made_for_another(manifest, self.keyring.get(manifest.project_id)):
+                offered.append(path)
+        return offered
 
     def preview_import(self, path: str | os.PathLike[str], allow_unsigned: bool = False) -> BundlePreview:
         """Check a bundle (its signature, its sender's rights, every record) and say what importing it

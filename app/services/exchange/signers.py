@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.services.exchange.bundle_file import BundleFile
+from app.services.exchange.bundle_file import BundleFile, Manifest
 from app.services.exchange.bundle_format import BundleError
 from app.services.exchange.keyring import FACILITATOR, PARTICIPANT, ProjectKeys, unb64, verify
 
@@ -119,6 +119,12 @@ REFUSED: dict[tuple[str, str | None], str] = {
 }
 
 
+def made_for_another(manifest: Manifest, keys: ProjectKeys | None) -> bool:
+    """An invitation on the facilitator's own computer: made here, for a participant's computer
+    (refused here, and not offered for import)."""
+    return manifest.invitation is not None and keys is not None and keys.role == FACILITATOR
+
+
 def identify(bundle: BundleFile, keys: ProjectKeys | None) -> Sender:
     """Check the bundle's signature against this computer's keys for its project; whom it comes
     from, or BundleError saying who it claims to be from and why it is refused."""
@@ -129,7 +135,7 @@ def identify(bundle: BundleFile, keys: ProjectKeys | None) -> Sender:
             return _invitation(bundle, None)
         raise _refuse(bundle, None, "this computer has not joined that project: import the invitation the "
                                     "facilitator made for this computer first.")
-    if m.invitation is not None and keys.role == FACILITATOR:
+    if made_for_another(m, keys):
         raise _refuse(bundle, keys, "this is the facilitator's own computer (it holds the project's signing "
                                     "key); an invitation is for a participant's computer.")
     rule = RULES.get((keys.role, signer))

@@ -35,8 +35,9 @@ def send_work(ctx: UiContext, folder: Path) -> None:
 
 
 def waiting_bundles(screen: Screen, folder: Path, preview: Callable[[Path], Callable[[], None]]) -> None:
-    """One "Import <file>" tile per bundle in the folder, newest first."""
-    waiting = sorted(folder.glob("*.canvas"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """One "Import <file>" tile per bundle in the folder, newest first (not an invitation made
+    here for another computer)."""
+    waiting = screen.ctx.services.exchange.waiting_bundles(folder) if folder.is_dir() else []
     tiles = [Tile(f"Import {p.name}", preview(p), speech=f"Import {p.name}") for p in waiting]
     if tiles:
         holder, groups = tile_rows("inbox", "Bundles to import", tiles, per_row=1)
