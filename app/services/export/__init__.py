@@ -73,7 +73,7 @@ class ExportService(GuardedService):
 
     def csv(self, session: FacilitatorSession, folder: Path | str, real_names: bool = False,
             progress: Progress | None = None) -> ExportResult:
-        """Write the six CSV files into `folder`."""
+        """Write the nine CSV files into `folder`."""
         return self._run(session, "csv", folder, real_names, progress)
 
     def involvement_csv(self, session: FacilitatorSession, folder: Path | str, since: date | None = None,
