@@ -1,7 +1,7 @@
 """Layering rules, checked on the source with ast so nothing has to be imported.
 
-- app/store, app/services and app/access never import Qt (PySide6 / shiboken6): they must run,
-  and be tested, without a display.
+- app/store, app/services, app/access, app/speech and app/voice never import Qt (PySide6 /
+  shiboken6): they must run, and be tested, without a display (speech and voice in child processes).
 - Nothing under app/ except app/ui imports app.ui: the UI depends on the core, never the reverse.
 - No `from x import *` and no sys.path tricks anywhere in app/ or main.py.
 - app/services is grouped by subject: only the shared modules sit at its top; each subpackage
@@ -22,7 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app"
 QT_PACKAGES = {"PySide6", "shiboken6"}
-QT_FREE = ("store", "services", "access")
+# speech and voice run in child processes with no display: they must not need Qt either.
+QT_FREE = ("store", "services", "access", "speech", "voice")
 
 
 def module_name(path: Path) -> str:

@@ -164,16 +164,32 @@ def test_double_undo_is_refused(services: Services, demo: Project, counts):
     assert services.projects.get_member(alex).profile == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: an anonymous contribution keeps no author (by design, so the audit log "
-    "cannot unmask it), so the undo service cannot tell its author from anyone else; the undo "
-    "token itself is the only proof of authorship.",
-)
-def test_another_member_cannot_undo_an_anonymous_contribution(services: Services, demo: Project):
+def test_another_member_cannot_undo_an_anonymous_contribution(services: Services, demo: Project, counts):
+    """Even holding Kai's own token, Sam cannot remove Kai's anonymous keyword; Kai can."""
     token = services.contributions.add(demo.member("Kai"), demo.now, "secret", anonymous=True).undo_token
-    with pytest.raises(DomainError):
-        services.undo.undo(demo.member("Sam"), token)
+    before = counts()
+    for who in ("Sam", FACILITATOR):
+        with pytest.raises(DomainError, match="Only"):
+            services.undo.undo(demo.member(who), token)
+    assert counts() == before
+    services.undo.undo(demo.member("Kai"), token)
+    assert "secret" not in [c.text for c in services.contributions.list_for_prompt(demo.now)]
+
+
+def test_an_anonymous_undo_needs_its_secret(store: Store, services: Services, demo: Project, counts):
+    """The bare audit-entry id (what anyone reading the log sees) does not undo it, even for Kai,
+    and the entry names nobody: the author cannot be tested against it without the secret."""
+    kai = demo.member("Kai")
+    token = services.contributions.add(kai, demo.now, "mine alone", anonymous=True).undo_token
+    event_id, secret = token.split(".")
+    before = counts()
+    for attempt in (event_id, f"{event_id}.{'0' * len(secret)}", f"{event_id}."):
+        with pytest.raises(DomainError, match="Only"):
+            services.undo.undo(kai, attempt)
+    assert counts() == before
+    with store.read() as s:
+        event = s.get(Event, event_id)
+        assert event.member_id is None and kai not in str(event.detail)
 
 
 def _alex_contribution(sv: Services, d: Project) -> str:

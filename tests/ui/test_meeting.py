@@ -1,9 +1,12 @@
 """A live meeting on one computer, the members by one switch only: the facilitator starts it and
 hides keywords, each of three members adds one, reveal, each spends three dots, the results are
-revealed, one asks for a break and the facilitator's meeting screen shows it and answers it."""
+revealed, one asks for a break and the facilitator's meeting screen shows it and answers it; then
+the stored attendance, votes and asks, and the exports (votes.csv, asks.csv, attendance.csv, the
+report's meeting section), are checked."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 from sqlalchemy import func, select
@@ -37,9 +40,15 @@ def _tile(app, starts):
     return next(n for n in names if n.lower().startswith(starts))
 
 
-def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app):
+def _rows(path):
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app, tmp_path):
     app = make_app(last_member="Alex", **PROFILE)
     people = app.members()
+    people_by_id = {mid: name for name, mid in people.items()}
     for name in ("Sam", "Jordan"):
         app.services.projects.save_profile(people[name], PROFILE)
     s = app.services
@@ -94,3 +103,27 @@ def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app):
         assert db.scalar(select(func.count()).select_from(Vote)) == 9
         assert db.scalar(select(func.count()).select_from(Ask).where(Ask.answered_at.is_not(None))) == 1
         assert db.scalar(select(func.count()).select_from(Attendance)) == 3
+        stored = {(people_by_id[a.member_id], a.minutes) for a in db.scalars(select(Attendance))}
+        dots = sorted(people_by_id[v.member_id] for v in db.scalars(select(Vote)))
+        [ask] = db.scalars(select(Ask))
+        assert (people_by_id[ask.member_id], ask.kind) == ("Jordan", "break")
+    assert stored == {("Alex", None), ("Sam", None), ("Jordan", None)}
+    assert dots == ["Alex"] * 3 + ["Jordan"] * 3 + ["Sam"] * 3
+    s.meetings.end(fs, meeting)
+
+    # the exports, as the facilitator's export screen writes them
+    s.exports.csv(fs, tmp_path / "csv")
+    votes = _rows(tmp_path / "csv" / "votes.csv")
+    assert [(r["member"], r["dots"], r["revealed"], r["step"]) for r in votes] == [
+        (name, "3", "1", "Vote") for name in ("Alex", "Sam", "Jordan")]
+    assert {r["keyword"] for r in votes} == {top.text}
+    asks = _rows(tmp_path / "csv" / "asks.csv")
+    assert [(r["member"], r["ask"], r["answered"]) for r in asks] == [("Jordan", "I need a break", "1")]
+    attendance = _rows(tmp_path / "csv" / "attendance.csv")
+    assert [(r["meeting"], r["member"], r["attended"]) for r in attendance] == [
+        ("Meeting two", name, "1") for name in ("Alex", "Sam", "Jordan")]
+    s.exports.markdown(fs, tmp_path / "report.md")
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    section = report[report.index("### Meeting: Meeting two"):]
+    assert "Alex, Sam and Jordan (3 in all)." in section
+    assert f"| {top.text} | 9 |" in section and "| Jordan | I need a break |" in section

@@ -6,7 +6,10 @@ What goes out (the same in every format unless said):
   table (text, kind, "me too" count, author or "anonymous", theme); the version history
   with authors, notes, stance counts and comments;
 - never: withdrawn contributions, review notes, hidden reasons, consent records;
-- hidden contributions: only in contributions.csv, flagged hidden=1 (not in DOCX/MD);
+- hidden contributions: only in contributions.csv, flagged hidden=1, and as a voted-on
+  keyword in votes.csv, flagged keyword_hidden=1 (not in DOCX/MD);
+- meetings: votes.csv, asks.csv, attendance.csv (export/meetings.py) and a report section
+  per meeting (export/meeting_report.py): only revealed vote results in the report;
 - names: display names (pseudonyms). A member whose consent says credit "anonymous", or
   who has withdrawn, is "anonymous". With `real_names=True`, a member whose credit is
   "named" and whose real name the facilitator recorded is named by it (export/consent.py);
@@ -73,7 +76,7 @@ class ExportService(GuardedService):
 
     def csv(self, session: FacilitatorSession, folder: Path | str, real_names: bool = False,
             progress: Progress | None = None) -> ExportResult:
-        """Write the six CSV files into `folder`."""
+        """Write the nine CSV files into `folder`."""
         return self._run(session, "csv", folder, real_names, progress)
 
     def involvement_csv(self, session: FacilitatorSession, folder: Path | str, since: date | None = None,

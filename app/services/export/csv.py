@@ -1,8 +1,9 @@
 """CSV files for NVivo, Excel or R: one row per record, with ids to join them.
 
-contributions.csv, endorsements.csv, versions.csv, stances.csv, comments.csv and
-events.csv, written into one folder. UTF-8 with a byte-order mark (so Excel reads
-accents right; R's readr skips it), comma-separated, one header row; yes/no as 1/0;
+contributions.csv, endorsements.csv, versions.csv, stances.csv, comments.csv, events.csv,
+and the meetings' votes.csv, asks.csv and attendance.csv, written into one folder. UTF-8
+with a byte-order mark (so Excel reads accents right; R's readr skips it), comma-separated,
+one header row (a table with no rows, e.g. no meeting yet, has its header alone); yes/no as 1/0;
 times in ISO 8601 UTC ("2024-05-01T10:00:00.123456Z"); nothing as an empty cell.
 
 What is left out or masked:
@@ -11,7 +12,13 @@ What is left out or masked:
 - review notes never appear (versions.csv has the decision only);
 - names follow export.consent.public_name: anonymous ones are "anonymous", and a
   withdrawn member's member_id is left empty too; an event no member made has both
-  member_id and member empty.
+  member_id and member empty. attendance.csv names a withdrawn member by the placeholder
+  the withdrawal gave them ("Withdrawn participant 2", withdrawn=1), as the payment record
+  keeps them, so a meeting's head count stays right;
+- votes.csv has one row per member, vote step and keyword, with the dots and whether the
+  step's results were revealed (revealed=0: the group never saw them); asks.csv one row per
+  ask, answered or not; attendance.csv one row per member and meeting, with the minutes and
+  the preparation time for it, never expenses or involvement notes (export/meetings.py).
 
 Every text is kept (this is analysis data, covered by consent to take part), with a
 column saying whether its writer agreed to being quoted (export.consent.QuotePolicy):
@@ -38,7 +45,9 @@ from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.services.export.consent import QuotePolicy, public_name
+from app.services.export.meetings import read_asks, read_attendance, read_dots, read_meetings
 from app.services.export.report import ANONYMOUS, ExportError, Progress, atomic_writer
+from app.services.meeting.dto import ASK_LABELS
 from app.store.database import Store
 from app.store.models import (
     Comment,
@@ -68,6 +77,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "comments": ("id", "version_id", "contribution_id", "member_id", "member", "text", "created_at",
                  "may_quote"),
     "events": ("id", "created_at", "member_id", "member", "action", "target_kind", "target_id", "detail"),
+    "votes": ("meeting_id", "meeting", "meeting_date", "step_id", "step", "prompt_id", "prompt", "revealed",
+              "revealed_at", "contribution_id", "keyword", "keyword_hidden", "keyword_may_quote", "member_id",
+              "member", "dots", "first_dot_at", "last_dot_at"),
+    "asks": ("id", "meeting_id", "meeting", "meeting_date", "member_id", "member", "kind", "ask", "asked_at",
+             "answered", "answered_at", "answered_by"),
+    "attendance": ("meeting_id", "meeting", "meeting_date", "member_id", "member", "withdrawn", "attended",
+                   "minutes", "minutes_recorded", "preparation_minutes"),
 }
 Row = tuple[Any, ...]
 _UTC = timezone.utc
@@ -209,6 +225,41 @@ def table_rows(s: Session, project_id: str, real_names: bool = False) -> Iterato
     yield from (("contributions", contributions()), ("endorsements", endorsements()),
                 ("versions", version_rows()), ("stances", stances()), ("comments", comments()),
                 ("events", events()))
+    yield from meeting_rows(s, project_id, names, prompt_text)
+
+
+def meeting_rows(s: Session, project_id: str, names: _Names, prompt_text: dict[str, str]
+                 ) -> Iterator[tuple[str, Iterator[Row]]]:
+    """votes, asks and attendance (table name, rows) as table_rows gives the others."""
+    meetings = read_meetings(s, project_id)
+    meeting_of = {m.id: (m.id, m.title, m.held_on.isoformat()) for m in meetings}
+    steps = {st.id: (m, st) for m in meetings for st in m.steps}
+
+    def votes() -> Iterator[Row]:
+        for r in read_dots(s, meetings, names.members):
+            meeting, step = steps[r.step_id]
+            yield (*meeting_of[meeting.id], step.id, step.title, step.prompt_id,
+                   prompt_text.get(step.prompt_id or ""), _yes(step.revealed_at is not None),
+                   _time(step.revealed_at), r.contribution_id, r.keyword, _yes(r.hidden),
+                   names.may_quote(r.writer_id), *names(r.member_id), r.dots, _time(r.first_at),
+                   _time(r.last_at))
+
+    def asks() -> Iterator[Row]:
+        for a in read_asks(s, meetings):
+            answered_by = names(a.answered_by)[1] if a.answered_by is not None else None
+            yield (a.id, *meeting_of[a.meeting_id], *names(a.member_id), a.kind,
+                   ASK_LABELS.get(a.kind, a.kind), _time(a.created_at), _yes(a.answered_at is not None),
+                   _time(a.answered_at), answered_by)
+
+    def attendance() -> Iterator[Row]:
+        for r in read_attendance(s, project_id, meetings, names.members):
+            member = names.members.get(r.member_id)
+            gone = member is not None and member.withdrawn_at is not None
+            who = (None, member.display_name) if gone and member is not None else names(r.member_id)
+            yield (*meeting_of[r.meeting_id], *who, _yes(gone), _yes(r.attended), r.minutes,
+                   _yes(r.recorded) if r.attended else None, r.preparation_minutes)
+
+    yield from (("votes", votes()), ("asks", asks()), ("attendance", attendance()))
 
 
 def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> None:
@@ -225,7 +276,7 @@ def write_csv(handle: BinaryIO, columns: Iterable[str], rows: Iterable[Row]) -> 
 
 def export_csv(store: Store, project_id: str, folder: Path | str, *, real_names: bool = False,
                progress: Progress | None = None) -> list[Path]:
-    """Write the six CSV files into `folder` (made if missing; its parent must exist)."""
+    """Write the nine CSV files into `folder` (made if missing; its parent must exist)."""
     target = Path(folder).expanduser()
     if target.exists() and not target.is_dir():
         raise ExportError(f"{target} is a file; CSV export needs a folder.")

@@ -2,7 +2,8 @@
 
 Real headings (so a screen reader can move by them), tables with a repeating header
 row, and the chosen definition of each question first; then the now and future pair
-side by side, the keyword table and the version history.
+side by side, the keyword table and the version history; then a section per meeting
+(export/meeting_report.py).
 
 A keyword table may have tens of thousands of rows: python-docx would hold them all as XML
 objects (hundreds of megabytes, minutes to build). So python-docx builds each such table
@@ -31,6 +32,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 from app.services.export.markdown import version_meta, version_title
+from app.services.export.meeting_report import MeetingSection, clock
 from app.services.export.report import ANONYMOUS, Progress
 from app.services.export.report_doc import PromptSection, Report, write_report
 from app.services.review.review_dto import VersionNode
@@ -142,6 +144,30 @@ def _section(doc: DocumentObject, number: int, sec: PromptSection, streamed: Str
             sec.history.versions, styles["Heading 3"].style_id, styles["List Bullet"].style_id)))
 
 
+def meeting_section(doc: DocumentObject, sec: MeetingSection) -> None:
+    """One meeting: date and times, agenda, who attended, revealed vote results, asks."""
+    doc.add_heading(f"Meeting: {sec.meeting.label}", level=2)
+    doc.add_paragraph(f"Date: {sec.when}")
+    doc.add_heading("Agenda", level=3)
+    for step in sec.agenda:
+        doc.add_paragraph(step, style="List Number")
+    if not sec.agenda:
+        doc.add_paragraph("No agenda was recorded.")
+    doc.add_heading("Who attended", level=3)
+    doc.add_paragraph(sec.attendance)
+    for vote in sec.votes:
+        doc.add_heading(vote.title, level=3)
+        doc.add_paragraph(vote.summary)
+        if vote.results:
+            _table(doc, ["Keyword", "Dots"], [[text, str(n)] for text, n in vote.results])
+    doc.add_heading("Asks", level=3)
+    if sec.asks:
+        _table(doc, ["Who", "Asked", "At", "Answered"],
+               [[a.who, a.what, f"{clock(a.asked_at)} UTC", a.answered] for a in sec.asks])
+    else:
+        doc.add_paragraph("Nobody asked for a break, a repeat or to speak.")
+
+
 def _write_body(xml: str, out: BinaryIO, streamed: Streamed) -> None:
     """word/document.xml with each placeholder paragraph replaced by what it stands for."""
     pos = 0
@@ -201,6 +227,10 @@ def render_to(handle: BinaryIO, report: Report, progress: Progress | None = None
         _section(doc, i, sec, streamed)
         if progress is not None:
             progress(done + i, total)
+    if report.meetings:
+        doc.add_heading("Meetings", level=1)
+        for meeting in report.meetings:
+            meeting_section(doc, meeting)
     _write(doc, streamed, handle)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from app.services.export.meeting_report import MeetingSection, clock
 from app.services.export.report import ANONYMOUS, Progress
 from app.services.export.report_doc import PromptSection, Report, write_report
 from app.services.review.review_dto import VersionNode
@@ -77,6 +78,26 @@ def _section(number: int, sec: PromptSection) -> list[str]:
     return lines
 
 
+def meeting_lines(sec: MeetingSection) -> list[str]:
+    """One meeting: date and times, agenda, who attended, revealed vote results, asks."""
+    lines = [f"### Meeting: {escape(sec.meeting.label)}", "", escape(f"Date: {sec.when}"), "",
+             "#### Agenda", ""]
+    agenda = [f"{i}. {escape(step)}" for i, step in enumerate(sec.agenda, start=1)]
+    lines += agenda or ["No agenda was recorded."]
+    lines += ["", "#### Who attended", "", escape(sec.attendance), ""]
+    for vote in sec.votes:
+        lines += [f"#### {escape(vote.title)}", "", escape(vote.summary), ""]
+        if vote.results:
+            lines += [*_table(["Keyword", "Dots"], [[text, str(n)] for text, n in vote.results]), ""]
+    lines += ["#### Asks", ""]
+    if sec.asks:
+        rows = [[a.who, a.what, f"{clock(a.asked_at)} UTC", a.answered] for a in sec.asks]
+        lines += [*_table(["Who", "Asked", "At", "Answered"], rows), ""]
+    else:
+        lines += ["Nobody asked for a break, a repeat or to speak.", ""]
+    return lines
+
+
 def render(report: Report, progress: Progress | None = None, total: int = 0, done: int = 0) -> str:
     """The report as Markdown text."""
     lines = [f"# {escape(report.project_name)}", "", escape(report.intro), ""]
@@ -94,6 +115,10 @@ def render(report: Report, progress: Progress | None = None, total: int = 0, don
         lines += _section(i, sec)
         if progress is not None:
             progress(done + i, total)
+    if report.meetings:
+        lines += ["## Meetings", ""]
+        for meeting in report.meetings:
+            lines += meeting_lines(meeting)
     return "\n".join(lines).rstrip() + "\n"
 
 

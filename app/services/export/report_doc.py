@@ -1,6 +1,7 @@
 """The report a DOCX or Markdown export shows, gathered in one read, and writing it to a file.
 
-The reading of each prompt's keywords and history is in export/report.py; the rendering in
+The reading of each prompt's keywords and history is in export/report.py, of the meetings
+(a section each after the questions) in export/meeting_report.py; the rendering in
 export/docx.py and export/markdown.py.
 """
 
@@ -19,6 +20,7 @@ from app.services.dto import PromptInfo
 from app.services.errors import NotFound
 from app.services.export.consent import NOT_QUOTED, QuotePolicy, public_name
 from app.services.export.files import ExportError, atomic_writer, check_file_target
+from app.services.export.meeting_report import MeetingSection, gather_meetings
 from app.services.export.report import ANONYMOUS, Progress, definition_history, prompt_review
 from app.services.group.projects import prompt_info
 from app.services.review.review_dto import DefinitionHistory, PromptReview, VersionNode
@@ -57,6 +59,7 @@ class Report:
     real_names: bool
     sections: tuple[PromptSection, ...]
     withheld: int = 0  # texts shown as NOT_QUOTED: their writers have not agreed to being quoted
+    meetings: tuple[MeetingSection, ...] = ()  # oldest first
 
     @property
     def intro(self) -> str:
@@ -91,13 +94,15 @@ def gather_report(store: Store, project_id: str, real_names: bool = False) -> Re
             raise NotFound("Unknown project.")
         prompts = s.scalars(select(Prompt).where(Prompt.project_id == project.id).order_by(Prompt.position))
         name = partial(public_name, real_names=real_names)
-        policy = QuotePolicy(s.scalars(select(Member).where(Member.project_id == project.id)))
+        members = {m.id: m for m in s.scalars(select(Member).where(Member.project_id == project.id))}
+        policy = QuotePolicy(members.values())
         sections = tuple(
             PromptSection(prompt_info(p), prompt_review(s, p, name, hidden=False, quote=policy.quote),
                           definition_history(s, p, name, notes=False, quote=policy.quote))
             for p in prompts
         )
-        return Report(project.id, project.name, date.today(), real_names, sections, policy.withheld)
+        meetings = gather_meetings(s, project.id, members, name, policy.quote)
+        return Report(project.id, project.name, date.today(), real_names, sections, policy.withheld, meetings)
 
 
 Renderer = Callable[[BinaryIO, "Report", "Progress | None", int, int], None]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import ContributionInfo, Outcome
 from app.services.errors import DomainError, NotFound
+from app.services.group.authorship import author_proof, undo_token
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.models import (
     CONTRIBUTION_KINDS,
@@ -145,12 +146,17 @@ class ContributionService(ServiceBase):
             s.add(contribution)
             s.flush()
             # An anonymous contribution's event names no member: the audit log must not unmask it.
+            # Its undo token carries a secret only the author's session holds instead (undo.py).
+            proof, secret = author_proof(member.id) if anonymous else ({}, "")
             event = self._event(
                 s, member.project_id, None if anonymous else member.id,
-                "contribution_added", "contribution", contribution.id, kind=kind,
+                "contribution_added", "contribution", contribution.id, kind=kind, **proof,
             )
             label = {"keyword": "Keyword", "phrase": "Phrase", "experience": "Experience"}[kind]
-            return Outcome(f"{label} added: {text}", undo_token=event.id, record_id=contribution.id)
+            return Outcome(
+                f"{label} added: {text}", undo_token=undo_token(event.id, secret),
+                record_id=contribution.id,
+            )
 
     def toggle_endorsement(self, member_id: str, contribution_id: str) -> Outcome:
         """Add the member's "me too", or take it back if it is there."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.errors import NotFound
 from app.services.group.meeting_results import revealed_results
-from app.services.group.text_tools import keyword_coverage
+from app.services.group.text_tools import keyword_coverage, question_name, quoted
 from app.store.models import (
     Contribution,
     Definition,
@@ -33,7 +33,7 @@ from app.store.models import (
     Stance,
 )
 
-QUOTE_LIMIT = 200  # a longer definition is cut, so a sentence stays short enough to follow
+QUOTE_LIMIT = 200  # a longer definition is cut (by quoted), so a sentence stays short enough to follow
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,6 @@ class WordsSummary:
     def spoken(self) -> str:
         """The whole summary to read aloud, part by part."""
         return " ".join(f"{part.heading}. {' '.join(part.sentences)}" for part in self.parts)
-
-
-def _quote(text: str) -> str:
-    one = " ".join(text.split())
-    return f"“{one if len(one) <= QUOTE_LIMIT else one[:QUOTE_LIMIT - 1] + '…'}”"
 
 
 def _names(names: list[str]) -> str:
@@ -113,9 +108,9 @@ def build_summary(s: Session, member: Member, meeting: Meeting | None) -> WordsS
         .order_by(Member.position, Member.display_name)
     ):
         endorsers[cid].append(name)
-    added = tuple(f"You added {_quote(c.text)}." for c in in_meeting) or ("You did not add words this time.",)
+    added = tuple(f"You added {quoted(c.text)}." for c in in_meeting) or ("You did not add words this time.",)
     me_too = tuple(
-        f"{_names(endorsers[c.id])} said “me too” to {_quote(c.text)}." for c in in_meeting if endorsers[c.id]
+        f"{_names(endorsers[c.id])} said “me too” to {quoted(c.text)}." for c in in_meeting if endorsers[c.id]
     ) or (("Nobody has said “me too” to your words yet.",) if in_meeting else ("There is nothing here yet.",))
     in_definitions, decided = [], []
     for prompt in prompts:
@@ -123,15 +118,15 @@ def build_summary(s: Session, member: Member, meeting: Meeting | None) -> WordsS
                            .order_by(DraftVersion.created_at.desc(), DraftVersion.id.desc()).limit(1))
         if version is None:
             continue
-        name = {"now": "NOW", "future": "FUTURE"}.get(prompt.pair_role or "", _quote(prompt.text))
+        name = question_name(prompt.pair_role, prompt.text)
         used = keyword_coverage(version.text, [c.text for c in mine if c.prompt_id == prompt.id]).used
         for word in dict.fromkeys(used):
             what = "Your words" if len(word.split()) > 1 else "Your word"
             verb = "are" if len(word.split()) > 1 else "is"
-            in_definitions.append(f"{what} {_quote(word)} {verb} in the definition for {name}.")
+            in_definitions.append(f"{what} {quoted(word)} {verb} in the definition for {name}.")
         count = s.scalar(select(func.count()).select_from(Stance).where(
             Stance.version_id == version.id, Stance.position == "agree")) or 0
-        decided.append(f"The definition for {name} now says: {_quote(version.text)}")
+        decided.append(f"The definition for {name} now says: {quoted(version.text, QUOTE_LIMIT)}")
         decided.append(f"{count} {'person agrees' if count == 1 else 'people agree'} with it." if count
                        else "Nobody has said they agree with it yet.")
     if meeting is not None:

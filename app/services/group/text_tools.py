@@ -1,4 +1,4 @@
-"""Pure text helpers for definitions: sentences and keyword coverage."""
+"""Pure text helpers for definitions and easy-read sentences: sentences, keyword coverage, quoting."""
 
 from __future__ import annotations
 
@@ -80,3 +80,14 @@ def keyword_coverage(text: str, keywords: list[str]) -> Coverage:
         )
         (used if found else unused).append(keyword)
     return Coverage(used, unused)
+
+
+def quoted(text: str, limit: int = 200) -> str:
+    """`text` on one line in curly quotes, cut to `limit` characters ("“unheard”")."""
+    one = " ".join(text.split())
+    return f"“{one if len(one) <= limit else one[:limit - 1] + '…'}”"
+
+
+def question_name(pair_role: str | None, text: str) -> str:
+    """How easy-read sentences name a question: "NOW", "FUTURE", or its text in quotes."""
+    return {"now": "NOW", "future": "FUTURE"}.get(pair_role or "", quoted(text))

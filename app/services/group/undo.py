@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError
+from app.services.group.authorship import is_author, split_token
 from app.services.group.phrases import PHRASES_KEY
 from app.store.models import Contribution, Endorsement, Event, Member, Stance
 
@@ -19,14 +20,15 @@ class UndoService(ServiceBase):
 
     def undo(self, member_id: str, token: str) -> Outcome:
         """Undo the action behind `token`, which this member did."""
+        event_id, secret = split_token(token)
         with self.store.transaction() as s:
             member = self._member(s, member_id)
-            event = self._get(s, Event, token, "action")
+            event = self._get(s, Event, event_id, "action")
             if event.project_id != member.project_id or event.action not in UNDOABLE:
                 raise DomainError("That action cannot be undone.")
             if self._was_undone(s, event):
                 raise DomainError("That action was already undone.")
-            message = getattr(self, f"_undo_{event.action}")(s, member, event)
+            message = getattr(self, f"_undo_{event.action}")(s, member, event, secret)
             self._event(
                 s, member.project_id, member.id, "undone", event.target_kind, event.target_id,
                 undone_event=event.id, undone_action=event.action,
@@ -42,15 +44,18 @@ class UndoService(ServiceBase):
             Event.target_id == event.target_id))
         return any((detail or {}).get("undone_event") == event.id for detail in undos)
 
-    def _undo_contribution_added(self, s: Session, member: Member, event: Event) -> str:
+    def _undo_contribution_added(self, s: Session, member: Member, event: Event, secret: str) -> str:
         contribution = self._get(s, Contribution, event.target_id, "contribution")
-        if contribution.member_id not in (None, member.id):
+        # A named contribution says its author; an anonymous one is proved by the token's secret.
+        mine = (contribution.member_id == member.id if contribution.member_id is not None
+                else is_author(event.detail, member.id, secret))
+        if not mine:
             raise DomainError("Only the person who added it can undo it.")
         text = contribution.text
         s.delete(contribution)
         return f"Undone: {text} removed."
 
-    def _undo_endorsement_set(self, s: Session, member: Member, event: Event) -> str:
+    def _undo_endorsement_set(self, s: Session, member: Member, event: Event, secret: str) -> str:
         if event.member_id != member.id:
             raise DomainError("Only the person who said me too can undo it.")
         row = s.scalar(
@@ -63,7 +68,7 @@ class UndoService(ServiceBase):
         row.active = bool(event.detail.get("was_on"))
         return "Undone: me too taken back." if not row.active else "Undone: me too restored."
 
-    def _undo_profile_changed(self, s: Session, member: Member, event: Event) -> str:
+    def _undo_profile_changed(self, s: Session, member: Member, event: Event, secret: str) -> str:
         if event.member_id != member.id:
             raise DomainError("Only the member can undo their own settings.")
         before = dict(event.detail.get("before") or {})
@@ -81,7 +86,7 @@ class UndoService(ServiceBase):
         member.access_profile = profile
         return "Undone: settings restored."
 
-    def _undo_stance_set(self, s: Session, member: Member, event: Event) -> str:
+    def _undo_stance_set(self, s: Session, member: Member, event: Event, secret: str) -> str:
         if event.member_id != member.id:
             raise DomainError("Only the member can undo their own stance.")
         row = s.scalar(

@@ -15,6 +15,7 @@ from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.group.contributions import running_meeting
+from app.services.group.meeting_results import vote_counts
 from app.services.meeting.dto import ASK_LABELS, AskInfo, DotsInfo, MeetingInfo, ResultRow
 from app.services.meeting.plan import asks_of
 from app.services.meeting.read import current_step, meeting_info, steps_of
@@ -139,8 +140,4 @@ def step_results(s: Session, step: AgendaStep) -> tuple[ResultRow, ...]:
     """A revealed vote's dots per keyword, most first (never withdrawn keywords)."""
     if step.revealed_at is None:
         raise DomainError("The results are hidden until the facilitator reveals them.")
-    rows = s.execute(select(Contribution.id, Contribution.text, func.count(Vote.id))
-                     .join(Vote, Vote.contribution_id == Contribution.id)
-                     .where(Vote.step_id == step.id, Contribution.withdrawn.is_(False))
-                     .group_by(Contribution.id, Contribution.text))
-    return tuple(sorted((ResultRow(cid, text, n) for cid, text, n in rows), key=lambda r: (-r.dots, r.text)))
+    return tuple(ResultRow(r.contribution_id, r.text, r.dots) for r in vote_counts(s, step.id))

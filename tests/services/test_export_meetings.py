@@ -1,0 +1,152 @@
+"""The meetings in the exports: votes.csv, asks.csv, attendance.csv and the report's meeting
+sections; the summary's revealed vote results; minutes read from real attendance rows
+(SQLite, and PostgreSQL when CANVAS_TEST_PG_URL is set)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from app.services.container import Services
+from app.services.export.csv import COLUMNS
+from app.services.review.review_dto import FacilitatorSession
+from app.store.models import Meeting
+
+from .conftest import Project
+from .test_export import header, read_csv
+
+MEETING_TABLES = ("votes", "asks", "attendance")
+
+
+@pytest.fixture
+def held(services: Services, demo: Project, fs: FacilitatorSession) -> dict[str, str]:
+    """A meeting run through the services: think-first keywords, a revealed vote (Alex's word 6
+    dots, Sam's 3), a second vote never revealed, two asks (one answered), attendance with and
+    without minutes, preparation time; then Jordan withdraws (anonymised)."""
+    sv = services
+    m = {n: demo.member(n) for n in ("Alex", "Sam", "Jordan")}
+    start = datetime(2026, 12, 2, 10, tzinfo=timezone.utc)
+    meeting = sv.meetings.plan(fs, date(2026, 12, 2), "Second meeting", start,
+                               start + timedelta(hours=1)).record_id
+    sv.meetings.add_step(fs, meeting, "talk", "Introductions")
+    keywords = sv.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", demo.now,
+                                    think_first=True).record_id
+    vote = sv.meetings.add_step(fs, meeting, "vote", "Vote", demo.now).record_id
+    later = sv.meetings.add_step(fs, meeting, "vote", "Second vote", demo.now).record_id
+    sv.meetings.start(fs, meeting)
+    sv.meetings.move_to(fs, keywords)
+    words = {n: sv.contributions.add(who, demo.now, f"word of {n}").record_id for n, who in m.items()}
+    sv.meetings.move_to(fs, vote)
+    for who in m.values():
+        for target in ("Alex", "Sam", "Alex"):
+            sv.live.vote(who, vote, words[target])
+    sv.meetings.reveal(fs, vote)
+    sv.meetings.move_to(fs, later)
+    sv.live.vote(m["Alex"], later, words["Jordan"])
+    answered = sv.live.ask(m["Sam"], "break").record_id
+    sv.live.ask(m["Alex"], "again")
+    sv.meetings.answer(fs, answered)
+    sv.meetings.set_attendance(fs, meeting, m["Alex"])
+    sv.meetings.set_attendance(fs, meeting, m["Sam"], minutes=45)
+    sv.meetings.set_attendance(fs, meeting, m["Jordan"], minutes=50)
+    sv.meetings.end(fs, meeting)
+    sv.involvement.add(fs, m["Alex"], preparation_minutes=30, meeting_id=meeting)
+    with sv.projects.store.transaction() as s:  # it ran for exactly an hour
+        row = s.get(Meeting, meeting)
+        row.started_at, row.ended_at = start, start + timedelta(minutes=60)
+    sv.participants.withdraw(fs, m["Jordan"], "anonymise")
+    return {"meeting": meeting, "vote": vote, "later": later, **words}
+
+
+def _csv(services: Services, fs: FacilitatorSession, folder: Path) -> dict[str, list[dict[str, str]]]:
+    services.exports.csv(fs, folder)
+    return {name: read_csv(folder / f"{name}.csv") for name in MEETING_TABLES}
+
+
+def test_votes_csv_has_every_dot_and_says_whether_it_was_revealed(services, demo, fs, held, tmp_path):
+    votes = _csv(services, fs, tmp_path / "csv")["votes"]
+    got = [(r["step"], r["member"], r["keyword"], r["dots"], r["revealed"]) for r in votes]
+    # Jordan's dots went with the withdrawal; Alex's and Sam's stay, in the members' order
+    assert got == [("Vote", "Alex", "word of Alex", "2", "1"), ("Vote", "Alex", "word of Sam", "1", "1"),
+                   ("Vote", "Sam", "word of Alex", "2", "1"), ("Vote", "Sam", "word of Sam", "1", "1"),
+                   ("Second vote", "Alex", "word of [name removed]", "1", "0")]  # name scrubbed
+    first = votes[0]
+    assert (first["meeting"], first["meeting_date"], first["member_id"]) == (
+        "Second meeting", "2026-12-02", demo.member("Alex"))
+    assert first["revealed_at"].endswith("Z") and votes[-1]["revealed_at"] == ""
+    assert first["first_dot_at"] <= first["last_dot_at"] and first["keyword_may_quote"] == "1"
+    assert first["prompt"] == "What does social care mean to us now?"
+
+
+def test_asks_csv_says_who_asked_what_and_when_it_was_answered(services, demo, fs, held, tmp_path):
+    asks = _csv(services, fs, tmp_path / "csv")["asks"]
+    got = [(r["member"], r["kind"], r["ask"], r["answered"], r["answered_by"]) for r in asks]
+    assert got == [("Sam", "break", "I need a break", "1", "Ruth (facilitator)"),
+                   ("Alex", "again", "Please say that again", "0", "")]
+    assert asks[0]["asked_at"] <= asks[0]["answered_at"] and asks[1]["answered_at"] == ""
+
+
+def test_attendance_csv_counts_minutes_as_the_involvement_record_does(services, demo, fs, held, tmp_path):
+    rows = _csv(services, fs, tmp_path / "csv")["attendance"]
+    got = [(r["member"], r["member_id"], r["withdrawn"], r["minutes"], r["minutes_recorded"],
+            r["preparation_minutes"]) for r in rows]
+    jordan = got[2]
+    assert got[:2] == [("Alex", demo.member("Alex"), "0", "60", "0", "30"),
+                       ("Sam", demo.member("Sam"), "0", "45", "1", "0")]
+    # a withdrawn member's attendance stays under the placeholder, as the payment record keeps it
+    assert jordan[0].startswith("Withdrawn participant") and jordan[1:] == ("", "1", "50", "1", "0")
+    everything = (tmp_path / "csv" / "attendance.csv").read_text(encoding="utf-8-sig")
+    assert "Jordan" not in everything and "expenses" not in everything
+
+
+def test_an_export_with_no_meeting_writes_headers_only(services, store, demo, fs, tmp_path):
+    with store.transaction() as s:
+        s.delete(s.get(Meeting, demo.meeting))
+    tables = _csv(services, fs, tmp_path / "csv")
+    assert tables == {name: [] for name in MEETING_TABLES}
+    for name in MEETING_TABLES:
+        assert header(tmp_path / "csv" / f"{name}.csv") == COLUMNS[name]
+
+
+def test_the_report_has_a_section_per_meeting(services, demo, fs, held, tmp_path):
+    services.exports.markdown(fs, tmp_path / "r.md")
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    section = text[text.index("## Meetings"):]
+    assert section.index("### Meeting: First meeting") < section.index("### Meeting: Second meeting")
+    assert "Date: 2026-12-02 · ran 10:00–11:00 UTC · planned 10:00–11:00 UTC" in section
+    assert "1. Introductions (talk)\n2. Keywords for NOW (keywords)\n3. Vote (vote)" in section
+    assert "Alex, Sam and 1 person not named (3 in all)." in section
+    assert "| word of Alex | 4 |\n| word of Sam | 2 |" in section  # most dots first
+    assert "#### Vote: Second vote" in section and "were not revealed to the group" in section
+    assert "word of [name removed]" not in section  # the unrevealed vote shows nothing
+    assert "| Sam | I need a break |" in section and "| yes, at " in section
+    assert "| Alex | Please say that again |" in section and section.rstrip().endswith("| no |")
+    services.exports.docx(fs, tmp_path / "r.docx")
+    doc = Document(str(tmp_path / "r.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Meetings" in headings and "Meeting: Second meeting (2026-12-02)" in headings
+    assert "Vote: Vote (What does social care mean to us now?)" in headings
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    assert [["Keyword", "Dots"], ["word of Alex", "4"], ["word of Sam", "2"]] in tables
+    asks = next(t for t in tables if t[0] == ["Who", "Asked", "At", "Answered"])
+    assert [r[0] for r in asks[1:]] == ["Sam", "Alex"] and asks[2][3] == "no"
+
+
+def test_the_summary_says_what_the_group_decided_by_vote(services, demo, fs, held):
+    summary = services.summaries.for_member(demo.member("Sam"), held["meeting"])
+    decided = next(p.sentences for p in summary.parts if p.heading == "What the group decided")
+    assert decided[:3] == ("The group voted on the words for NOW.", "“word of Alex” got 4 dots.",
+                           "“word of Sam” got 2 dots.")
+    assert not [s for s in summary.sentences if "name removed" in s]  # never revealed
+
+
+def test_minutes_come_from_the_real_attendance_rows(services, demo, fs, held):
+    record = {r.display_name: r for r in services.involvement.records(fs)}
+    line = next(x for x in record["Alex"].lines if x.meeting_id == held["meeting"])
+    assert (line.meeting_minutes, line.preparation_minutes) == (60, 30)  # no minutes: the meeting's hour
+    line = next(x for x in record["Sam"].lines if x.meeting_id == held["meeting"])
+    assert line.meeting_minutes == 45  # as typed
+    assert record["Sam"].meetings == 1 and "Jordan" not in record
