@@ -49,7 +49,7 @@ def key_phrases(key_id: str, tile: Tile) -> list[str]:
     if key_id == "backspace":
         return ["delete"]
     if key_id == "done":
-        return ["done", "all done"]  # measured: "done" alone is often heard as "one" or "back"
+        return ["done", "all done", "finished"]  # measured: "done" alone is often heard as "one"
     if key_id.startswith("prediction:"):
         n = int(key_id.split(":")[1])
         word = phrase_of(tile.text().split("\n")[0])
