@@ -88,7 +88,7 @@ def docx_content(path: Path) -> list[str]:
 def test_csv_from_the_command_line_matches_the_service(db: Path, tmp_path: Path, capsys):
     assert cli("--db", db, "--project", DEMO_NAME, "--format", "csv", "--out", tmp_path / "cli") == 0
     out = capsys.readouterr()
-    assert out.err == "" and out.out.strip() == f"canvas: exported 6 files to {tmp_path / 'cli'}"
+    assert out.err == "" and out.out.strip() == f"canvas: exported 9 files to {tmp_path / 'cli'}"
     service_export(db, "csv", tmp_path / "service")
     same_csv_folders(tmp_path / "cli", tmp_path / "service")
     assert len(csv_rows(tmp_path / "cli" / "versions.csv")) == 1 + 3

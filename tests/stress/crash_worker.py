@@ -31,6 +31,7 @@ from sqlalchemy import Table, event
 
 from app.services.container import Services
 from app.services.errors import DomainError
+from app.services.group.authorship import split_token
 from app.services.group.demo import DEMO_NAME, create_demo
 from app.store.database import Store, sqlite_url
 
@@ -127,7 +128,10 @@ class Worker:
         else:
             sv.inprogress.save(r["member"], r["target"], r["text"], r["cursor"])
             return {}
-        return {"record_id": out.record_id, "event": out.undo_token}
+        # An anonymous add's token is the audit entry's id plus the author's secret: the log
+        # keeps only the entry's id, which is what the check looks for in the database.
+        event_id, _secret = split_token(out.undo_token)
+        return {"record_id": out.record_id, "event": event_id}
 
 
 # --- checking a log against the database (used by the tests, in the parent process) ----------
