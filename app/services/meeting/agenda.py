@@ -48,7 +48,8 @@ def parse_dots(text: object) -> int:
     return check_dots(int(raw))
 
 
-def _title(value: object) -> str:
+def check_title(value: object) -> str:
+    """A step's title, trimmed, if it is text of 1 to 200 characters."""
     return clean_text(value, "The step's title", 200).strip()
 
 
@@ -65,7 +66,7 @@ class AgendaService(ServiceBase):
         """Add a step at the end of the agenda; keyword and vote steps name their question."""
         session = self._check(session)
         kind = check_choice(kind, "The step", STEP_KINDS)
-        title = _title(title if title is not None else STEP_LABELS[kind])
+        title = check_title(title if title is not None else STEP_LABELS[kind])
         dots = check_dots(dots)
         with self.store.transaction() as s:
             meeting = self._open_meeting(s, session, meeting_id)
@@ -89,7 +90,7 @@ class AgendaService(ServiceBase):
     def rename_step(self, session: Any, step_id: str, title: str) -> Outcome:
         """Give a step a new title (also the one the group is on: the members' screens say it)."""
         session = self._check(session)
-        title = _title(title)
+        title = check_title(title)
         with self.store.transaction() as s:
             step, _meeting = self._editable(s, session, step_id)
             before, step.title = step.title, title

@@ -26,22 +26,35 @@ class MeetingScreen(Screen):
         super().__init__(ctx, "Facilitator: the meeting")
         self.session = ctx.state.facilitator
         self.m = ctx.services.meetings
-        meetings = self.m.meetings(self.session)
-        self.meeting: MeetingInfo | None = next((x for x in meetings if x.running), None) or next(
-            (x for x in meetings if x.started_at is None), None)
+        meetings = self.m.meetings(self.session)  # newest first
+        today = date.today()
+        # A meeting of an earlier day never started here was held without the app's pacing: it
+        # is among those held (its attendance and time can be entered), not the one to start.
+        upcoming = [x for x in meetings if x.started_at is None and x.held_on >= today]
+        self.meeting: MeetingInfo | None = next((x for x in meetings if x.running), None) or (
+            upcoming[-1] if upcoming else None)
+        held = [x for x in meetings if x.ended_at is not None
+                or (x.started_at is None and x.held_on < today)]
         actions = [action("Back", ctx.nav.back)]
         if self.meeting is None:
             self.add_text("No meeting is planned. “Plan today's meeting” makes one with the usual "
                           "agenda: introductions, keywords for NOW (think first), a vote of 3 dots, "
-                          "a break and the draft.")
+                          "a break and the draft; then plan its agenda as you wish.")
             actions.insert(0, action("Plan today's meeting", self._plan))
         elif not self.meeting.running:
+            steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
             self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
-                          + "; ".join(st.title for st in self.meeting.steps))
-            actions.insert(0, action("Start the meeting", self._start))
+                          + (f"The agenda: {steps}." if steps else "No steps yet."))
+            actions[0:0] = [action("Start the meeting", self._start),
+                            action("Plan the agenda", self._agenda),
+                            action("Who came, and their time", self._attendance)]
         else:
             self._running(self.meeting)
+            actions[0:0] = [action("Change the agenda", self._agenda),
+                            action("Minutes and preparation", self._attendance)]
             actions.append(action("End the meeting", self._end))  # last: never the first highlight
+        if self.meeting is None or not self.meeting.running:
+            self._earlier(held[:3])
         self.body.addStretch(1)
         self.set_actions(actions, first=True)
 
@@ -90,9 +103,29 @@ class MeetingScreen(Screen):
                       speech=f"{p.display_name}, {'here' if p.id in here else 'not marked here'}")
                  for p in people]
         holder, groups = tile_rows("here", "Who is here", tiles, per_row=5)
-        self.add_text("Who is here (minutes: the meeting's length unless changed):")
+        self.add_text("Who is here (minutes: the meeting's length unless typed; "
+                      "“Minutes and preparation” types them):")
         self.body.addWidget(holder)
         self.groups.extend(groups)
+
+    def _earlier(self, ended: list[MeetingInfo]) -> None:
+        """The last meetings held: who came and their time can still be entered."""
+        if not ended:
+            return
+        tiles = [Tile(f"{m.title}, {m.held_on:%d %b %Y}: who came, and their time",
+                      lambda m=m: self.ctx.nav.show_attendance(m.id)) for m in ended]
+        holder, groups = tile_rows("earlier", "Meetings held", tiles, per_row=3)
+        self.add_text("Meetings held (minutes and preparation time can be entered after):")
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
+
+    def _agenda(self) -> None:
+        assert self.meeting is not None
+        self.ctx.nav.show_agenda(self.meeting.id)
+
+    def _attendance(self) -> None:
+        assert self.meeting is not None
+        self.ctx.nav.show_attendance(self.meeting.id)
 
     def _viewer(self) -> str | None:
         return self.session.member_id if self.session else None
