@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from sqlalchemy import func, select
 
 from app.store.models import Event
@@ -45,13 +45,30 @@ def _type(app, text):
 
 def _whole(app):
     """Nothing clipped on the screen, and no character missing from a tile's font."""
-    screen = app.window.current
     settle()
+    screen = app.window.current
     # (every screen's heading measures 1 px taller than its label at this size: issue 16's, not these)
     clipped = [f"{w.accessibleName()[:50]}: {p}" for w in shown(screen)
                if w is not screen.heading and (p := text_problem(w))]
     assert not clipped, clipped
     assert not _missing(app.window)
+
+
+def _focus_in_view(app):
+    """The focused tile lies inside the list's visible part, and so does the highlight frame
+    (never drawn over the action bar below the list)."""
+    settle()
+    screen, tile, frame = app.window.current, app.focus(), app.window.scan.frame
+    port = screen.scroll.viewport()
+    assert screen.scroll.verticalScrollBar().maximum() > 0  # the list does scroll at this size
+    assert port.rect().contains(QRect(tile.mapTo(port, QPoint(0, 0)), tile.size()))
+    seen = QRect(port.mapTo(frame.parentWidget(), QPoint(0, 0)), port.size())
+    pad = frame.thickness + 2
+    assert frame.isVisible() and seen.adjusted(-pad, -pad, pad, pad).contains(frame.geometry())
+    assert frame.geometry().contains(QRect(tile.mapTo(frame.parentWidget(), QPoint(0, 0)), tile.size()))
+    screen.scroll.verticalScrollBar().setValue(0)  # scrolled out of sight (a wheel): so is the frame,
+    settle()  # never left where the tile was, over the action bar
+    assert frame.geometry().isEmpty()
 
 
 def _agenda(app, meeting):
@@ -114,6 +131,7 @@ def test_a_custom_agenda_planned_with_keys_is_what_members_follow(make_app):
     _go(app, "Move step 3, Which words matter most, down", AgendaScreen)
     assert _status(app) == "Which words matter most is now step 4 of 6."
     _go(app, "Move step 6, Our future words, up", AgendaScreen)
+    _focus_in_view(app)  # the place kept on the rebuilt list is scrolled to, and framed there
     _tab_to(app, "Remove step 3, Break")
     app.key(Qt.Key.Key_Return)
     assert app.window.asking is not None and app.focus_name() == "No, go back"
@@ -129,8 +147,9 @@ def test_a_custom_agenda_planned_with_keys_is_what_members_follow(make_app):
     _go(app, "Back")
     _go(app, "Lock and leave")
     _go(app, "Yes, lock and leave", MemberScreen)
-    _go(app, "Alex", PromptScreen)
+    _go(app, "Alex")
     screen = app.window.current
+    assert isinstance(screen, PromptScreen)  # the member's turn starts on the group's step
     assert screen.dots is not None and (screen.dots.dots, screen.dots.left) == (5, 5)
     keyword = next(t.accessibleName() for t in app.window.tiles() if t.accessibleName().startswith("unheard"))
     _go(app, keyword)

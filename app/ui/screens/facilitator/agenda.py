@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QWidget
+
 from app.services.dto import Outcome, PromptInfo
 from app.services.meeting.dto import StepInfo
 from app.ui.context import UiContext
@@ -35,7 +37,8 @@ def describe(step: StepInfo, prompts: dict[str, PromptInfo]) -> str:
     """What a step is, e.g. "Vote on NOW · 5 dots each · one dot per keyword"."""
     head = SHORT_KIND[step.kind]
     if step.prompt_id is not None:
-        head += f" on {prompt_name(prompts.get(step.prompt_id))}"
+        on = "on" if step.kind == "vote" else "for"
+        head += f" {on} {prompt_name(prompts.get(step.prompt_id))}"
     parts = [head]
     if step.kind == "vote":
         parts.append(f"{step.dots} {'dot' if step.dots == 1 else 'dots'} each")
@@ -72,10 +75,14 @@ class AgendaScreen(Screen):
             reached = step.opened_at is not None
             mark = " ▶ the group is here" if step.id == current else (" (reached)" if reached else "")
             caption = f"{i}. {step.title}{mark}\n{describe(step, prompts)}"
-            tiles = [] if ended else self._tiles(step, i, len(steps))
-            if tiles:
+            slots = [] if ended else self._tiles(step, i, len(steps))
+            if slots:
+                tiles = [tile for tile in slots if tile is not None]
                 group = self.add_row(f"step-{step.id}", f"Step {i}: {step.title}", tiles, caption=caption)
                 group.frame.row.setStretch(0, 3)  # the words get the room; the tiles stay whole
+                for place, tile in enumerate(slots, 1):
+                    if tile is None:  # an empty place keeps every row's tiles in the same columns
+                        group.frame.row.insertWidget(place, QWidget(), 1)
             else:
                 self.add_text(caption)
         self.body.addStretch(1)
@@ -83,19 +90,18 @@ class AgendaScreen(Screen):
                                            speech="Add a step")]
         self.set_actions([*actions, action("Back", ctx.nav.back)], first=True)
 
-    def _tiles(self, step: StepInfo, number: int, steps: int) -> list[Tile]:
+    def _tiles(self, step: StepInfo, number: int, steps: int) -> list[Tile | None]:
+        """Up, Down, Change, Remove; None where a move is not possible (the first step's Up, a
+        reached step's moves and removal)."""
         name = f"step {number}, {step.title}"
-        reached = step.opened_at is not None
-        tiles = []
-        if not reached and number > 1:
-            tiles.append(Tile("↑ Up", self._mover(step, -1), speech=f"Move {name}, up"))
-        if not reached and number < steps:
-            tiles.append(Tile("↓ Down", self._mover(step, 1), speech=f"Move {name}, down"))
-        tiles.append(Tile("✎ Change", lambda: self.ctx.nav.show_agenda_step(self.meeting.id, step.id),
-                          speech=f"Change {name}"))
-        if not reached:
-            tiles.append(Tile("✖ Remove", self._remover(step), speech=f"Remove {name}"))
-        return tiles
+        free = step.opened_at is None
+        return [Tile("↑ Up", self._mover(step, -1), speech=f"Move {name}, up")
+                if free and number > 1 else None,
+                Tile("↓ Down", self._mover(step, 1), speech=f"Move {name}, down")
+                if free and number < steps else None,
+                Tile("✎ Change", lambda: self.ctx.nav.show_agenda_step(self.meeting.id, step.id),
+                     speech=f"Change {name}"),
+                Tile("✖ Remove", self._remover(step), speech=f"Remove {name}") if free else None]
 
     def _do(self, outcome: Outcome) -> None:
         self.ctx.announce(outcome.message)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from app.services.dto import MemberInfo, Outcome
 from app.services.errors import DomainError
-from app.services.review.involvement_dto import hours_text, parse_minutes
+from app.services.review.involvement_dto import day_text, hours_text, parse_minutes
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.facilitator.agenda_step import type_in
@@ -45,7 +45,7 @@ class AttendanceScreen(Screen):
         super().__init__(ctx, f"Facilitator: who came to {self.meeting.title}, and their time")
         here = {a.member_id: a for a in self.m.attendance(self.session, meeting_id)}
         prepared = ctx.services.involvement.meeting_preparation(self.session, meeting_id)
-        self.add_text(f"{self.meeting.title}, {self.meeting.held_on:%d %b %Y}. The minutes in the meeting "
+        self.add_text(f"{self.meeting.title}, {day_text(self.meeting.held_on)}. The minutes in the meeting "
                       "are its length unless you type them; the preparation time is kept in the "
                       "involvement record (Involvement: time and expenses), for payment.", muted=True)
         people = [p for p in ctx.services.projects.list_members(ctx.state.project_id)
@@ -54,7 +54,8 @@ class AttendanceScreen(Screen):
             seen = here.get(person.id)
             parts = [f"{person.display_name}: {'here' if seen else 'not marked here'}"]
             if seen is not None:
-                counted = "typed" if seen.recorded else "the meeting's length"
+                counted = "typed" if seen.recorded else (
+                    "its length so far" if self.meeting.running else "the meeting's length")
                 parts.append(f"{hours_text(seen.minutes)} in the meeting ({counted})")
             parts.append(f"{hours_text(prepared.get(person.id, 0))} preparing")
             caption = " · ".join(parts)

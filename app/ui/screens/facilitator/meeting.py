@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 from app.services.meeting.dto import MeetingInfo, StepInfo
+from app.services.review.involvement_dto import day_text
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.widgets import Tile, action, tile_rows
@@ -45,8 +46,8 @@ class MeetingScreen(Screen):
             steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
             self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
                           + (f"The agenda: {steps}." if steps else "No steps yet."))
-            actions[0:0] = [action("Start the meeting", self._start),
-                            action("Plan the agenda", self._agenda),
+            actions[0:0] = [action("Plan the agenda", self._agenda),
+                            action("Start the meeting", self._start),
                             action("Who came, and their time", self._attendance)]
         else:
             self._running(self.meeting)
@@ -112,7 +113,7 @@ class MeetingScreen(Screen):
         """The last meetings held: who came and their time can still be entered."""
         if not ended:
             return
-        tiles = [Tile(f"{m.title}, {m.held_on:%d %b %Y}: who came, and their time",
+        tiles = [Tile(f"{m.title}, {day_text(m.held_on)}: who came, and their time",
                       lambda m=m: self.ctx.nav.show_attendance(m.id)) for m in ended]
         holder, groups = tile_rows("earlier", "Meetings held", tiles, per_row=3)
         self.add_text("Meetings held (minutes and preparation time can be entered after):")
