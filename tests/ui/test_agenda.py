@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 from datetime import date
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
+from app.access.profile import AccessProfile
 from app.store.models import Event
 from app.ui.screens.facilitator.agenda import AgendaScreen
 from app.ui.screens.facilitator.agenda_step import NewStepScreen, StepScreen
@@ -253,3 +256,60 @@ def test_attendance_minutes_and_preparation_on_the_meeting_screen(make_app, tmp_
     rows = [(r["member"], r["attended"], r["minutes"], r["minutes_recorded"], r["preparation_minutes"])
             for r in _rows(tmp_path / "csv" / "attendance.csv") if r["meeting"] == "Meeting four"]
     assert rows == [("Alex", "1", "90", "1", "60"), ("Sam", "0", "", "", "45")]
+
+
+def _label_clipped(label: QLabel) -> bool:
+    """fit_check's measure of a label, less one pixel of height: a label's own layout and the
+    font's bounding rectangle round a line differently (every heading and wrapped label at
+    200 % measures 1 px taller than it is drawn), and one pixel clips no word."""
+    room, metrics = label.contentsRect(), label.fontMetrics()
+    flags = int(label.alignment().value) | int(Qt.TextFlag.TextWordWrap.value)
+    needed = metrics.boundingRect(QRect(0, 0, room.width(), 100_000), flags, label.text())
+    widest = max((metrics.horizontalAdvance(w) for w in label.text().split()), default=0)
+    return needed.height() > room.height() + 1 or widest > room.width()
+
+
+@pytest.mark.parametrize("percent", [100, 200])
+def test_the_meeting_screens_keep_every_word_whole(make_app, percent):
+    app = make_app()
+    app.window.resize(1366, 768)
+    s = app.services
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    now = next(p.id for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    meeting = s.meetings.plan(fs, date.today(), "A meeting with a rather long title").record_id
+    s.meetings.add_step(fs, meeting, "talk", "Introductions and how everyone is feeling")
+    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", now,
+                                   think_first=True).record_id
+    vote = s.meetings.add_step(fs, meeting, "vote", "Which words matter most to us", now, dots=5).record_id
+    s.meetings.add_step(fs, meeting, "break", "Break")
+    s.meetings.start(fs, meeting)
+    s.meetings.move_to(fs, keywords)
+    s.meetings.set_attendance(fs, meeting, app.members()["Alex"], minutes=95)
+    app.window.facilitator_unlocked(fs)
+    app.window.apply_profile(AccessProfile.from_dict({"size_percent": percent}))
+
+    def click(name):
+        next(tile for tile in app.window.tiles() if tile.accessibleName() == name).click()
+
+    def new_vote():  # as the facilitator opens it: the agenda's "Add a step", then the kind
+        app.window.show_agenda(meeting)
+        click("Add a step")
+        click("Kind: Vote with dots")
+        assert isinstance(app.window.current, NewStepScreen)
+
+    screens = {"meeting": app.window.show_meeting, "agenda": lambda: app.window.show_agenda(meeting),
+               "new step": new_vote, "step": lambda: app.window.show_agenda_step(meeting, vote),
+               "attendance": lambda: app.window.show_attendance(meeting)}
+    found = []
+    for name, show in screens.items():
+        show()
+        settle()
+        screen = app.window.current
+        for widget in shown(screen):
+            if isinstance(widget, QLabel):
+                if widget.text() and _label_clipped(widget):
+                    found.append(f"{name}: label {widget.text()[:50]!r}")
+            elif problem := text_problem(widget):
+                found.append(f"{name}: {widget.accessibleName()[:50]!r} {problem}")
+        assert not _missing(app.window), name
+    assert not found, "\n".join(found)

@@ -15,12 +15,40 @@ from app.services.meeting.dto import StepInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.confirm import question
-from app.ui.widgets import Tile, action
+from app.ui.widgets import Tile, action, tile_rows
 
 # The kinds of step, as the facilitator chooses them (the store's STEP_KINDS).
 KIND_NAMES = {"talk": "Introductions or talk", "keywords": "Keywords for a question",
               "vote": "Vote with dots", "draft": "Draft the definition", "break": "Break"}
 SHORT_KIND = {"talk": "Talk", "keywords": "Keywords", "vote": "Vote", "draft": "Draft", "break": "Break"}
+
+
+def large(ctx: UiContext) -> bool:
+    """At 150 % and more a row's words go above its tiles, so each tile has the room it needs."""
+    return ctx.state.profile.size_percent >= 150
+
+
+def captioned_row(screen: Screen, key: str, label: str, slots: list[Tile | None], caption: str,
+                  wide_words: bool = False, per_row: int | None = None) -> None:
+    """A row of tiles named by `caption`: beside them (the words getting three times a tile's
+    room when `wide_words`), or above them at a large size, where more than `per_row` tiles
+    make rows of that many. A None in `slots` is an empty place, keeping tiles in columns."""
+    tiles = [tile for tile in slots if tile is not None]
+    if large(screen.ctx):
+        screen.add_text(caption)
+        if per_row is not None and len(tiles) > per_row:
+            holder, groups = tile_rows(key, label, tiles, per_row)
+            screen.body.addWidget(holder)
+            screen.groups.extend(groups)
+            return
+        group, first = screen.add_row(key, label, tiles), 0
+    else:
+        group, first = screen.add_row(key, label, tiles, caption=caption), 1
+        if wide_words:
+            group.frame.row.setStretch(0, 3)
+    for place, tile in enumerate(slots, first):
+        if tile is None:
+            group.frame.row.insertWidget(place, QWidget(), 1)
 
 
 def prompt_name(prompt: PromptInfo | None) -> str:
@@ -75,16 +103,11 @@ class AgendaScreen(Screen):
             reached = step.opened_at is not None
             mark = " ▶ the group is here" if step.id == current else (" (reached)" if reached else "")
             caption = f"{i}. {step.title}{mark}\n{describe(step, prompts)}"
-            slots = [] if ended else self._tiles(step, i, len(steps))
-            if slots:
-                tiles = [tile for tile in slots if tile is not None]
-                group = self.add_row(f"step-{step.id}", f"Step {i}: {step.title}", tiles, caption=caption)
-                group.frame.row.setStretch(0, 3)  # the words get the room; the tiles stay whole
-                for place, tile in enumerate(slots, 1):
-                    if tile is None:  # an empty place keeps every row's tiles in the same columns
-                        group.frame.row.insertWidget(place, QWidget(), 1)
-            else:
+            if ended:
                 self.add_text(caption)
+            else:
+                captioned_row(self, f"step-{step.id}", f"Step {i}: {step.title}",
+                              self._tiles(step, i, len(steps)), caption, wide_words=True)
         self.body.addStretch(1)
         actions = [] if ended else [action("✚ Add a step", lambda: ctx.nav.show_agenda_step(meeting_id),
                                            speech="Add a step")]

@@ -16,7 +16,7 @@ from app.services.meeting.agenda import DEFAULT_DOTS, check_title, parse_dots
 from app.services.meeting.dto import StepInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
-from app.ui.screens.facilitator.agenda import KIND_NAMES, describe, prompt_name
+from app.ui.screens.facilitator.agenda import KIND_NAMES, captioned_row, describe, prompt_name
 from app.ui.screens.write import WriteRequest
 from app.ui.widgets import Tile, action
 
@@ -59,12 +59,15 @@ class _StepScreen(Screen):
 
     def _choice(self, key: str, caption: str, options: tuple[tuple[str, bool], ...], value: bool,
                 choose: Callable[[bool], None]) -> None:
-        tiles = []
+        tiles: list[Tile | None] = []
         for label, option in options:
             tile = Tile(label, lambda option=option: choose(option))
             tile.mark_chosen(label, option == value, f"{caption}: ")
             tiles.append(tile)
-        self.add_row(key, caption, tiles, caption=caption)
+        captioned_row(self, key, caption, tiles, caption)
+
+    def _one(self, key: str, label: str, tile: Tile, caption: str) -> None:
+        captioned_row(self, key, label, [tile], caption)
 
 
 class NewStepScreen(_StepScreen):
@@ -79,28 +82,29 @@ class NewStepScreen(_StepScreen):
         self.form = form
         self.prompts = ctx.services.projects.list_prompts(ctx.state.project_id)
         prompt = self._prompt()
-        kinds = []
+        kinds: list[Tile | None] = []
         for kind, name in KIND_NAMES.items():
             tile = Tile(name, self._setter(f"Kind: {name}", kind=kind))
             tile.mark_chosen(name, kind == form.kind, "Kind: ")
             kinds.append(tile)
-        self.add_row("kind", "Kind of step", kinds, caption="Kind of step")
+        big = ctx.state.profile.size_percent > 200
+        captioned_row(self, "kind", "Kind of step", kinds, "Kind of step", per_row=2 if big else 3)
         if form.kind in ASKS_A_QUESTION and self.prompts:
-            tiles = []
+            tiles: list[Tile | None] = []
             for p in self.prompts:
                 label = f"{p.pair_role.upper()}: {p.text}" if p.pair_role else p.text
                 tile = Tile(label, self._setter(f"Question: {prompt_name(p)}", prompt_id=p.id))
                 tile.mark_chosen(label, prompt is not None and p.id == prompt.id, "Question: ")
                 tiles.append(tile)
-            self.add_row("question", "Question", tiles, caption="Question")
+            captioned_row(self, "question", "Question", tiles, "Question", per_row=2)
         title = form.title or form.default_title(prompt)
-        self.add_row("title", "Title", [Tile(f"Title: {title}", self._type_title,
-                                             speech=f"Title: {title}. Choose to type another")],
-                     caption="Title (choose it to type another)")
+        self._one("title", "Title", Tile(f"Title: {title}", self._type_title,
+                                         speech=f"Title: {title}. Choose to type another"),
+                  "Title (choose it to type another)")
         if form.kind == "vote":
-            self.add_row("dots", "Dots", [Tile(f"Dots per member: {form.dots}", self._type_dots,
-                                               speech=f"Dots per member: {form.dots}. Choose to change")],
-                         caption="Each member's dots (1 to 20)")
+            self._one("dots", "Dots", Tile(f"Dots per member: {form.dots}", self._type_dots,
+                                           speech=f"Dots per member: {form.dots}. Choose to change"),
+                      "Each member's dots (1 to 20)")
             self._choice("several", "Several on one keyword", SEVERAL, form.several_on_one,
                          lambda v: self._setter(dict(SEVERAL_SAID)[v], several_on_one=v)())
         if form.kind == "keywords":
@@ -167,13 +171,13 @@ class StepScreen(_StepScreen):
         else:
             prompts = {p.id: p for p in ctx.services.projects.list_prompts(ctx.state.project_id)}
             self.add_text(describe(step, prompts))
-            self.add_row("title", "Title", [Tile(f"Title: {step.title}", self._type_title,
-                                                 speech=f"Title: {step.title}. Choose to rename")],
-                         caption="Title (choose it to rename the step)")
+            self._one("title", "Title", Tile(f"Title: {step.title}", self._type_title,
+                                             speech=f"Title: {step.title}. Choose to rename"),
+                      "Title (choose it to rename the step)")
             if step.kind == "vote" and step.opened_at is None:
-                self.add_row("dots", "Dots", [Tile(f"Dots per member: {step.dots}", self._type_dots,
-                                                   speech=f"Dots per member: {step.dots}. Choose to change")],
-                             caption="Each member's dots (1 to 20)")
+                self._one("dots", "Dots", Tile(f"Dots per member: {step.dots}", self._type_dots,
+                                               speech=f"Dots per member: {step.dots}. Choose to change"),
+                          "Each member's dots (1 to 20)")
                 self._choice("several", "Several on one keyword", SEVERAL, step.several_on_one,
                              lambda v: self._vote(step.dots, v))
             elif step.kind == "vote":

@@ -17,6 +17,7 @@ from app.services.errors import DomainError
 from app.services.review.involvement_dto import day_text, hours_text, parse_minutes
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.facilitator.agenda import captioned_row
 from app.ui.screens.facilitator.agenda_step import type_in
 from app.ui.widgets import Tile, action
 
@@ -66,8 +67,7 @@ class AttendanceScreen(Screen):
                           speech=f"{name}: minutes in the meeting"),
                      Tile("Preparation", self._preparation(person, prepared.get(person.id, 0)),
                           speech=f"{name}: preparation time")]
-            group = self.add_row(f"member-{person.id}", name, tiles, caption=caption)
-            group.frame.row.setStretch(0, 3)  # the words get the room; the tiles stay whole
+            captioned_row(self, f"member-{person.id}", name, list(tiles), caption, wide_words=True)
         if not people:
             self.add_text("The project has no participants yet.")
         self.body.addStretch(1)

@@ -11,6 +11,7 @@ from app.services.meeting.dto import MeetingInfo, StepInfo
 from app.services.review.involvement_dto import day_text
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.facilitator.agenda import large
 from app.ui.widgets import Tile, action, tile_rows
 
 AGENDA = (("talk", "Introductions"), ("keywords", "Keywords for NOW"), ("vote", "Vote"),
@@ -46,13 +47,15 @@ class MeetingScreen(Screen):
             steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
             self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
                           + (f"The agenda: {steps}." if steps else "No steps yet."))
-            actions[0:0] = [action("Plan the agenda", self._agenda),
-                            action("Start the meeting", self._start),
-                            action("Who came, and their time", self._attendance)]
+            self.add_row("plan", "The agenda and everyone's time",
+                         [Tile("Plan the agenda", self._agenda),
+                          Tile("Who came, and their time", self._attendance)])
+            actions.insert(0, action("Start the meeting", self._start))
         else:
             self._running(self.meeting)
-            actions[0:0] = [action("Change the agenda", self._agenda),
-                            action("Minutes and preparation", self._attendance)]
+            self.add_row("plan", "The agenda and everyone's time",
+                         [Tile("Change the agenda", self._agenda),
+                          Tile("Minutes and preparation", self._attendance)])
             actions.append(action("End the meeting", self._end))  # last: never the first highlight
         if self.meeting is None or not self.meeting.running:
             self._earlier(held[:3])
@@ -93,7 +96,7 @@ class MeetingScreen(Screen):
                 self.add_text(f"{r.text}  {r.bar(most)}  {r.dots}")
         steps = [Tile(f"{'▶ ' if now and st.id == now.id else ''}{i}. {st.title}", self._mover(st),
                       speech=f"Move the group to {st.title}") for i, st in enumerate(meeting.steps, 1)]
-        holder, groups = tile_rows("steps", "Agenda", steps, per_row=3)
+        holder, groups = tile_rows("steps", "Agenda", steps, per_row=2 if large(self.ctx) else 3)
         self.body.addWidget(holder)
         self.groups.extend(groups)
         here = {a.member_id for a in self.m.attendance(self.session, meeting.id)}
