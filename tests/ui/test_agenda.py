@@ -178,15 +178,19 @@ def test_what_the_group_has_reached_keeps_its_place(make_app):
     _go(app, "Change the agenda", AgendaScreen)
     names = [t.accessibleName() for t in app.window.tiles()]
     assert "Change step 1, Introductions" in names and "Change step 2, Keywords for NOW" in names
-    assert not [n for n in names if n.startswith(("Remove step 1", "Remove step 2", "Move step 1",
-                                                   "Move step 2"))]
+    # neither the steps reached nor a move into their place is offered
+    assert not [n for n in names if n.startswith(("Remove step 1", "Remove step 2", "Move step"))]
+    assert "Remove step 3, Vote" in names
+
+    # another computer moves the group on while this list is on show: the stale tile is refused
+    remove = next(t for t in app.window.tiles() if t.accessibleName() == "Remove step 3, Vote")
+    app.services.meetings.move_to(app.window.state.facilitator, vote)
     before = _events(app)
-    _go(app, "Move step 3, Vote, up", AgendaScreen)  # would take the place of the step the group is on
-    assert _status(app) == ("The group has reached Keywords for NOW: it keeps its place. "
-                            "Nothing was changed.")
+    remove.click()
+    _go(app, "Yes, remove it", AgendaScreen)
+    assert _status(app) == "The group has reached Vote: it stays on the agenda. Nothing was changed."
     assert _events(app) == before and _agenda(app, meeting) == ["Introductions", "Keywords for NOW", "Vote"]
 
-    app.services.meetings.move_to(app.window.state.facilitator, vote)
     app.window.refresh()
     _go(app, "Change step 3, Vote", StepScreen)
     names = [t.accessibleName() for t in app.window.tiles()]

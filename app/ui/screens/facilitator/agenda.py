@@ -107,24 +107,29 @@ class AgendaScreen(Screen):
                 self.add_text(caption)
             else:
                 captioned_row(self, f"step-{step.id}", f"Step {i}: {step.title}",
-                              self._tiles(step, i, len(steps)), caption, wide_words=True)
+                              self._tiles(step, i), caption, wide_words=True)
         self.body.addStretch(1)
         actions = [] if ended else [action("✚ Add a step", lambda: ctx.nav.show_agenda_step(meeting_id),
                                            speech="Add a step")]
         self.set_actions([*actions, action("Back", ctx.nav.back)], first=True)
 
-    def _tiles(self, step: StepInfo, number: int, steps: int) -> list[Tile | None]:
-        """Up, Down, Change, Remove; None where a move is not possible (the first step's Up, a
-        reached step's moves and removal)."""
+    def _tiles(self, step: StepInfo, number: int) -> list[Tile | None]:
+        """Up, Down, Change, Remove; None where a move is not possible: past either end, or
+        changing places with a step the group has reached (the service refuses those too)."""
+        steps = self.meeting.steps
         name = f"step {number}, {step.title}"
-        free = step.opened_at is None
+
+        def free(index: int) -> bool:
+            return 0 <= index < len(steps) and steps[index].opened_at is None
+
+        here = number - 1
         return [Tile("↑ Up", self._mover(step, -1), speech=f"Move {name}, up")
-                if free and number > 1 else None,
+                if free(here) and free(here - 1) else None,
                 Tile("↓ Down", self._mover(step, 1), speech=f"Move {name}, down")
-                if free and number < steps else None,
+                if free(here) and free(here + 1) else None,
                 Tile("✎ Change", lambda: self.ctx.nav.show_agenda_step(self.meeting.id, step.id),
                      speech=f"Change {name}"),
-                Tile("✖ Remove", self._remover(step), speech=f"Remove {name}") if free else None]
+                Tile("✖ Remove", self._remover(step), speech=f"Remove {name}") if free(here) else None]
 
     def _do(self, outcome: Outcome) -> None:
         self.ctx.announce(outcome.message)

@@ -53,9 +53,6 @@ class MeetingScreen(Screen):
             actions.insert(0, action("Start the meeting", self._start))
         else:
             self._running(self.meeting)
-            self.add_row("plan", "The agenda and everyone's time",
-                         [Tile("Change the agenda", self._agenda),
-                          Tile("Minutes and preparation", self._attendance)])
             actions.append(action("End the meeting", self._end))  # last: never the first highlight
         if self.meeting is None or not self.meeting.running:
             self._earlier(held[:3])
@@ -99,6 +96,9 @@ class MeetingScreen(Screen):
         holder, groups = tile_rows("steps", "Agenda", steps, per_row=2 if large(self.ctx) else 3)
         self.body.addWidget(holder)
         self.groups.extend(groups)
+        self.add_row("plan", "The agenda and everyone's time",
+                     [Tile("Change the agenda", self._agenda),
+                      Tile("Minutes and preparation", self._attendance)])
         here = {a.member_id for a in self.m.attendance(self.session, meeting.id)}
         people = [p for p in self.ctx.services.projects.list_members(self.ctx.state.project_id)
                   if p.role == "participant"]
