@@ -243,7 +243,8 @@ def test_attendance_minutes_and_preparation_on_the_meeting_screen(make_app, tmp_
     _go(app, "Sam: preparation time", WriteScreen)  # preparation counts even if not there
     _type(app, "45")
     _whole(app)
-    texts = " ".join(w.text() for w in app.window.current.findChildren(type(app.window.status)))
+    texts = " ".join(w.text().replace("\u00a0", " ")
+                     for w in app.window.current.findChildren(type(app.window.status)))
     assert "Alex: here · 1 h 30 min in the meeting (typed) · 1 h 15 min preparing" in texts
     assert "Sam: not marked here · 45 min preparing" in texts
 

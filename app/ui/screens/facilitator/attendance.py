@@ -34,6 +34,11 @@ def read_time(text: str, what: str) -> int | None:
         raise DomainError(f"{exc.message} Nothing was saved.") from exc
 
 
+def _whole(minutes: int) -> str:
+    """"1 h 15 min" kept on one line (no-break spaces)."""
+    return hours_text(minutes).replace(" ", "\u00a0")
+
+
 class AttendanceScreen(Screen):
     """Each participant's row: here or not, minutes, preparation."""
 
@@ -57,8 +62,8 @@ class AttendanceScreen(Screen):
             if seen is not None:
                 counted = "typed" if seen.recorded else (
                     "its length so far" if self.meeting.running else "the meeting's length")
-                parts.append(f"{hours_text(seen.minutes)} in the meeting ({counted})")
-            parts.append(f"{hours_text(prepared.get(person.id, 0))} preparing")
+                parts.append(f"{_whole(seen.minutes)} in the meeting ({counted})")
+            parts.append(f"{_whole(prepared.get(person.id, 0))} preparing")
             caption = " · ".join(parts)
             name = person.display_name
             tiles = [Tile("✔ Here" if seen else "Not here", self._present(person, seen is None),
