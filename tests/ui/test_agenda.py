@@ -1,6 +1,7 @@
-"""The facilitator plans a custom agenda and enters each member's time, with the keyboard alone
-(Tab, Return, typing), as on their own computer: the members then follow the custom steps. Every
-screen on the way has every word whole (fit_check) and every character in its tile's font."""
+"""The facilitator plans a custom agenda and enters each member's time with the keyboard (Tab,
+Return, typing; a click where a mouse user's tile is the point), as on their own computer: the
+members then follow the custom steps. Every screen on the way has every word whole (fit_check),
+at 100 % and 200 %, and every character in its tile's font."""
 
 from __future__ import annotations
 
