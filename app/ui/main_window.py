@@ -45,7 +45,7 @@ from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
 from app.ui.voice import ListenerFactory, VoiceControl
-from app.ui.widgets import Tile
+from app.ui.widgets import Tile, scroll_into_view
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -357,6 +357,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         # Keyboard users get the same thick frame the scanner draws.
         if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
             return  # (the pointer draws its own frame where it points)
+        scroll_into_view(new)  # a place kept on a rebuilt screen may lie below the list's edge
         self.scan.frame.show_on(new, is_group=False)
 
     def _drafts_set_aside(self, aside: Path) -> None:

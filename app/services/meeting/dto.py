@@ -107,3 +107,4 @@ class AttendanceInfo:
     member_id: str
     member: str
     minutes: int
+    recorded: bool = False  # the minutes were typed, rather than the meeting's length
