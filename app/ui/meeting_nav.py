@@ -60,6 +60,8 @@ class MeetingNavigation:
             return
         if screen.refresh_on_change:
             self.refresh()
+            if self.current is not None and (news := self.current.news_since(screen)):
+                self.ctx.speak(news)  # e.g. "4 of 5 have added", as others add theirs
 
     def go_to_step(self, step: StepInfo) -> bool:
         """Open the screen of the group's step (a question's keywords or vote, its definition);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
 from app.store.models import Ask, Attendance, Vote
@@ -40,6 +41,11 @@ def _tile(app, starts):
     return next(n for n in names if n.lower().startswith(starts))
 
 
+def _texts(screen):
+    """Every paragraph the screen shows."""
+    return " ".join(label.text() for label in screen.findChildren(QLabel))
+
+
 def _rows(path):
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -62,16 +68,21 @@ def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app, tmp_
     s.meetings.start(fs, meeting)
     s.meetings.move_to(fs, keywords)
 
-    for name in ("Alex", "Sam", "Jordan"):
+    for before, name in enumerate(("Alex", "Sam", "Jordan")):
         _turn(app, name)  # the member's turn starts on the group's step
         screen = app.window.current
         assert isinstance(screen, PromptScreen) and screen.prompt.id == prompt.id
         shown = {c.author for c in s.contributions.list_for_prompt(prompt.id, people[name])}
         assert shown <= {name}  # thinking first: only their own
+        count = f"{before} of 5 {'has' if before == 1 else 'have'} added"  # the demo's 5 participants
+        assert count in _texts(screen)
+        assert f"{prompt.text}. Think first: {count}" in [text for text, *_ in app.speaker.said]
         choose_key(app, "✚ Add keyword")
         assert isinstance(app.window.current, WriteScreen)
         _type(app, f"idea {name.lower()}"[:7])
         choose_key(app, "done")
+        back = app.window.current  # back on the question, their own keyword counted
+        assert isinstance(back, PromptScreen) and f"{before + 1} of 5" in _texts(back)
         s.meetings.set_attendance(fs, meeting, people[name])
     assert s.meetings.keywords_added(fs, keywords) == (3, 3)
     s.meetings.move_to(fs, vote)  # reveals the keywords too
