@@ -55,8 +55,8 @@ class PromptScreen(Screen):
             # how many have added, never who or what (the count follows others' additions: the
             # window rebuilds this screen when the database changes, and says a new count)
             self.added = ctx.services.live.added(self.step.id)
-            self.add_text(f"Think first: only your own keywords show until the facilitator reveals "
-                          f"everyone's. {self.added.text()}.")
+            self.add_text(f"Think first: {self.added.text()}. Only your own keywords show until "
+                          "the facilitator reveals everyone's.")
         self.total = listing.total
         shown = listing.items
         self.tiles: list[Tile] = []
