@@ -13,7 +13,7 @@ from docx import Document
 from app.services.container import Services
 from app.services.export.csv import COLUMNS
 from app.services.review.review_dto import FacilitatorSession
-from app.store.models import Meeting
+from app.store.models import Contribution, Meeting
 
 from .conftest import Project
 from .test_export import header, read_csv
@@ -150,3 +150,40 @@ def test_minutes_come_from_the_real_attendance_rows(services, demo, fs, held):
     line = next(x for x in record["Sam"].lines if x.meeting_id == held["meeting"])
     assert line.meeting_minutes == 45  # as typed
     assert record["Sam"].meetings == 1 and "Jordan" not in record
+
+
+def test_a_keyword_hidden_or_withdrawn_after_the_vote(services, store, demo, fs, tmp_path):
+    """The group's results (members' and the facilitator's screens, the summary, the report)
+    leave out a keyword the facilitator hid after the vote, and one withdrawn; the facilitator's
+    votes.csv keeps the hidden keyword's dots, marked hidden, and never a withdrawn keyword's
+    (as contributions.csv never lists one)."""
+    sv = services
+    m = {n: demo.member(n) for n in ("Alex", "Sam", "Jordan")}
+    meeting = sv.meetings.plan(fs, date(2026, 12, 3), "Third meeting").record_id
+    vote = sv.meetings.add_step(fs, meeting, "vote", "Vote", demo.now).record_id
+    sv.meetings.start(fs, meeting)
+    words = {n: sv.contributions.add(who, demo.now, f"word of {n}").record_id for n, who in m.items()}
+    for who, targets in (("Alex", "AAS"), ("Sam", "ASJ"), ("Jordan", "JJA")):
+        for target in targets:
+            sv.live.vote(m[who], vote, words[{"A": "Alex", "S": "Sam", "J": "Jordan"}[target]])
+    sv.meetings.reveal(fs, vote)
+    assert [(r.text, r.dots) for r in sv.live.results(m["Sam"], vote)] == [
+        ("word of Alex", 4), ("word of Jordan", 3), ("word of Sam", 2)]
+    sv.review.hide(fs, words["Sam"], "names a care worker")  # after the vote
+    with store.transaction() as s:  # withdrawn, as a bundle from another computer can bring it
+        s.get(Contribution, words["Jordan"]).withdrawn = True
+    assert [(r.text, r.dots) for r in sv.live.results(m["Sam"], vote)] == [("word of Alex", 4)]
+    summary = sv.summaries.for_member(m["Sam"], meeting)
+    decided = next(p.sentences for p in summary.parts if p.heading == "What the group decided")
+    assert decided[:2] == ("The group voted on the words for NOW.", "“word of Alex” got 4 dots.")
+    assert not [x for x in summary.sentences if "word of Sam" in x or "word of Jordan" in x]
+    sv.exports.markdown(fs, tmp_path / "r.md")
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    section = report[report.index("### Meeting: Third meeting"):]
+    assert "| word of Alex | 4 |" in section and "3 members put 4 dots." in section
+    assert "word of Sam" not in section and "word of Jordan" not in section
+    votes = [r for r in _csv(services, fs, tmp_path / "csv")["votes"] if r["step_id"] == vote]
+    got = {(r["member"], r["keyword"], r["dots"], r["keyword_hidden"]) for r in votes}
+    assert got == {("Alex", "word of Alex", "2", "0"), ("Alex", "word of Sam", "1", "1"),
+                   ("Sam", "word of Alex", "1", "0"), ("Sam", "word of Sam", "1", "1"),
+                   ("Jordan", "word of Alex", "1", "0")}  # Jordan's word (withdrawn): no row

@@ -146,7 +146,9 @@ class LiveMeetingService(ServiceBase):
 
 
 def step_results(s: Session, step: AgendaStep) -> tuple[ResultRow, ...]:
-    """A revealed vote's dots per keyword, most first (never withdrawn keywords)."""
+    """A revealed vote's dots per keyword, most first, as the group sees them (members' screens
+    and the facilitator's, often shared on the call): never a keyword hidden or withdrawn, even
+    after the vote. The facilitator's votes.csv keeps a hidden keyword's dots, marked hidden."""
     if step.revealed_at is None:
         raise DomainError("The results are hidden until the facilitator reveals them.")
     return tuple(ResultRow(r.contribution_id, r.text, r.dots) for r in vote_counts(s, step.id))
