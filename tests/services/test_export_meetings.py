@@ -12,6 +12,7 @@ from docx import Document
 
 from app.services.container import Services
 from app.services.export.csv import COLUMNS
+from app.services.meeting.length import minutes_between
 from app.services.review.review_dto import FacilitatorSession
 from app.store.models import Contribution, Meeting
 
@@ -187,3 +188,40 @@ def test_a_keyword_hidden_or_withdrawn_after_the_vote(services, store, demo, fs,
     assert got == {("Alex", "word of Alex", "2", "0"), ("Alex", "word of Sam", "1", "1"),
                    ("Sam", "word of Alex", "1", "0"), ("Sam", "word of Sam", "1", "1"),
                    ("Jordan", "word of Alex", "1", "0")}  # Jordan's word (withdrawn): no row
+
+
+def test_a_meetings_length_is_the_same_minutes_everywhere(services, store, demo, fs, tmp_path):
+    """89 min 36 s (89.6 minutes), attendance without minutes: 90 on the facilitator's
+    attendance, in attendance.csv, the involvement record and involvement.csv, and the payment
+    record kept when the member withdraws (meeting/length.py, the one place it is rounded)."""
+    sv = services
+    alex, sam = demo.member("Alex"), demo.member("Sam")
+    meeting = sv.meetings.plan(fs, date(2026, 12, 3), "Long meeting").record_id
+    sv.meetings.start(fs, meeting)
+    sv.meetings.set_attendance(fs, meeting, alex)
+    sv.meetings.set_attendance(fs, meeting, sam)
+    sv.meetings.end(fs, meeting)
+    start = datetime(2026, 12, 3, 10, tzinfo=timezone.utc)
+    with store.transaction() as s:
+        row = s.get(Meeting, meeting)
+        row.started_at, row.ended_at = start, start + timedelta(minutes=89, seconds=36)
+    assert [a.minutes for a in sv.meetings.attendance(fs, meeting)] == [90, 90]
+    rows = [r for r in _csv(sv, fs, tmp_path / "csv")["attendance"] if r["meeting_id"] == meeting]
+    assert [(r["minutes"], r["minutes_recorded"]) for r in rows] == [("90", "0"), ("90", "0")]
+    line = next(x for x in {r.display_name: r for r in sv.involvement.records(fs)}["Sam"].lines
+                if x.meeting_id == meeting)
+    assert line.meeting_minutes == 90
+    sv.exports.involvement_csv(fs, tmp_path / "inv")
+    paid = [r for r in read_csv(tmp_path / "inv" / "involvement.csv") if r["meeting_id"] == meeting]
+    assert {r["meeting_minutes"] for r in paid} == {"90"} and len(paid) == 2
+    sv.participants.withdraw(fs, sam, "delete")
+    [kept] = sv.involvement.kept_payments(fs)
+    assert kept.meeting_minutes == 90
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(89 * 60 + 29, 89), (89 * 60 + 30, 90), (88 * 60 + 30, 89),
+                                                   (89 * 60 + 36, 90), (0, 0)])
+def test_minutes_are_rounded_to_the_nearest_a_half_up(seconds, minutes):
+    start = datetime(2026, 12, 3, 10, tzinfo=timezone.utc)
+    assert minutes_between(start, start + timedelta(seconds=seconds)) == minutes
+    assert minutes_between(start, start - timedelta(seconds=1)) is None

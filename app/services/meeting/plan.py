@@ -18,6 +18,7 @@ from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.meeting.dto import STEP_LABELS, AskInfo, AttendanceInfo, MeetingInfo
+from app.services.meeting.length import meeting_minutes
 from app.services.meeting.read import meeting_info, steps_of
 from app.services.validation import check_choice, check_id, clean_text
 from app.store.database import Store
@@ -246,7 +247,7 @@ class MeetingService(ServiceBase):
             return Outcome(f"{member.display_name}: at this meeting.")
 
     def attendance(self, session: Any, meeting_id: str) -> tuple[AttendanceInfo, ...]:
-        """Who attended and their minutes (unset minutes: the meeting's length so far)."""
+        """Who attended and their minutes (unset minutes: the meeting's length, meeting/length.py)."""
         session = self._check(session)
         with self.store.read() as s:
             meeting = self._meeting(s, session, meeting_id)
@@ -267,16 +268,6 @@ class MeetingService(ServiceBase):
     def _step(self, s: Session, session: Any, step_id: object) -> tuple[AgendaStep, Meeting]:
         step = self._get(s, AgendaStep, step_id, "agenda step")
         return step, self._meeting(s, session, step.meeting_id)
-
-
-def meeting_minutes(meeting: Meeting) -> int:
-    """The meeting's length in whole minutes: started to ended (or now), else as planned."""
-    start, end = meeting.started_at, meeting.ended_at
-    if start is not None:
-        return max(0, int(((end or utcnow()) - start).total_seconds() // 60))
-    if meeting.starts_at is not None and meeting.ends_at is not None:
-        return int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return 0
 
 
 def asks_of(s: Session, meeting_id: str, waiting: bool, member_id: str | None = None) -> tuple[AskInfo, ...]:
