@@ -13,16 +13,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from app.access.clock import ManualClock
-from app.access.prediction import Predictor
 from app.services.container import Services
-from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
-from app.store.local_drafts import LocalDrafts
 from app.ui.main_window import MainWindow
 from app.ui.screens.prompt import PromptScreen
 from tests.shared.conftest import Shared
-from tests.ui.conftest import App, choose_key
+from tests.shared.member_window import member_window
+from tests.ui.conftest import choose_key
 
 
 @pytest.fixture
@@ -43,21 +40,6 @@ def _session(f: Services, project: str):
     return result.session
 
 
-def _sams_window(qtbot, sam_services: Services, project: str, tmp_path: Path) -> tuple[MainWindow, App]:
-    sam = next(m for m in sam_services.projects.list_members(project) if m.display_name == "Sam")
-    sam_services.projects.save_profile(sam.id, {"scan_mode": "auto", "step_time": 0.5})
-    speaker, clock = RecordingSpeaker(), ManualClock()
-    window = MainWindow(sam_services, speaker, project, Predictor({"the": 0.1}), clock=clock,
-                        local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
-    qtbot.addWidget(window)
-    window.resize(1280, 860)
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    window.pick_member(sam_services.projects.get_member(sam.id))
-    return window, App(window, sam_services, sam_services.projects.store, clock, speaker, project, qtbot)
-
-
 def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path: Path):
     f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
     project = f.projects.list_projects()[0].id
@@ -66,7 +48,8 @@ def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path:
     meeting = f.meetings.plan(fs, date.today(), "Paced meeting").record_id
     f.meetings.add_step(fs, meeting, "talk", "Introductions")
     vote = f.meetings.add_step(fs, meeting, "vote", "vote", prompt, dots=3).record_id
-    window, app = _sams_window(qtbot, sam_services, project, tmp_path)
+    app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
+    window = app.window
 
     f.meetings.start(fs, meeting)
     f.meetings.move_to(fs, vote)  # on the facilitator's login, elsewhere
@@ -100,7 +83,8 @@ def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, store
     keywords = f.meetings.add_step(fs, meeting, "keywords", "Keywords for the future", prompt,
                                    think_first=True).record_id
     f.contributions.add(members["Alex"], prompt, "added before the step")  # not counted: earlier
-    window, app = _sams_window(qtbot, sam_services, project, tmp_path)
+    app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
+    window = app.window
     f.meetings.start(fs, meeting)
     f.meetings.move_to(fs, keywords)
     qtbot.waitUntil(lambda: isinstance(window.current, PromptScreen) and window.current.added is not None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.services.dto import ContributionInfo, Outcome
+from app.services.errors import DomainError
 from app.services.meeting.dto import AddedInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
@@ -43,7 +44,10 @@ class PromptScreen(Screen):
         step = meeting.current if meeting is not None and meeting.running else None
         self.step = step if step is not None and step.prompt_id == prompt_id else None
         voting = self.step is not None and self.step.kind == "vote" and self._viewer is not None
-        self.dots = ctx.services.live.dots(self._viewer, self.step.id) if voting and self.step else None
+        try:
+            self.dots = ctx.services.live.dots(self._viewer, self.step.id) if voting and self.step else None
+        except DomainError:  # the meeting ended since the window last looked: no vote here now
+            self.step, self.dots = None, None
         self.added: AddedInfo | None = None  # a think-first step's count, while it hides
         if self.dots is not None and self.step is not None and self.step.revealed_at is not None:
             self._results(self.step.id)
