@@ -12,7 +12,7 @@ from docx import Document
 
 from app.services.container import Services
 from app.services.export.csv import COLUMNS
-from app.services.meeting.length import minutes_between
+from app.services.meeting.length import meeting_minutes, minutes_between
 from app.services.review.review_dto import FacilitatorSession
 from app.store.models import Contribution, Meeting
 
@@ -217,6 +217,23 @@ def test_a_meetings_length_is_the_same_minutes_everywhere(services, store, demo,
     sv.participants.withdraw(fs, sam, "delete")
     [kept] = sv.involvement.kept_payments(fs)
     assert kept.meeting_minutes == 90
+
+
+def test_a_running_meeting_counts_its_length_so_far(services, store, demo, fs):
+    meeting = services.meetings.plan(fs, date(2026, 12, 3), "Running meeting").record_id
+    services.meetings.start(fs, meeting)
+    services.meetings.set_attendance(fs, meeting, demo.member("Alex"))
+    with store.transaction() as s:
+        row = s.get(Meeting, meeting)
+        row.started_at = datetime.now(timezone.utc) - timedelta(minutes=44, seconds=40)
+        started = row.started_at
+    assert [a.minutes for a in services.meetings.attendance(fs, meeting)] == [45]
+    line = next(x for x in {r.display_name: r for r in services.involvement.records(fs)}["Alex"].lines
+                if x.meeting_id == meeting)
+    assert line.meeting_minutes == 45  # the same so far in the involvement record
+    with store.read() as s:
+        row = s.get(Meeting, meeting)
+        assert meeting_minutes(row, now=started + timedelta(minutes=10, seconds=29)) == 10
 
 
 @pytest.mark.parametrize(("seconds", "minutes"), [(89 * 60 + 29, 89), (89 * 60 + 30, 90), (88 * 60 + 30, 89),

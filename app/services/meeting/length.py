@@ -2,17 +2,17 @@
 
 Used wherever a meeting's minutes are counted: the facilitator's attendance (meeting/plan.py),
 the involvement record and the payment record kept at a withdrawal (review/meeting_time.py),
-attendance.csv (export/meetings.py). A meeting counts as it really ran, started to ended, once
-it has ended; until then (and if it never ran) as planned, starts to ends; else 0. A meeting
-left running by mistake therefore never counts more than was planned. Minutes are rounded to
-the nearest whole minute, a half minute up: 89 min 36 s (89.6 minutes) is 90 everywhere.
+attendance.csv (export/meetings.py). A meeting counts as it really ran, started to ended; while
+it runs, from its start to now (its length so far); one never started as planned, starts to
+ends; else 0. Minutes are rounded to the nearest whole minute, a half minute up: 89 min 36 s
+(89.6 minutes) is 90 everywhere.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from app.store.models import Meeting
+from app.store.models import Meeting, utcnow
 
 
 def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
@@ -23,9 +23,10 @@ def minutes_between(start: datetime | None, end: datetime | None) -> int | None:
     return int((end - start).total_seconds() + 30) // 60
 
 
-def meeting_minutes(meeting: Meeting) -> int:
-    """A meeting's length in minutes: as it ran once ended, else as planned, else 0."""
-    ran = minutes_between(meeting.started_at, meeting.ended_at)
-    if ran is not None:
-        return ran
+def meeting_minutes(meeting: Meeting, now: datetime | None = None) -> int:
+    """A meeting's length in minutes: as it ran (so far, to `now`, while it runs), else as
+    planned, else 0."""
+    if meeting.started_at is not None:
+        end = meeting.ended_at or now or utcnow()
+        return minutes_between(meeting.started_at, end) or 0
     return minutes_between(meeting.starts_at, meeting.ends_at) or 0

@@ -247,7 +247,7 @@ class MeetingService(ServiceBase):
             return Outcome(f"{member.display_name}: at this meeting.")
 
     def attendance(self, session: Any, meeting_id: str) -> tuple[AttendanceInfo, ...]:
-        """Who attended and their minutes (unset minutes: the meeting's length, meeting/length.py)."""
+        """Who attended and their minutes (unset minutes: the meeting's length so far)."""
         session = self._check(session)
         with self.store.read() as s:
             meeting = self._meeting(s, session, meeting_id)
