@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -72,7 +73,8 @@ def _texts(window: MainWindow) -> str:
     return " ".join(label.text() for label in window.current.findChildren(QLabel))
 
 
-def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, stores, tmp_path: Path):
+def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, shared: Shared, stores,
+                                                                    tmp_path: Path):
     f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
     alex_services = Services.build(stores["Alex"])
     project = f.projects.list_projects()[0].id
@@ -97,6 +99,11 @@ def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, store
     qtbot.waitUntil(lambda: "1 of 5 has added" in _texts(window), timeout=2500)
     assert "1 of 5 has added" in [text for text, *_ in app.speaker.said]  # said as it changed
     assert f.meetings.keywords_added(fs, keywords) == (1, 1)  # the facilitator's count agrees
+    counted = "SELECT added, participants FROM canvas_step_added(%s)"
+    with psycopg.connect(shared.psycopg("Sam"), autocommit=True) as conn:  # numbers, and only those
+        assert conn.execute(counted, (keywords,)).fetchall() == [(1, 5)]
+    with psycopg.connect(shared.psycopg("other"), autocommit=True) as conn:  # another project's login
+        assert conn.execute(counted, (keywords,)).fetchall() == []
 
     choose_key(app, "✚ Add keyword")  # Sam adds theirs by switch
     for ch in "mine":
