@@ -127,8 +127,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.escape)
         self.router.pointer = self.pointer
-        self.router.typing_first = lambda: (self.state.facilitator is not None  # typing is text
-                                            or self.current is not None and self.current.typing_first)
         self.question_clock = self.scan.clock.channel()  # a question's time-out, on the same time
         self._quitting = False
         self.voice = VoiceControl(self, speaker, voice)

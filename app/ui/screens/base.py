@@ -28,8 +28,6 @@ class Screen(QWidget):
     key = "screen"
     #: rebuilt when another machine changes the project (not while someone is writing)
     refresh_on_change = True
-    #: keys typed are text here even outside facilitator mode (the passphrase: the facilitator types it)
-    typing_first = False
 
     def __init__(self, ctx: UiContext, title: str) -> None:
         super().__init__()
