@@ -17,6 +17,7 @@ from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.meeting.agenda import AgendaService
 from app.services.meeting.dto import AskInfo, AttendanceInfo, MeetingInfo
+from app.services.meeting.length import meeting_minutes
 from app.services.meeting.read import meeting_info, steps_of
 from app.services.validation import clean_text
 from app.store.models import (
@@ -220,18 +221,6 @@ class MeetingService(AgendaService):
                              .where(Attendance.meeting_id == meeting.id).order_by(Member.position))
             return tuple(AttendanceInfo(mid, name, length if minutes is None else minutes,
                                         minutes is not None) for mid, name, minutes in rows)
-
-
-def meeting_minutes(meeting: Meeting) -> int:
-    """The meeting's length in whole minutes: started to ended (or now), else as planned."""
-    start, end = meeting.started_at, meeting.ended_at
-    if start is not None and end is not None:  # rounded, as the involvement record counts it
-        return max(0, round((end - start).total_seconds() / 60))
-    if start is not None:
-        return max(0, int((utcnow() - start).total_seconds() // 60))
-    if meeting.starts_at is not None and meeting.ends_at is not None:
-        return int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return 0
 
 
 def asks_of(s: Session, meeting_id: str, waiting: bool, member_id: str | None = None) -> tuple[AskInfo, ...]:

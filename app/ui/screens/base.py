@@ -99,6 +99,11 @@ class Screen(QWidget):
         """What is said when the screen opens."""
         return self.title
 
+    def news_since(self, before: Screen) -> str:
+        """What to say after this screen was rebuilt over `before` because others changed
+        something (nothing, unless a screen has news: a think-first count)."""
+        return ""
+
     def add_text(self, text: str, muted: bool = False) -> QLabel:
         """Add a wrapped paragraph to the body."""
         label = QLabel(text)
