@@ -63,3 +63,24 @@ def test_the_facilitator_runs_the_meeting_by_one_switch(make_app):
     assert app.window.status.text() == "Answered: Jordan."
     assert s.meetings.waiting_asks(fs, meeting) == () and ASK not in _names(app)
     assert "No asks waiting." in _texts(app)
+
+
+def test_the_facilitator_sees_how_many_have_added_as_the_members_do(make_app):
+    # The same count as on the members' screens: participants only, of all the participants.
+    app = make_app()
+    s, people = app.services, app.members()
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    meeting = s.meetings.plan(fs, date.today(), "Thinking first").record_id
+    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
+                                   think_first=True).record_id
+    s.meetings.start(fs, meeting)
+    s.meetings.move_to(fs, keywords)
+    s.contributions.add(people["Alex"], prompt.id, "being heard")
+    s.contributions.add(people["Alex"], prompt.id, "choice")
+    s.contributions.add(people["Sam"], prompt.id, "time")
+    s.contributions.add(people[FACILITATOR], prompt.id, "an example")  # not a participant's
+    app.window.facilitator_unlocked(fs)
+    app.window.show_meeting()
+    assert isinstance(app.window.current, MeetingScreen)
+    assert "4 keywords so far; 2 of 5 have added. Hidden until you reveal them." in _texts(app)

@@ -139,9 +139,11 @@ class MeetingScreen(Screen):
             voters = self.m.voters(self.session, step.id)
             return f"{voters} {'has' if voters == 1 else 'have'} voted."
         if step.kind == "keywords":
-            added, people = self.m.keywords_added(self.session, step.id)
+            # the members' own count ("3 of 5 have added"), beside how many keywords there are
+            added, _people = self.m.keywords_added(self.session, step.id)
+            who = self.ctx.services.live.added(step.id).text()
             hidden = " Hidden until you reveal them." if step.hides else ""
-            return f"{added} keywords added by {people}.{hidden}"
+            return f"{added} {'keyword' if added == 1 else 'keywords'} so far; {who}.{hidden}"
         return ""
 
     def _do(self, outcome) -> None:  # noqa: ANN001 - an Outcome
