@@ -179,5 +179,8 @@ def test_think_first_counts_who_has_added_never_who(services: Services, fs, demo
     assert (services.live.added(keywords).added, services.live.added(keywords).participants) == (3, 5)
     services.participants.withdraw(fs, jordan, "delete")  # their keyword and their place go
     assert services.live.added(keywords).text() == "2 of 4 have added"
+    # An anonymous keyword names nobody: counted on its own, never as a person.
+    services.contributions.add(demo.member("Priya"), prompt, "priya unnamed", anonymous=True)
+    assert services.live.added(keywords).text() == "2 of 4 have added, and 1 keyword without a name"
     with pytest.raises(DomainError, match="not a keyword step"):
         services.live.added(vote)

@@ -99,9 +99,10 @@ def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, share
     qtbot.waitUntil(lambda: "1 of 5 has added" in _texts(window), timeout=2500)
     assert "1 of 5 has added" in [text for text, *_ in app.speaker.said]  # said as it changed
     assert f.meetings.keywords_added(fs, keywords) == (1, 1)  # the facilitator's count agrees
-    counted = "SELECT added, participants FROM canvas_step_added(%s)"
+    alex_services.contributions.add(members["Alex"], prompt, "alex unnamed", anonymous=True)
+    counted = "SELECT added, participants, anonymous FROM canvas_step_added(%s)"
     with psycopg.connect(shared.psycopg("Sam"), autocommit=True) as conn:  # numbers, and only those
-        assert conn.execute(counted, (keywords,)).fetchall() == [(1, 5)]
+        assert conn.execute(counted, (keywords,)).fetchall() == [(1, 5, 1)]  # 1 keyword without a name
     with psycopg.connect(shared.psycopg("other"), autocommit=True) as conn:  # another project's login
         assert conn.execute(counted, (keywords,)).fetchall() == []
 

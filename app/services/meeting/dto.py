@@ -58,11 +58,17 @@ class AddedInfo:
 
     added: int
     participants: int
+    anonymous: int = 0  # keywords added without a name: they cannot be counted as people
 
     def text(self) -> str:
-        """E.g. "3 of 5 have added" (shown and spoken on the member's screen)."""
+        """E.g. "3 of 5 have added" (shown and spoken on the member's screen), and "and 1
+        keyword without a name" when some were added anonymously."""
         verb = "has" if self.added == 1 else "have"
-        return f"{self.added} of {self.participants} {verb} added"
+        said = f"{self.added} of {self.participants} {verb} added"
+        if self.anonymous:
+            word = "keyword" if self.anonymous == 1 else "keywords"
+            said += f", and {self.anonymous} {word} without a name"
+        return said
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,10 @@ def step_added(s: Session, step: AgendaStep) -> AddedInfo:
     them, so the engine answers (migration 0013's canvas_step_added, the same rule); the owner,
     who has no login row there, is answered here like one computer."""
     if s.get_bind().dialect.name == "postgresql":
-        row = s.execute(text("SELECT added, participants FROM canvas_step_added(:st)"),
+        row = s.execute(text("SELECT added, participants, anonymous FROM canvas_step_added(:st)"),
                         {"st": step.id}).first()
         if row is not None:
-            return AddedInfo(int(row.added), int(row.participants))
+            return AddedInfo(int(row.added), int(row.participants), int(row.anonymous))
     meeting = s.get(Meeting, step.meeting_id)
     participant = (Member.role == "participant", Member.withdrawn_at.is_(None))
     added = s.scalar(select(func.count(func.distinct(Contribution.member_id)))
@@ -56,4 +56,8 @@ def step_added(s: Session, step: AgendaStep) -> AddedInfo:
                             Contribution.created_at >= (step.opened_at or step.created_at), *participant))
     everyone = s.scalar(select(func.count()).select_from(Member)
                         .where(Member.project_id == (meeting.project_id if meeting else None), *participant))
-    return AddedInfo(int(added or 0), int(everyone or 0))
+    # An anonymous keyword names nobody: it is counted on its own, never as a person.
+    anonymous = s.scalar(select(func.count()).select_from(Contribution).where(
+        Contribution.prompt_id == step.prompt_id, Contribution.withdrawn.is_(False),
+        Contribution.member_id.is_(None), Contribution.created_at >= (step.opened_at or step.created_at)))
+    return AddedInfo(int(added or 0), int(everyone or 0), int(anonymous or 0))

@@ -8,8 +8,9 @@ While a think-first keyword step hides others' keywords, a member's screen says 
 added ("3 of 5 have added"), but a member's login cannot read the others' keywords (0010's
 contribution read policy). canvas_step_added(step) tells the asker's project's step only two
 numbers, never whose or what: the participants who have added a keyword to the step's question
-since the group was moved there (withdrawn keywords and members left out), and the project's
-participants. The same rule as app/services/meeting/read.py's step_added, which answers on one
+since the group was moved there (withdrawn keywords and members left out), the project's
+participants, and the keywords added without a name (an anonymous keyword names nobody, so it
+cannot be counted as a person: it is counted on its own). The same rule as app/services/meeting/read.py's step_added, which answers on one
 computer (SQLite) and for the facilitator. PostgreSQL only: on SQLite this migration does
 nothing.
 """
@@ -30,7 +31,10 @@ BODY = f"""
             WHERE c.prompt_id = s.prompt_id AND c.created_at >= coalesce(s.opened_at, s.created_at)
               AND NOT c.withdrawn AND {PARTICIPANT.format(m='w')}),
            (SELECT count(*) FROM member p WHERE p.project_id = m.project_id
-              AND {PARTICIPANT.format(m='p')})
+              AND {PARTICIPANT.format(m='p')}),
+           (SELECT count(*) FROM contribution a
+            WHERE a.prompt_id = s.prompt_id AND a.created_at >= coalesce(s.opened_at, s.created_at)
+              AND NOT a.withdrawn AND a.member_id IS NULL)
     FROM agenda_step s JOIN meeting m ON m.id = s.meeting_id
     WHERE s.id = st AND s.kind = 'keywords' AND m.project_id = canvas_project()"""
 
@@ -49,7 +53,7 @@ END $$"""
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(f"CREATE FUNCTION {SIGNATURE} RETURNS TABLE (added bigint, participants bigint) "
+    op.execute(f"CREATE FUNCTION {SIGNATURE} RETURNS TABLE (added bigint, participants bigint, anonymous bigint) "
                f"LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $${BODY}$$")
     op.execute(f"REVOKE ALL ON FUNCTION {SIGNATURE} FROM PUBLIC")
     op.execute(GRANT)
