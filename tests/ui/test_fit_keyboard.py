@@ -19,7 +19,8 @@ from app.ui.screens.write import WriteScreen
 from app.ui.theme import font_px
 from app.ui.widgets import Tile
 from app.ui.write_fit import sized, tile_room
-from tests.ui.fit_check import MIN_PX, problems, settle
+from tests.ui.conftest import switch
+from tests.ui.fit_check import MIN_PX, problems, settle, text_problem
 from tests.ui.test_fit import SIZES, WINDOWS, set_size
 
 WORDS = "we need care that listens and we need time to be heard by people who help"
@@ -156,3 +157,30 @@ def test_the_cursors_line_stays_in_view_while_lines_are_typed(make_app, percent)
         assert field.viewport().rect().contains(field.cursorRect())
     assert field.toPlainText().lower().endswith("to to to ")
     assert fit_problems(app, screen, window_size) == []
+
+
+@pytest.mark.parametrize("adaptive", (False, True), ids=("row-column", "adaptive"))
+@pytest.mark.parametrize("window_size", WINDOWS[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_switch_users_keyboard_fits_at_300(make_app, window_size, adaptive):
+    """Scanning keeps a place in every row for its "Leave row" item, and adaptive scanning
+    shows "Other choices": both fit, and the row entered shows its "Leave row" whole."""
+    app = make_app(last_member="Alex", scan_mode="auto", size_percent=300,
+                   adaptive_keyboard=adaptive, first_item_extra=0.0)
+    app.window.resize(*window_size)
+    settle()
+    screen = open_keyboard(app)
+    assert app.window.scan.active
+    found = fit_problems(app, screen, window_size)
+    if adaptive:
+        assert screen.more_tile.isVisible()
+    else:
+        assert all(g.frame.back_tile is not None for g in screen.panel.groups)
+        switch(app)  # into the row highlighted first
+        settle()
+        leave = [t for t in screen.findChildren(Tile) if t.property("scan_only") and t.isVisible()]
+        assert len(leave) == 1
+        found += [f"Leave row: {p}" for p in filter(None, [text_problem(leave[0])])]
+        if min(leave[0].width(), leave[0].height()) < MIN_PX:
+            found.append(f"Leave row is {leave[0].size().toTuple()}")
+        found += fit_problems(app, screen, window_size)
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found)
