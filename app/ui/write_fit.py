@@ -6,6 +6,7 @@ and places each itself, so no minimum size of a key can make the window grow. It
 laying them out from the roomiest to the most compact (`STEPS`): first the gaps shrink, then the
 rows under the keys go two to a line, then the title and the text give up lines, and only
 then do the keys shrink, never below 44 x 44 px; as a last resort the row of predictions goes.
+With room to spare the keys grow instead (to half as tall again), sharing the height.
 Every key's text is as large as the Size asks for as far as its key allows, and a label that
 would not fit is drawn smaller (measured with its own font metrics); what is spoken stays whole.
 """
@@ -27,6 +28,7 @@ SMALLEST_FONT_PX = 8  # a label is drawn no smaller than this (it fits a 44 px k
 PREDICTION_CHARS = 9  # a prediction key holds about this many characters at the key's font
 KEY_CHROME_PX = 10  # a key's border and padding, above and below its text (the fit sheet's)
 MAX_FIELD_LINES = 6
+KEY_GROWTH = 1.5  # with room to spare the keys share it, up to this much of their full height
 
 
 @dataclass(frozen=True)
@@ -257,7 +259,7 @@ class FitArea(QWidget):
             if plan[4] >= max(MIN_TARGET_PX, step.least * full):
                 break
         title_px, title_h, field_px, field_h, key_h, lines = plan
-        key_h = min(key_h, full)
+        key_h = min(key_h, round(full * KEY_GROWTH))  # the keys share the height there is
         self.key_height = key_h
         key_font = self._key_font(key_h)
         self.panel.set_predictions(self._predictions_for(width, key_font))  # (may rebuild the rows)
