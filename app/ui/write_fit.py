@@ -121,6 +121,21 @@ def text_height(label: QLabel, px: int, width: int) -> tuple[int, int]:
     return rect.height(), max(1, round(rect.height() / max(1, metrics.lineSpacing())))
 
 
+def is_text(line: Sequence[QWidget]) -> bool:
+    """True for a line that holds only a text (drawn at the Size's font, full width)."""
+    return len(line) == 1 and isinstance(line[0], QLabel)
+
+
+def label_px(label: QLabel, width: int, height: int, most: int) -> int:
+    """The largest pixel size up to `most` at which `label`'s wrapped text fits width x height."""
+    for px in range(most, SMALLEST_FONT_PX, -1):
+        metrics = QFontMetrics(sized(label.font(), px))
+        widest = max((metrics.horizontalAdvance(w) for w in label.text().split()), default=0)
+        if text_height(label, px, width)[0] <= height and widest <= width:
+            return px
+    return SMALLEST_FONT_PX
+
+
 class FitArea(QWidget):
     """The writing screen's contents, placed to fit (see the module docstring)."""
 
@@ -207,9 +222,9 @@ class FitArea(QWidget):
         lines: list[list[QWidget]] = []
         for widget in shown:
             last = lines[-1] if lines else None
-            pairable = not isinstance(widget, QLabel)
-            if (self.step.pair and pairable and last is not None and len(last) == 1
-                    and not isinstance(last[0], QLabel)):
+            # two rows to a line, or a text (the asks' caption) beside the row after it
+            if (self.step.pair and not isinstance(widget, QLabel) and last is not None
+                    and len(last) == 1):
                 last.append(widget)
             else:
                 lines.append([widget])
@@ -242,8 +257,8 @@ class FitArea(QWidget):
         field_h = lines_wanted * line + self._field_chrome()
         lines = self._rows()
         text_h = sum(text_height(w[0], font_px(self.size_percent()), width)[0]
-                     for w in lines if isinstance(w[0], QLabel))
-        tile_lines = sum(1 for w in lines if not isinstance(w[0], QLabel))
+                     for w in lines if is_text(w))
+        tile_lines = sum(1 for w in lines if not is_text(w))
         rows = self.panel.row_count(step.predictions) + tile_lines
         blocks = 2 + len(lines)  # title, text, keys, and each line under them
         room = height - title_h - field_h - text_h - blocks * step.gap * 2
@@ -263,7 +278,7 @@ class FitArea(QWidget):
         self.key_height = key_h
         key_font = self._key_font(key_h)
         self.panel.set_predictions(self._predictions_for(width, key_font))  # (may rebuild the rows)
-        self._place(width, height, title_px, title_h, field_px, field_h, key_h, lines)
+        self._place(width, height, (title_px, title_h, field_px, field_h), key_h, lines, key_font)
         self._fit_fonts(key_font)
 
     def _key_font(self, key_h: int) -> int:
@@ -282,15 +297,15 @@ class FitArea(QWidget):
         each = metrics.averageCharWidth() * PREDICTION_CHARS + KEY_CHROME_PX + 14
         return max(1, (width + 14) // each)
 
-    def _place(self, width: int, height: int, title_px: int, title_h: int, field_px: int,
-               field_h: int, key_h: int, lines: Sequence[list[QWidget]]) -> None:
+    def _place(self, width: int, height: int, top: tuple[int, int, int, int], key_h: int,
+               lines: Sequence[list[QWidget]], key_font: int) -> None:
+        title_px, title_h, field_px, field_h = top
         step, f = self.step, font_px(self.size_percent())
         block = step.gap * 2
         self._own_font(self.heading, title_px)
         self._own_font(self.field, field_px)
         pitch = key_h + 2 * step.margin
-        under = [pitch if not isinstance(line[0], QLabel)
-                 else text_height(line[0], f, width)[0] for line in lines]
+        under = [pitch if not is_text(line) else text_height(line[0], f, width)[0] for line in lines]
         under_h = sum(under) + block * len(lines)
         keys_h = self.panel.row_count() * pitch + (self.panel.row_count() - 1) * step.gap
         spare = height - title_h - field_h - keys_h - under_h - 2 * block
@@ -309,12 +324,13 @@ class FitArea(QWidget):
         self.panel.place_rows()
         y = height - under_h + block  # the rows under the keys sit at the bottom, as elsewhere
         for line, tall in zip(lines, under, strict=True):
-            self._place_line(line, y, width, tall, step)
+            self._place_line(line, y, width, tall, step, f if is_text(line) else key_font)
             y += tall + block
 
-    @staticmethod
-    def _place_line(line: list[QWidget], y: int, width: int, tall: int, step: Step) -> None:
-        weights = [max(1, len(w.findChildren(Tile))) if isinstance(w, GroupFrame) else 1 for w in line]
+    def _place_line(self, line: list[QWidget], y: int, width: int, tall: int, step: Step,
+                    most_px: int) -> None:
+        weights = [max(1, len(w.findChildren(Tile))) if isinstance(w, GroupFrame)
+                   else 2 if isinstance(w, QLabel) else 1 for w in line]
         x, spacing = 0, 8
         room = width - spacing * (len(line) - 1)
         for i, (widget, weight) in enumerate(zip(line, weights, strict=True)):
@@ -323,6 +339,8 @@ class FitArea(QWidget):
                 widget.row.setContentsMargins(6, step.margin, 6, step.margin)
                 widget.row.setSpacing(8)
             widget.setGeometry(x, y, share, tall)
+            if isinstance(widget, QLabel):
+                self._own_font(widget, label_px(widget, share, tall, most_px))
             x += share + spacing
 
     def _fit_fonts(self, key_font: int) -> None:

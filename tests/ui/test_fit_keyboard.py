@@ -10,6 +10,8 @@ question, "Add keyword".
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
@@ -184,3 +186,21 @@ def test_a_switch_users_keyboard_fits_at_300(make_app, window_size, adaptive):
             found.append(f"Leave row is {leave[0].size().toTuple()}")
         found += fit_problems(app, screen, window_size)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("window_size", WINDOWS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_in_a_running_meeting_the_asks_fit_too_at_300(make_app, window_size):
+    """A running meeting adds its caption and the three asks under the keys: at 300 % in a
+    1280 x 720 window the row of predictions gives way rather than any key going under 44 px."""
+    app = sized_app(make_app, window_size, 300)
+    s = app.services
+    session = s.facilitator.set_passphrase(app.project_id, "a long enough passphrase").session
+    prompt = s.projects.list_prompts(app.project_id)[0]
+    meeting = s.meetings.plan(session, date.today(), "Meeting two").record_id
+    step = s.meetings.add_step(session, meeting, "keywords", "Keywords for NOW", prompt.id).record_id
+    s.meetings.start(session, meeting)
+    s.meetings.move_to(session, step)
+    screen = open_keyboard(app)
+    names = {t.accessibleName() for t in keys(screen)}
+    assert {"I need a break", "Please say that again", "I want to say something"} <= names
+    assert fit_problems(app, screen, window_size) == []
