@@ -56,15 +56,6 @@ class DatabaseWatch:
         drafts, inprogress = self.ctx.local_drafts, self.services.inprogress
         waiting = drafts.waiting(member.id)
 
-        def save() -> int:
-            for target, kept, earlier in waiting:  # each with its own time: the newer copy wins
-                if not inprogress.save(member.id, target, kept.text, kept.cursor, kept.written_at,
-                                       kept.written_on):
-                    continue  # the database's copy was newer; this one is its earlier draft now
-                if earlier is not None:
-                    inprogress.keep_earlier(member.id, target, earlier)
-            return len(waiting)
-
         def saved(count: int | None, error: BaseException | None) -> None:
             if error is not None:
                 self.database_unreachable(error)
@@ -74,4 +65,4 @@ class DatabaseWatch:
             self.show_status("The shared database answers again. Your writing is saved there."
                              if count else "The shared database answers again.")
 
-        self.db.submit("save-waiting", save, saved)
+        self.db.submit("save-waiting", lambda: inprogress.hand_over(member.id, waiting), saved)

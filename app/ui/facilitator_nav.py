@@ -171,6 +171,28 @@ class FacilitatorNavigation:
 
         self._guarded(lambda: MeetingScreen(self.ctx))
 
+    def show_agenda(self, meeting_id: str) -> None:
+        """A meeting's agenda, to plan: each step moved up or down, changed or removed; add one."""
+        from app.ui.screens.facilitator.agenda import AgendaScreen
+
+        self._guarded(lambda: AgendaScreen(self.ctx, meeting_id))
+
+    def show_agenda_step(self, meeting_id: str, step_id: str | None = None) -> None:
+        """A new step for a meeting's agenda (`step_id` None), or one step to change."""
+        from app.ui.screens.facilitator.agenda_step import NewStepScreen, StepForm, StepScreen
+
+        if step_id is None:
+            form = StepForm()  # the choices made so far, kept while the screen is rebuilt
+            self._guarded(lambda: NewStepScreen(self.ctx, meeting_id, form))
+        else:
+            self._guarded(lambda: StepScreen(self.ctx, meeting_id, step_id))
+
+    def show_attendance(self, meeting_id: str) -> None:
+        """Who came to a meeting, each one's minutes in it and preparation time for it."""
+        from app.ui.screens.facilitator.attendance import AttendanceScreen
+
+        self._guarded(lambda: AttendanceScreen(self.ctx, meeting_id))
+
     def show_exports(self) -> None:
         """Exports for the research team."""
         from app.ui.screens.facilitator.exports import ExportScreen

@@ -8,8 +8,16 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 from shiboken6 import isValid
+
+
+def _scroll_area(widget: QWidget) -> QScrollArea | None:
+    """The nearest scroll area holding `widget`, if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    return parent
 
 
 class SchedulingClock(Protocol):
@@ -72,6 +80,7 @@ class HighlightFrame(QWidget):
         self.thickness = 8
         self.is_group = False
         self.target: QWidget | None = None
+        self.area: QScrollArea | None = None  # the scrolling list the target is in, if any
         self.hide()
 
     def show_on(self, target: QWidget, is_group: bool) -> None:
@@ -80,6 +89,10 @@ class HighlightFrame(QWidget):
         if target is not self.target:
             self._unwatch()
             target.installEventFilter(self)
+            # A scrolled list moves the widget holding the target, not the target itself.
+            self.area = _scroll_area(target)
+            if self.area is not None and self.area.widget() is not None:
+                self.area.widget().installEventFilter(self)
         self.target = target
         self.is_group = is_group
         self.reposition()
@@ -94,7 +107,12 @@ class HighlightFrame(QWidget):
         pad = self.thickness + 2
         top_left = self.target.mapTo(self.parentWidget(), self.target.rect().topLeft())
         rect = QRect(top_left, self.target.size()).adjusted(-pad, -pad, pad, pad)
-        self.setGeometry(rect.intersected(self.parentWidget().rect()))
+        bounds = self.parentWidget().rect()
+        if self.area is not None and isValid(self.area):  # never drawn over what lies outside the list
+            port = self.area.viewport()
+            seen = QRect(port.mapTo(self.parentWidget(), port.rect().topLeft()), port.size())
+            bounds = bounds.intersected(seen.adjusted(-pad, -pad, pad, pad))
+        self.setGeometry(rect.intersected(bounds))
 
     def clear(self) -> None:
         """Hide the frame."""
@@ -105,10 +123,15 @@ class HighlightFrame(QWidget):
     def _unwatch(self) -> None:
         if self.target is not None and isValid(self.target):
             self.target.removeEventFilter(self)
+        if self.area is not None and isValid(self.area) and self.area.widget() is not None:
+            self.area.widget().removeEventFilter(self)
+        self.area = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Keep up with the framed widget's moves and resizes."""
-        if watched is self.target and event.type() in (QEvent.Type.Move, QEvent.Type.Resize):
+        if event.type() in (QEvent.Type.Move, QEvent.Type.Resize) and (
+                watched is self.target or (self.area is not None and isValid(self.area)
+                                           and watched is self.area.widget())):
             self.reposition()
         return False
 

@@ -46,7 +46,7 @@ from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
 from app.ui.voice import ListenerFactory, VoiceControl
-from app.ui.widgets import Tile
+from app.ui.widgets import Tile, scroll_into_view
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -130,8 +130,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         bottom.addWidget(self.pointer.pause_tile, 0, Qt.AlignmentFlag.AlignRight)
         self.router = InputRouter(self, self.scan, on_escape=self.escape)
         self.router.pointer = self.pointer
-        self.router.typing_first = lambda: (self.state.facilitator is not None  # typing is text
-                                            or self.current is not None and self.current.typing_first)
         self.question_clock = self.scan.clock.channel()  # a question's time-out, on the same time
         self._quitting = False
         self.voice = VoiceControl(self, speaker, voice)
@@ -362,6 +360,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         # Keyboard users get the same thick frame the scanner draws.
         if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
             return  # (the pointer draws its own frame where it points)
+        scroll_into_view(new)  # a place kept on a rebuilt screen may lie below the list's edge
         self.scan.frame.show_on(new, is_group=False)
 
     def _drafts_set_aside(self, aside: Path) -> None:

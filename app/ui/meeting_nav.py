@@ -1,10 +1,11 @@
 """Following the group in a live meeting, mixed into the main window (kept apart to keep it small).
 
 Every poll that sees a change (main_window's change marker, once a second) reads the running
-meeting through the database worker. When the facilitator has moved the group to another step,
-the member hears "The group is now on: vote" and their screen goes there (Back returns to where
-they were); someone writing is never moved, only told. On one shared computer the next member
-picked starts on the group's step. The facilitator's meeting screen is rebuilt instead.
+meeting through the database worker (a change made while it was being read is looked at on the
+next poll). When the facilitator has moved the group to another step, the member hears "The
+group is now on: vote" and their screen goes there (Back returns to where they were); someone
+writing is never moved, only told. On one shared computer the next member picked starts on the
+group's step. The facilitator's meeting screen is rebuilt instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class MeetingNavigation:
     state: UiState
     db: DatabaseWorker
     current: Screen | None
+    _marker: tuple[int, str] | None  # DatabaseWatch's: the change marker last seen
 
     if TYPE_CHECKING:  # MainWindow's, named here for the type checker only
         def refresh(self) -> None: ...
@@ -44,6 +46,17 @@ class MeetingNavigation:
     def _meeting_seen(self, info: MeetingInfo | None, error: BaseException | None) -> None:
         if error is not None:
             return  # the change marker's poll already says when the database is gone
+        # The poll's marker was read before the meeting was; a refresh below reads the marker
+        # again (main_window._replace), after it. What changed in between (the facilitator's
+        # move or reveal a moment later) would then never be looked at: the poll's marker is
+        # put back, so that the next poll sees the change and looks at the meeting again.
+        seen = self._marker
+        try:
+            self._follow(info)
+        finally:
+            self._marker = seen
+
+    def _follow(self, info: MeetingInfo | None) -> None:
         before, self.state.meeting = self.state.meeting, info
         screen = self.current
         if self.state.facilitator is not None:
@@ -60,6 +73,8 @@ class MeetingNavigation:
             return
         if screen.refresh_on_change:
             self.refresh()
+            if self.current is not None and (news := self.current.news_since(screen)):
+                self.ctx.speak(news)  # e.g. "4 of 5 have added", as others add theirs
 
     def go_to_step(self, step: StepInfo) -> bool:
         """Open the screen of the group's step (a question's keywords or vote, its definition);

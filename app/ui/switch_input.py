@@ -89,9 +89,6 @@ class InputRouter(QObject):
         # Where typing on a physical keyboard goes when the focus is on a key or tile (a
         # scanning profile): the open screen's text field, if it has one.
         self.typing: QWidget | None = None
-        # True while keys typed are text whatever the profile's switches are (facilitator mode):
-        # see _typed_text.
-        self.typing_first: Callable[[], bool] = lambda: False
         self.pointer: PointerSink | None = None
         # Voice: what was heard goes to the switch test; a choice waiting for confirmation
         # ("confirm before choosing") is taken by the next switch press.
@@ -258,14 +255,15 @@ class InputRouter(QObject):
         return True
 
     def _as_text(self, event: QKeyEvent, pressed: bool) -> bool | None:
-        """In facilitator mode keys typed are text, whatever the profile's switches (None: not
+        """Keys typed on a physical keyboard are text while nothing scans or points (None: not
         text, route it as usual). A key typed into a text field stays there (False: the field
         takes it), Space, Return and the arrows too. A character typed while a key or tile has
-        the focus, and nothing scans, takes the focus into the field (True: sent there), so the
-        Space after a word types a space instead of choosing the focused key, a prediction:
-        "PA came" was saved as "PARTY cameras". Space on a key the facilitator moved to still
-        presses it."""
-        if not self.typing_first() or event.key() == Qt.Key.Key_Escape:
+        the focus takes the focus into the field (True: sent there), so the Space after a word
+        types a space instead of choosing the focused key, a prediction: "PA came" was saved
+        as "PARTY cameras", for the facilitator and for a member typing with scanning off
+        alike. Space on a key moved to with Tab or the arrows still presses it. While the
+        member scans or points, Space and Return are their switches and stay so."""
+        if event.key() == Qt.Key.Key_Escape:
             return None
         focus = QApplication.focusWidget()
         if isinstance(focus, TEXT_FIELDS) and self._ours(focus):

@@ -12,8 +12,9 @@ from docx import Document
 
 from app.services.container import Services
 from app.services.export.csv import COLUMNS
+from app.services.meeting.length import meeting_minutes, minutes_between
 from app.services.review.review_dto import FacilitatorSession
-from app.store.models import Meeting
+from app.store.models import Contribution, Meeting
 
 from .conftest import Project
 from .test_export import header, read_csv
@@ -150,3 +151,94 @@ def test_minutes_come_from_the_real_attendance_rows(services, demo, fs, held):
     line = next(x for x in record["Sam"].lines if x.meeting_id == held["meeting"])
     assert line.meeting_minutes == 45  # as typed
     assert record["Sam"].meetings == 1 and "Jordan" not in record
+
+
+def test_a_keyword_hidden_or_withdrawn_after_the_vote(services, store, demo, fs, tmp_path):
+    """The group's results (members' and the facilitator's screens, the summary, the report)
+    leave out a keyword the facilitator hid after the vote, and one withdrawn; the facilitator's
+    votes.csv keeps the hidden keyword's dots, marked hidden, and never a withdrawn keyword's
+    (as contributions.csv never lists one)."""
+    sv = services
+    m = {n: demo.member(n) for n in ("Alex", "Sam", "Jordan")}
+    meeting = sv.meetings.plan(fs, date(2026, 12, 3), "Third meeting").record_id
+    vote = sv.meetings.add_step(fs, meeting, "vote", "Vote", demo.now).record_id
+    sv.meetings.start(fs, meeting)
+    words = {n: sv.contributions.add(who, demo.now, f"word of {n}").record_id for n, who in m.items()}
+    for who, targets in (("Alex", "AAS"), ("Sam", "ASJ"), ("Jordan", "JJA")):
+        for target in targets:
+            sv.live.vote(m[who], vote, words[{"A": "Alex", "S": "Sam", "J": "Jordan"}[target]])
+    sv.meetings.reveal(fs, vote)
+    assert [(r.text, r.dots) for r in sv.live.results(m["Sam"], vote)] == [
+        ("word of Alex", 4), ("word of Jordan", 3), ("word of Sam", 2)]
+    sv.review.hide(fs, words["Sam"], "names a care worker")  # after the vote
+    with store.transaction() as s:  # withdrawn, as a bundle from another computer can bring it
+        s.get(Contribution, words["Jordan"]).withdrawn = True
+    assert [(r.text, r.dots) for r in sv.live.results(m["Sam"], vote)] == [("word of Alex", 4)]
+    summary = sv.summaries.for_member(m["Sam"], meeting)
+    decided = next(p.sentences for p in summary.parts if p.heading == "What the group decided")
+    assert decided[:2] == ("The group voted on the words for NOW.", "“word of Alex” got 4 dots.")
+    assert not [x for x in summary.sentences if "word of Sam" in x or "word of Jordan" in x]
+    sv.exports.markdown(fs, tmp_path / "r.md")
+    report = (tmp_path / "r.md").read_text(encoding="utf-8")
+    section = report[report.index("### Meeting: Third meeting"):]
+    assert "| word of Alex | 4 |" in section and "3 members put 4 dots." in section
+    assert "word of Sam" not in section and "word of Jordan" not in section
+    votes = [r for r in _csv(services, fs, tmp_path / "csv")["votes"] if r["step_id"] == vote]
+    got = {(r["member"], r["keyword"], r["dots"], r["keyword_hidden"]) for r in votes}
+    assert got == {("Alex", "word of Alex", "2", "0"), ("Alex", "word of Sam", "1", "1"),
+                   ("Sam", "word of Alex", "1", "0"), ("Sam", "word of Sam", "1", "1"),
+                   ("Jordan", "word of Alex", "1", "0")}  # Jordan's word (withdrawn): no row
+
+
+def test_a_meetings_length_is_the_same_minutes_everywhere(services, store, demo, fs, tmp_path):
+    """89 min 36 s (89.6 minutes), attendance without minutes: 90 on the facilitator's
+    attendance, in attendance.csv, the involvement record and involvement.csv, and the payment
+    record kept when the member withdraws (meeting/length.py, the one place it is rounded)."""
+    sv = services
+    alex, sam = demo.member("Alex"), demo.member("Sam")
+    meeting = sv.meetings.plan(fs, date(2026, 12, 3), "Long meeting").record_id
+    sv.meetings.start(fs, meeting)
+    sv.meetings.set_attendance(fs, meeting, alex)
+    sv.meetings.set_attendance(fs, meeting, sam)
+    sv.meetings.end(fs, meeting)
+    start = datetime(2026, 12, 3, 10, tzinfo=timezone.utc)
+    with store.transaction() as s:
+        row = s.get(Meeting, meeting)
+        row.started_at, row.ended_at = start, start + timedelta(minutes=89, seconds=36)
+    assert [a.minutes for a in sv.meetings.attendance(fs, meeting)] == [90, 90]
+    rows = [r for r in _csv(sv, fs, tmp_path / "csv")["attendance"] if r["meeting_id"] == meeting]
+    assert [(r["minutes"], r["minutes_recorded"]) for r in rows] == [("90", "0"), ("90", "0")]
+    line = next(x for x in {r.display_name: r for r in sv.involvement.records(fs)}["Sam"].lines
+                if x.meeting_id == meeting)
+    assert line.meeting_minutes == 90
+    sv.exports.involvement_csv(fs, tmp_path / "inv")
+    paid = [r for r in read_csv(tmp_path / "inv" / "involvement.csv") if r["meeting_id"] == meeting]
+    assert {r["meeting_minutes"] for r in paid} == {"90"} and len(paid) == 2
+    sv.participants.withdraw(fs, sam, "delete")
+    [kept] = sv.involvement.kept_payments(fs)
+    assert kept.meeting_minutes == 90
+
+
+def test_a_running_meeting_counts_its_length_so_far(services, store, demo, fs):
+    meeting = services.meetings.plan(fs, date(2026, 12, 3), "Running meeting").record_id
+    services.meetings.start(fs, meeting)
+    services.meetings.set_attendance(fs, meeting, demo.member("Alex"))
+    with store.transaction() as s:
+        row = s.get(Meeting, meeting)
+        row.started_at = datetime.now(timezone.utc) - timedelta(minutes=44, seconds=40)
+        started = row.started_at
+    assert [a.minutes for a in services.meetings.attendance(fs, meeting)] == [45]
+    line = next(x for x in {r.display_name: r for r in services.involvement.records(fs)}["Alex"].lines
+                if x.meeting_id == meeting)
+    assert line.meeting_minutes == 45  # the same so far in the involvement record
+    with store.read() as s:
+        row = s.get(Meeting, meeting)
+        assert meeting_minutes(row, now=started + timedelta(minutes=10, seconds=29)) == 10
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(89 * 60 + 29, 89), (89 * 60 + 30, 90), (88 * 60 + 30, 89),
+                                                   (89 * 60 + 36, 90), (0, 0)])
+def test_minutes_are_rounded_to_the_nearest_a_half_up(seconds, minutes):
+    start = datetime(2026, 12, 3, 10, tzinfo=timezone.utc)
+    assert minutes_between(start, start + timedelta(seconds=seconds)) == minutes
+    assert minutes_between(start, start - timedelta(seconds=1)) is None

@@ -161,3 +161,23 @@ def test_a_withdrawal_takes_the_members_dots_and_asks(services: Services, fs, de
     # the payment record stays, under the placeholder name
     [kept] = services.meetings.attendance(fs, meeting)
     assert kept.minutes == 30 and kept.member != "Alex"
+
+
+def test_think_first_counts_who_has_added_never_who(services: Services, fs, demo: Project):
+    meeting, (_talk, keywords, vote), prompt = _meeting(services, fs, demo)
+    alex, sam, jordan = demo.member("Alex"), demo.member("Sam"), demo.member("Jordan")
+    services.meetings.start(fs, meeting)
+    services.meetings.move_to(fs, keywords)
+    # the demo's keywords came before the group got here: nobody has added yet, of 5 participants
+    assert services.live.added(keywords).text() == "0 of 5 have added"
+    services.contributions.add(alex, prompt, "first thought")
+    services.contributions.add(alex, prompt, "second thought")  # one person, however many keywords
+    services.contributions.add(demo.facilitator, prompt, "the facilitator's")  # not a participant
+    assert services.live.added(keywords).text() == "1 of 5 has added"
+    services.contributions.add(sam, prompt, "sam's thought")
+    services.contributions.add(jordan, prompt, "jordan's thought")
+    assert (services.live.added(keywords).added, services.live.added(keywords).participants) == (3, 5)
+    services.participants.withdraw(fs, jordan, "delete")  # their keyword and their place go
+    assert services.live.added(keywords).text() == "2 of 4 have added"
+    with pytest.raises(DomainError, match="not a keyword step"):
+        services.live.added(vote)

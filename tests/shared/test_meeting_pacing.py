@@ -1,6 +1,8 @@
 """Pacing on a shared PostgreSQL database: a member's window, on their own login, follows the
 facilitator's move to a vote within two seconds (the window's own one-second poll), says so, and
-the member votes by one switch and asks for a break, which the facilitator's login sees."""
+the member votes by one switch and asks for a break, which the facilitator's login sees. During
+a think-first step the member's window shows and says how many have added, following as others
+add on their own logins (whose keywords that login cannot read)."""
 
 from __future__ import annotations
 
@@ -8,25 +10,23 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
-from app.access.clock import ManualClock
-from app.access.prediction import Predictor
 from app.services.container import Services
-from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
-from app.store.local_drafts import LocalDrafts
 from app.ui.main_window import MainWindow
 from app.ui.screens.prompt import PromptScreen
 from tests.shared.conftest import Shared
-from tests.ui.conftest import App, choose_key
+from tests.shared.member_window import member_window
+from tests.ui.conftest import choose_key
 
 
 @pytest.fixture
 def stores(shared: Shared, tmp_path: Path) -> Iterator[dict[str, Store]]:
     opened = {}
-    for who in ("facilitator", "Sam"):
+    for who in ("facilitator", "Sam", "Alex"):
         opened[who] = Store.open(shared.logins[who])
         opened[who].data_path = tmp_path / who
     yield opened
@@ -34,29 +34,23 @@ def stores(shared: Shared, tmp_path: Path) -> Iterator[dict[str, Store]]:
         store.close()
 
 
-def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path: Path):
-    f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
-    project = f.projects.list_projects()[0].id
+def _session(f: Services, project: str):
     result = f.facilitator.set_passphrase(project, "a long enough passphrase")
     if not result.ok:
         result = f.facilitator.unlock(project, "a long enough passphrase")
-    fs = result.session
+    return result.session
+
+
+def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path: Path):
+    f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
+    project = f.projects.list_projects()[0].id
+    fs = _session(f, project)
     prompt = next(p.id for p in f.projects.list_prompts(project) if p.pair_role == "now")
     meeting = f.meetings.plan(fs, date.today(), "Paced meeting").record_id
     f.meetings.add_step(fs, meeting, "talk", "Introductions")
     vote = f.meetings.add_step(fs, meeting, "vote", "vote", prompt, dots=3).record_id
-    sam = next(m for m in sam_services.projects.list_members(project) if m.display_name == "Sam")
-    sam_services.projects.save_profile(sam.id, {"scan_mode": "auto", "step_time": 0.5})
-    speaker, clock = RecordingSpeaker(), ManualClock()
-    window = MainWindow(sam_services, speaker, project, Predictor({"the": 0.1}), clock=clock,
-                        local_drafts=LocalDrafts(tmp_path / "unsaved.json"))
-    qtbot.addWidget(window)
-    window.resize(1280, 860)
-    window.show()
-    window.activateWindow()
-    qtbot.waitExposed(window)
-    window.pick_member(sam_services.projects.get_member(sam.id))
-    app = App(window, sam_services, stores["Sam"], clock, speaker, project, qtbot)
+    app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
+    window = app.window
 
     f.meetings.start(fs, meeting)
     f.meetings.move_to(fs, vote)  # on the facilitator's login, elsewhere
@@ -70,5 +64,57 @@ def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path:
     choose_key(app, "I need a break")
     assert [a.spoken() for a in f.meetings.waiting_asks(fs, meeting)] == ["Sam: I need a break"]
     assert f.meetings.voters(fs, vote) == 1
+    f.meetings.end(fs, meeting)
+    window.close()
+    QApplication.processEvents()
+
+
+def _texts(window: MainWindow) -> str:
+    return " ".join(label.text() for label in window.current.findChildren(QLabel))
+
+
+def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, shared: Shared, stores,
+                                                                    tmp_path: Path):
+    f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
+    alex_services = Services.build(stores["Alex"])
+    project = f.projects.list_projects()[0].id
+    fs = _session(f, project)
+    prompt = next(p.id for p in f.projects.list_prompts(project) if p.pair_role == "future")
+    members = {m.display_name: m.id for m in f.projects.list_members(project)}
+    meeting = f.meetings.plan(fs, date.today(), "Thinking meeting").record_id
+    keywords = f.meetings.add_step(fs, meeting, "keywords", "Keywords for the future", prompt,
+                                   think_first=True).record_id
+    f.contributions.add(members["Alex"], prompt, "added before the step")  # not counted: earlier
+    app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
+    window = app.window
+    f.meetings.start(fs, meeting)
+    f.meetings.move_to(fs, keywords)
+    qtbot.waitUntil(lambda: isinstance(window.current, PromptScreen) and window.current.added is not None,
+                    timeout=2500)
+    assert "0 of 5 have added" in _texts(window)  # the demo's five participants
+
+    alex_services.contributions.add(members["Alex"], prompt, "alex thinks alone")  # Alex's login
+    assert "alex thinks alone" not in {c.text for c in sam_services.contributions.list_for_prompt(
+        prompt, members["Sam"])}  # Sam's login cannot read it, yet counts it
+    qtbot.waitUntil(lambda: "1 of 5 has added" in _texts(window), timeout=2500)
+    assert "1 of 5 has added" in [text for text, *_ in app.speaker.said]  # said as it changed
+    assert f.meetings.keywords_added(fs, keywords) == (1, 1)  # the facilitator's count agrees
+    counted = "SELECT added, participants FROM canvas_step_added(%s)"
+    with psycopg.connect(shared.psycopg("Sam"), autocommit=True) as conn:  # numbers, and only those
+        assert conn.execute(counted, (keywords,)).fetchall() == [(1, 5)]
+    with psycopg.connect(shared.psycopg("other"), autocommit=True) as conn:  # another project's login
+        assert conn.execute(counted, (keywords,)).fetchall() == []
+
+    choose_key(app, "✚ Add keyword")  # Sam adds theirs by switch
+    for ch in "mine":
+        choose_key(app, ch)
+    choose_key(app, "done")
+    qtbot.waitUntil(lambda: isinstance(window.current, PromptScreen)
+                    and "2 of 5 have added" in _texts(window), timeout=2500)
+    f.meetings.reveal(fs, keywords)  # revealed: the count gives way to everyone's keywords
+    qtbot.waitUntil(lambda: "alex thinks alone" in _texts(window) or any(
+        "alex thinks alone" in t.accessibleName() for t in window.tiles()), timeout=2500)
+    assert window.current.added is None
+    f.meetings.end(fs, meeting)
     window.close()
     QApplication.processEvents()

@@ -225,3 +225,28 @@ def test_a_physical_keyboard_types_into_the_text_while_the_scan_is_on_the_keys(m
     assert field.toPlainText().lower() == "tickbo"
     app.key(Qt.Key.Key_Space)  # still the switch: it chooses on the scan, it types no space
     assert field.toPlainText().lower() == "tickbo"
+
+
+def test_with_scanning_off_typing_on_a_keyboard_is_typing(make_app):
+    # A member who uses the keyboard with no scanning: the screen opens with the focus on its
+    # first key, and the Space after a word must type a space, not press that key.
+    app = make_app()
+    screen = _open_with_keys(app)
+    assert isinstance(screen, WriteScreen) and app.focus() is not screen.panel.field
+    for ch in "being heard":
+        app.qtbot.keyClicks(app.focus(), ch)  # each key goes where the keyboard sends it
+    assert screen.panel.text == "being heard"
+    app.key(Qt.Key.Key_Return)  # Enter in the field adds the keyword
+    assert "being heard" in _keyword_texts(app)
+
+
+def test_with_scanning_off_the_keys_on_screen_still_work_from_the_keyboard(make_app):
+    app = make_app()
+    screen = _open_with_keys(app)
+    app.qtbot.keyClicks(app.focus(), "a")
+    assert app.focus() is screen.panel.field
+    app.key(Qt.Key.Key_Tab)  # Tab leaves the field for the keys
+    assert app.focus() is not screen.panel.field
+    before = screen.panel.text
+    app.key(Qt.Key.Key_Space)  # Space on a key presses it
+    assert screen.panel.text != before

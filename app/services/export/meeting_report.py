@@ -134,7 +134,7 @@ def gather_meetings(s: Session, project_id: str, members: dict[str, Member], nam
         for st in m.steps:
             if st.kind != "vote":
                 continue
-            counts = vote_counts(s, st.id, hidden=False) if st.revealed_at is not None else []
+            counts = vote_counts(s, st.id) if st.revealed_at is not None else []
             shown = [c.contribution_id for c in counts]
             voters = s.scalar(select(func.count(func.distinct(Vote.member_id))).where(
                 Vote.step_id == st.id, Vote.contribution_id.in_(shown))) if shown else 0

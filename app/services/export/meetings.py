@@ -8,7 +8,7 @@ meeting sections (export/meeting_report.py). What is read, and what is not:
   dots on a withdrawn keyword (as contributions.csv never has one); a withdrawn member's dots
   and asks are gone already (review/withdrawal.py deletes them);
 - attendance: the minutes as recorded, or the meeting's length for a row without minutes (the
-  same rule as the involvement record, review/meeting_time.py), and the preparation time the
+  same rule as the involvement record, meeting/length.py), and the preparation time the
   facilitator added for that meeting; never expenses or the involvement notes, which stay in
   the facilitator's own involvement.csv. A withdrawn member's attendance stays, under the
   placeholder name the withdrawal gave them.
@@ -23,7 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.review.meeting_time import meeting_minutes
+from app.services.meeting.length import meeting_minutes
 from app.store.models import (
     AgendaStep,
     Ask,

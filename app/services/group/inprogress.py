@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -109,6 +109,21 @@ class InProgressService(ServiceBase):
             row.updated_at = utcnow()
             if not row.text and earlier is None:
                 s.delete(row)
+
+    def hand_over(self, member_id: str,
+                  waiting: Sequence[tuple[str, KeptText, KeptText | None]]) -> int:
+        """Give the database the texts this computer kept while it could not be reached.
+
+        Each is saved with the time it was written, so a newer copy already in the database
+        stays and the kept one becomes its earlier draft; a text's own earlier draft is kept
+        beside it. Returns how many texts were handed over (:class:`StoreUnavailable` when the
+        database is gone again: the caller keeps its copies)."""
+        for target, kept, earlier in waiting:
+            if not self.save(member_id, target, kept.text, kept.cursor, kept.written_at, kept.written_on):
+                continue  # the database's copy was newer; this one is its earlier draft now
+            if earlier is not None:
+                self.keep_earlier(member_id, target, earlier)
+        return len(waiting)
 
     def load(self, member_id: str, target: str) -> InProgress | None:
         """The unfinished text for this member and target (and its earlier draft), if there is

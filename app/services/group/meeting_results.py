@@ -27,22 +27,20 @@ class VoteCount:
     contribution_id: str
     text: str
     member_id: str | None  # who wrote the keyword (None: anonymous)
-    hidden: bool
     dots: int
 
 
-def vote_counts(s: Session, step_id: str, hidden: bool = True) -> list[VoteCount]:
-    """The dots on each keyword of a vote step, most first (ties by the keyword's text); never a
-    withdrawn keyword, and hidden ones only when `hidden`. Keywords with no dots are not listed."""
+def vote_counts(s: Session, step_id: str) -> list[VoteCount]:
+    """The dots on each keyword of a vote step as the group may see them, most first (ties by the
+    keyword's text): never a hidden or withdrawn keyword, even one hidden after the vote (the one
+    rule of the live results, the summaries and the report; only the facilitator's votes.csv
+    keeps a hidden keyword's dots, marked). Keywords with no dots are not listed."""
     c = Contribution
-    where = [Vote.step_id == step_id, c.withdrawn.is_(False)]
-    if not hidden:
-        where.append(c.hidden.is_(False))
-    rows = s.execute(select(c.id, c.text, c.member_id, c.hidden, func.count(Vote.id))
-                     .join(Vote, Vote.contribution_id == c.id).where(*where)
-                     .group_by(c.id, c.text, c.member_id, c.hidden))
-    counts = [VoteCount(cid, text, member_id, bool(is_hidden), n)
-              for cid, text, member_id, is_hidden, n in rows]
+    rows = s.execute(select(c.id, c.text, c.member_id, func.count(Vote.id))
+                     .join(Vote, Vote.contribution_id == c.id)
+                     .where(Vote.step_id == step_id, c.withdrawn.is_(False), c.hidden.is_(False))
+                     .group_by(c.id, c.text, c.member_id))
+    counts = [VoteCount(cid, text, member_id, n) for cid, text, member_id, n in rows]
     return sorted(counts, key=lambda r: (-r.dots, r.text.casefold(), r.contribution_id))
 
 
@@ -54,7 +52,7 @@ def step_sentences(s: Session, step: AgendaStep) -> list[str]:
     """One revealed vote step in short sentences: what was voted on, then each keyword's dots."""
     prompt = s.get(Prompt, step.prompt_id) if step.prompt_id else None
     what = f" on the words for {question_name(prompt.pair_role, prompt.text)}" if prompt else ""
-    counts = vote_counts(s, step.id, hidden=False)
+    counts = vote_counts(s, step.id)
     if not counts:
         return [f"The group voted{what}.", "Nobody put a dot on a word."]
     out = [f"The group voted{what}."]

@@ -53,6 +53,19 @@ class MeetingInfo:
 
 
 @dataclass(frozen=True)
+class AddedInfo:
+    """A think-first keyword step: how many participants have added since the group got there."""
+
+    added: int
+    participants: int
+
+    def text(self) -> str:
+        """E.g. "3 of 5 have added" (shown and spoken on the member's screen)."""
+        verb = "has" if self.added == 1 else "have"
+        return f"{self.added} of {self.participants} {verb} added"
+
+
+@dataclass(frozen=True)
 class DotsInfo:
     """A member's dots in a vote step: how many, how many left, and on which keywords."""
 
@@ -107,3 +120,4 @@ class AttendanceInfo:
     member_id: str
     member: str
     minutes: int
+    recorded: bool = False  # the minutes were typed, rather than the meeting's length

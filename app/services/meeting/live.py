@@ -16,9 +16,9 @@ from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.group.contributions import running_meeting
 from app.services.group.meeting_results import vote_counts
-from app.services.meeting.dto import ASK_LABELS, AskInfo, DotsInfo, MeetingInfo, ResultRow
+from app.services.meeting.dto import ASK_LABELS, AddedInfo, AskInfo, DotsInfo, MeetingInfo, ResultRow
 from app.services.meeting.plan import asks_of
-from app.services.meeting.read import current_step, meeting_info, steps_of
+from app.services.meeting.read import current_step, meeting_info, step_added, steps_of
 from app.services.validation import check_choice, check_id
 from app.store.models import ASK_KINDS, AgendaStep, Ask, Contribution, Member, Vote
 
@@ -39,6 +39,15 @@ class LiveMeetingService(ServiceBase):
             member = self._member(s, member_id)
             step = self._vote_step(s, step_id, member)
             return self._dots(s, step, member.id)
+
+    def added(self, step_id: str) -> AddedInfo:
+        """A keyword step: how many participants have added since the group got there, of how
+        many ("3 of 5 have added"); never who or what, so a member may ask while it hides."""
+        with self.store.read() as s:
+            step = self._get(s, AgendaStep, step_id, "agenda step")
+            if step.kind != "keywords":
+                raise DomainError("This step is not a keyword step.")
+            return step_added(s, step)
 
     def vote(self, member_id: str, step_id: str, contribution_id: str) -> Outcome:
         """Put one of the member's dots on a keyword."""
@@ -137,7 +146,9 @@ class LiveMeetingService(ServiceBase):
 
 
 def step_results(s: Session, step: AgendaStep) -> tuple[ResultRow, ...]:
-    """A revealed vote's dots per keyword, most first (never withdrawn keywords)."""
+    """A revealed vote's dots per keyword, most first, as the group sees them (members' screens
+    and the facilitator's, often shared on the call): never a keyword hidden or withdrawn, even
+    after the vote. The facilitator's votes.csv keeps a hidden keyword's dots, marked hidden."""
     if step.revealed_at is None:
         raise DomainError("The results are hidden until the facilitator reveals them.")
     return tuple(ResultRow(r.contribution_id, r.text, r.dots) for r in vote_counts(s, step.id))

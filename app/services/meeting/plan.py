@@ -7,35 +7,29 @@ also what tells every other screen on a shared database to look again (change_ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services.base import ServiceBase
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
-from app.services.meeting.dto import STEP_LABELS, AskInfo, AttendanceInfo, MeetingInfo
+from app.services.meeting.agenda import AgendaService
+from app.services.meeting.dto import AskInfo, AttendanceInfo, MeetingInfo
+from app.services.meeting.length import meeting_minutes
 from app.services.meeting.read import meeting_info, steps_of
-from app.services.validation import check_choice, check_id, clean_text
-from app.store.database import Store
+from app.services.validation import clean_text
 from app.store.models import (
-    MAX_DOTS,
-    STEP_KINDS,
-    AgendaStep,
     Ask,
     Attendance,
     Contribution,
     Meeting,
     Member,
-    Prompt,
     Vote,
     utcnow,
 )
-
-Checker = Callable[..., Any]  # FacilitatorService.check(session, project_id=None) -> the session
+from app.store.models_involvement import MAX_MINUTES
 
 
 def _aware(value: datetime | None, what: str) -> datetime | None:
@@ -46,12 +40,8 @@ def _aware(value: datetime | None, what: str) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-class MeetingService(ServiceBase):
-    """Meetings the facilitator plans and runs."""
-
-    def __init__(self, store: Store, check: Checker) -> None:
-        super().__init__(store)
-        self._check = check
+class MeetingService(AgendaService):
+    """Meetings the facilitator plans and runs (the agenda's own operations: agenda.py)."""
 
     # --- planning ----------------------------------------------------------------------------
     def plan(self, session: Any, held_on: date, title: str, starts_at: datetime | None = None,
@@ -71,35 +61,6 @@ class MeetingService(ServiceBase):
             s.flush()
             self._event(s, session.project_id, session.member_id, "meeting_planned", "meeting", meeting.id)
             return Outcome(f"Meeting planned: {title} on {held_on.isoformat()}.", record_id=meeting.id)
-
-    def add_step(self, session: Any, meeting_id: str, kind: str, title: str | None = None,
-                 prompt_id: str | None = None, dots: int = 3, several_on_one: bool = True,
-                 think_first: bool = False) -> Outcome:
-        """Add a step at the end of the agenda; keyword and vote steps name their question."""
-        session = self._check(session)
-        kind = check_choice(kind, "The step", STEP_KINDS)
-        title = clean_text(title if title is not None else STEP_LABELS[kind], "The step's title", 200)
-        if isinstance(dots, bool) or not isinstance(dots, int) or not 1 <= dots <= MAX_DOTS:
-            raise DomainError(f"Each member gets between 1 and {MAX_DOTS} dots. Nothing was saved.")
-        with self.store.transaction() as s:
-            meeting = self._meeting(s, session, meeting_id)
-            if kind in ("keywords", "vote"):
-                if prompt_id is None:
-                    raise DomainError("A keyword or vote step needs its question. Nothing was saved.")
-                prompt = self._get(s, Prompt, prompt_id, "prompt")
-                if prompt.project_id != session.project_id:
-                    raise NotFound("That prompt belongs to another project.")
-            elif prompt_id is not None:
-                self._get(s, Prompt, prompt_id, "prompt")
-            position = (s.scalar(select(func.max(AgendaStep.position))
-                                 .where(AgendaStep.meeting_id == meeting.id)) or 0) + 1
-            step = AgendaStep(meeting_id=meeting.id, position=position, kind=kind, title=title,
-                              prompt_id=prompt_id, dots=dots, several_on_one=bool(several_on_one),
-                              think_first=bool(think_first) and kind == "keywords")
-            s.add(step)
-            s.flush()
-            self._event(s, session.project_id, session.member_id, "step_added", "agenda_step", step.id)
-            return Outcome(f"Step added: {title}.", record_id=step.id)
 
     def meetings(self, session: Any) -> tuple[MeetingInfo, ...]:
         """Every meeting of the project, newest first."""
@@ -225,6 +186,8 @@ class MeetingService(ServiceBase):
         session = self._check(session)
         if minutes is not None and (isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0):
             raise DomainError("Minutes cannot be negative. Nothing was saved.")
+        if minutes is not None and minutes > MAX_MINUTES:
+            raise DomainError(f"Minutes in one meeting are at most {MAX_MINUTES:,}. Nothing was saved.")
         with self.store.transaction() as s:
             meeting = self._meeting(s, session, meeting_id)
             member = self._get(s, Member, member_id, "member")
@@ -242,8 +205,10 @@ class MeetingService(ServiceBase):
                 row = Attendance(meeting_id=meeting.id, member_id=member.id)
                 s.add(row)
             row.minutes, row.updated_at = minutes, utcnow()
-            self._event(s, session.project_id, session.member_id, "attendance_set", "member", member.id)
-            return Outcome(f"{member.display_name}: at this meeting.")
+            self._event(s, session.project_id, session.member_id, "attendance_set", "member", member.id,
+                        minutes=minutes)
+            counted = "the meeting's length" if minutes is None else f"{minutes} min"
+            return Outcome(f"{member.display_name}: at this meeting, {counted}.")
 
     def attendance(self, session: Any, meeting_id: str) -> tuple[AttendanceInfo, ...]:
         """Who attended and their minutes (unset minutes: the meeting's length so far)."""
@@ -254,29 +219,8 @@ class MeetingService(ServiceBase):
             rows = s.execute(select(Attendance.member_id, Member.display_name, Attendance.minutes)
                              .join(Member, Member.id == Attendance.member_id)
                              .where(Attendance.meeting_id == meeting.id).order_by(Member.position))
-            return tuple(AttendanceInfo(mid, name, length if minutes is None else minutes)
-                         for mid, name, minutes in rows)
-
-    # --- lookups -----------------------------------------------------------------------------
-    def _meeting(self, s: Session, session: Any, meeting_id: object) -> Meeting:
-        meeting = self._get(s, Meeting, check_id(meeting_id, "meeting"), "meeting")
-        if meeting.project_id != session.project_id:
-            raise NotFound("That meeting belongs to another project.")
-        return meeting
-
-    def _step(self, s: Session, session: Any, step_id: object) -> tuple[AgendaStep, Meeting]:
-        step = self._get(s, AgendaStep, step_id, "agenda step")
-        return step, self._meeting(s, session, step.meeting_id)
-
-
-def meeting_minutes(meeting: Meeting) -> int:
-    """The meeting's length in whole minutes: started to ended (or now), else as planned."""
-    start, end = meeting.started_at, meeting.ended_at
-    if start is not None:
-        return max(0, int(((end or utcnow()) - start).total_seconds() // 60))
-    if meeting.starts_at is not None and meeting.ends_at is not None:
-        return int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-    return 0
+            return tuple(AttendanceInfo(mid, name, length if minutes is None else minutes,
+                                        minutes is not None) for mid, name, minutes in rows)
 
 
 def asks_of(s: Session, meeting_id: str, waiting: bool, member_id: str | None = None) -> tuple[AskInfo, ...]:

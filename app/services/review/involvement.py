@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.services.dto import Outcome
@@ -28,6 +29,7 @@ from app.services.review.involvement_dto import (
     check_minutes,
     check_pence,
     day_text,
+    hours_text,
 )
 from app.services.review.involvement_read import check_period, read_kept, read_records
 from app.services.review.review_dto import FacilitatorSession
@@ -79,10 +81,7 @@ class InvolvementService(GuardedService):
             member = self._managed(s, session, member_id)
             when = day or date.today()
             if meeting_id is not None:
-                meeting = self._get(s, Meeting, meeting_id, "meeting")
-                if meeting.project_id != session.project_id:
-                    raise NotFound("That meeting belongs to another project.")
-                when = meeting.held_on
+                when = self._meeting(s, session, meeting_id).held_on
             entry = InvolvementEntry(project_id=session.project_id, member_id=member.id,
                                      meeting_id=meeting_id, held_on=when, preparation_minutes=minutes,
                                      expenses_pence=pence, note=text)
@@ -92,6 +91,53 @@ class InvolvementService(GuardedService):
                         entry.id,
                         of=member.id, preparation_minutes=minutes, expenses_pence=pence)
             return Outcome(f"Saved for {member.display_name}, {day_text(when)}.", record_id=entry.id)
+
+    def meeting_preparation(self, session: FacilitatorSession, meeting_id: str) -> dict[str, int]:
+        """Each member's preparation time for a meeting (member id -> minutes; only those with
+        some): the sum of their entries for it, as involvement.csv and attendance.csv count it."""
+        session = self._session(session)
+        with self.store.read() as s:
+            meeting = self._meeting(s, session, meeting_id)
+            entry = InvolvementEntry
+            rows = s.execute(select(entry.member_id, func.sum(entry.preparation_minutes))
+                             .where(entry.meeting_id == meeting.id).group_by(entry.member_id))
+            return {member_id: int(total) for member_id, total in rows if total}
+
+    def set_preparation(self, session: FacilitatorSession, member_id: str, meeting_id: str,
+                        preparation_minutes: int) -> Outcome:
+        """Set a member's preparation time for a meeting (the meeting screen's field): kept on
+        their entry for the meeting, the same record the involvement screens show and change.
+        With several entries for it, the oldest carries the time and the others' is set to 0;
+        an entry left with no time, expenses or note goes."""
+        session = self._session(session)
+        minutes = check_minutes(preparation_minutes, "The preparation time")
+        with self.store.transaction() as s:
+            member = self._managed(s, session, member_id)
+            meeting = self._meeting(s, session, meeting_id)
+            entries = list(s.scalars(select(InvolvementEntry).where(
+                InvolvementEntry.member_id == member.id, InvolvementEntry.meeting_id == meeting.id)
+                .order_by(InvolvementEntry.created_at, InvolvementEntry.id)))
+            if not entries and minutes:
+                entry = InvolvementEntry(project_id=session.project_id, member_id=member.id,
+                                         meeting_id=meeting.id, held_on=meeting.held_on,
+                                         preparation_minutes=minutes, expenses_pence=0, note="")
+                s.add(entry)
+                s.flush()
+                self._event(s, session.project_id, session.member_id, "involvement_added", "involvement",
+                            entry.id, of=member.id, preparation_minutes=minutes, expenses_pence=0)
+            for i, entry in enumerate(entries):
+                value = minutes if i == 0 else 0
+                if value == entry.preparation_minutes:
+                    continue
+                if not (value or entry.expenses_pence or entry.note):
+                    s.delete(entry)
+                    self._event(s, session.project_id, session.member_id, "involvement_removed",
+                                "involvement", entry.id, of=member.id)
+                    continue
+                entry.preparation_minutes, entry.updated_at = value, utcnow()
+                self._event(s, session.project_id, session.member_id, "involvement_edited", "involvement",
+                            entry.id, of=member.id, preparation_minutes=value)
+            return Outcome(f"{member.display_name}: {hours_text(minutes)} preparing for {meeting.title}.")
 
     def edit(self, session: FacilitatorSession, entry_id: str, preparation_minutes: int | None = None,
              expenses_pence: int | None = None, note: str | None = None) -> Outcome:
@@ -139,6 +185,12 @@ class InvolvementService(GuardedService):
         if member.withdrawn_at is not None:
             raise DomainError("This member has withdrawn: only their kept payment record remains.")
         return member
+
+    def _meeting(self, s: Session, session: FacilitatorSession, meeting_id: object) -> Meeting:
+        meeting = self._get(s, Meeting, meeting_id, "meeting")
+        if meeting.project_id != session.project_id:
+            raise NotFound("That meeting belongs to another project.")
+        return meeting
 
     def _entry(self, s: Session, session: FacilitatorSession, entry_id: object) -> InvolvementEntry:
         entry = self._get(s, InvolvementEntry, entry_id, "entry")

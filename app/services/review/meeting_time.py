@@ -2,32 +2,16 @@
 
 The one place the involvement record (and through it the payment record kept at a
 withdrawal) reads attendance from. An attendance row without minutes counts the meeting's
-length: as it really ran (started to ended) when it ran, else as planned (starts to ends).
+length, worked out in one place for every reader (meeting/length.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.services.meeting.length import meeting_minutes
 from app.store.models import Attendance, Meeting
-
-
-def _minutes(start: datetime | None, end: datetime | None) -> int | None:
-    if start is None or end is None or end < start:
-        return None
-    return round((end - start).total_seconds() / 60)
-
-
-def meeting_minutes(meeting: Meeting) -> int:
-    """A meeting's length in minutes: as it ran, else as planned, else 0."""
-    ran = _minutes(meeting.started_at, meeting.ended_at)
-    if ran is not None:
-        return ran
-    planned = _minutes(meeting.starts_at, meeting.ends_at)
-    return planned or 0
 
 
 def attendance(s: Session, project_id: str, member_ids: list[str]) -> list[tuple[str, str, int]]:

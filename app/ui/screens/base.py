@@ -28,8 +28,6 @@ class Screen(QWidget):
     key = "screen"
     #: rebuilt when another machine changes the project (not while someone is writing)
     refresh_on_change = True
-    #: keys typed are text here even outside facilitator mode (the passphrase: the facilitator types it)
-    typing_first = False
 
     def __init__(self, ctx: UiContext, title: str) -> None:
         super().__init__()
@@ -100,6 +98,11 @@ class Screen(QWidget):
     def spoken_title(self) -> str:
         """What is said when the screen opens."""
         return self.title
+
+    def news_since(self, before: Screen) -> str:
+        """What to say after this screen was rebuilt over `before` because others changed
+        something (nothing, unless a screen has news: a think-first count)."""
+        return ""
 
     def add_text(self, text: str, muted: bool = False) -> QLabel:
         """Add a wrapped paragraph to the body."""

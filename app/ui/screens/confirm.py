@@ -43,6 +43,8 @@ QUESTIONS: dict[str, Question] = {
                        "to use it again, invite it again.", "Yes, revoke it"),
     "delete-phrase": Question("delete-phrase", "Delete the phrase “{phrase}”?",
                               "It cannot be brought back.", "Yes, delete it"),
+    "remove-step": Question("remove-step", "Remove “{title}” from the agenda?",
+                            "The step goes; it can be added again.", "Yes, remove it"),
     "clear": Question("clear", "Clear all the text?",
                       "Everything written here goes.", "Yes, clear it"),
     "leave-write": Question("leave-write", "Leave the writing?",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.services.dto import ContributionInfo, Outcome
+from app.services.errors import DomainError
+from app.services.meeting.dto import AddedInfo
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
 from app.ui.screens.write import Option, WriteRequest
@@ -42,7 +44,11 @@ class PromptScreen(Screen):
         step = meeting.current if meeting is not None and meeting.running else None
         self.step = step if step is not None and step.prompt_id == prompt_id else None
         voting = self.step is not None and self.step.kind == "vote" and self._viewer is not None
-        self.dots = ctx.services.live.dots(self._viewer, self.step.id) if voting and self.step else None
+        try:
+            self.dots = ctx.services.live.dots(self._viewer, self.step.id) if voting and self.step else None
+        except DomainError:  # the meeting ended since the window last looked: no vote here now
+            self.step, self.dots = None, None
+        self.added: AddedInfo | None = None  # a think-first step's count, while it hides
         if self.dots is not None and self.step is not None and self.step.revealed_at is not None:
             self._results(self.step.id)
             self.dots = None
@@ -50,8 +56,11 @@ class PromptScreen(Screen):
             self.add_text(f"Vote: choose a keyword to put a dot on it. Your dots left: {self.dots.left} "
                           f"of {self.dots.dots}. The results stay hidden until the facilitator reveals them.")
         elif self.step is not None and self.step.hides:
-            self.add_text("Think first: only your own keywords show until the facilitator reveals "
-                          "everyone's.")
+            # how many have added, never who or what (the count follows others' additions: the
+            # window rebuilds this screen when the database changes, and says a new count)
+            self.added = ctx.services.live.added(self.step.id)
+            self.add_text(f"Think first: {self.added.text()}. Only your own keywords show until "
+                          "the facilitator reveals everyone's.")
         self.total = listing.total
         shown = listing.items
         self.tiles: list[Tile] = []
@@ -116,7 +125,14 @@ class PromptScreen(Screen):
     def spoken_title(self) -> str:
         """The prompt is read aloud on entry (and a revealed vote's results, most dots first)."""
         results = getattr(self, "results_spoken", "")
-        return f"{self.prompt.text}. Results: {results}" if results else self.prompt.text
+        if results:
+            return f"{self.prompt.text}. Results: {results}"
+        return f"{self.prompt.text}. Think first: {self.added.text()}" if self.added else self.prompt.text
+
+    def news_since(self, before: Screen) -> str:
+        """Rebuilt after others' changes: a think-first step's new count, to be said."""
+        earlier = getattr(before, "added", None) if isinstance(before, PromptScreen) else None
+        return self.added.text() if self.added is not None and earlier != self.added else ""
 
     def _toggler(self, c: ContributionInfo) -> Callable[[], None]:
         def toggle() -> None:

@@ -75,7 +75,6 @@ class WriteScreen(Screen):
     def __init__(self, ctx: UiContext, request: WriteRequest, predictor: Predictor) -> None:
         super().__init__(ctx, request.title)
         self.request = request
-        self.typing_first = request.secret  # the facilitator's passphrase, typed on a keyboard
         profile = ctx.state.profile
         predictor.set_keywords(request.keywords)
         saved = None

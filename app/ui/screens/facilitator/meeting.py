@@ -8,8 +8,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 from app.services.meeting.dto import MeetingInfo, StepInfo
+from app.services.review.involvement_dto import day_text
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.facilitator.agenda import large
 from app.ui.widgets import Tile, action, tile_rows
 
 AGENDA = (("talk", "Introductions"), ("keywords", "Keywords for NOW"), ("vote", "Vote"),
@@ -26,22 +28,34 @@ class MeetingScreen(Screen):
         super().__init__(ctx, "Facilitator: the meeting")
         self.session = ctx.state.facilitator
         self.m = ctx.services.meetings
-        meetings = self.m.meetings(self.session)
-        self.meeting: MeetingInfo | None = next((x for x in meetings if x.running), None) or next(
-            (x for x in meetings if x.started_at is None), None)
+        meetings = self.m.meetings(self.session)  # newest first
+        today = date.today()
+        # A meeting of an earlier day never started here was held without the app's pacing: it
+        # is among those held (its attendance and time can be entered), not the one to start.
+        upcoming = [x for x in meetings if x.started_at is None and x.held_on >= today]
+        self.meeting: MeetingInfo | None = next((x for x in meetings if x.running), None) or (
+            upcoming[-1] if upcoming else None)
+        held = [x for x in meetings if x.ended_at is not None
+                or (x.started_at is None and x.held_on < today)]
         actions = [action("Back", ctx.nav.back)]
         if self.meeting is None:
             self.add_text("No meeting is planned. “Plan today's meeting” makes one with the usual "
                           "agenda: introductions, keywords for NOW (think first), a vote of 3 dots, "
-                          "a break and the draft.")
+                          "a break and the draft; then plan its agenda as you wish.")
             actions.insert(0, action("Plan today's meeting", self._plan))
         elif not self.meeting.running:
+            steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
             self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
-                          + "; ".join(st.title for st in self.meeting.steps))
+                          + (f"The agenda: {steps}." if steps else "No steps yet."))
+            self.add_row("plan", "The agenda and everyone's time",
+                         [Tile("Plan the agenda", self._agenda),
+                          Tile("Who came, and their time", self._attendance)])
             actions.insert(0, action("Start the meeting", self._start))
         else:
             self._running(self.meeting)
             actions.append(action("End the meeting", self._end))  # last: never the first highlight
+        if self.meeting is None or not self.meeting.running:
+            self._earlier(held[:3])
         self.body.addStretch(1)
         self.set_actions(actions, first=True)
 
@@ -79,9 +93,12 @@ class MeetingScreen(Screen):
                 self.add_text(f"{r.text}  {r.bar(most)}  {r.dots}")
         steps = [Tile(f"{'▶ ' if now and st.id == now.id else ''}{i}. {st.title}", self._mover(st),
                       speech=f"Move the group to {st.title}") for i, st in enumerate(meeting.steps, 1)]
-        holder, groups = tile_rows("steps", "Agenda", steps, per_row=3)
+        holder, groups = tile_rows("steps", "Agenda", steps, per_row=2 if large(self.ctx) else 3)
         self.body.addWidget(holder)
         self.groups.extend(groups)
+        self.add_row("plan", "The agenda and everyone's time",
+                     [Tile("Change the agenda", self._agenda),
+                      Tile("Minutes and preparation", self._attendance)])
         here = {a.member_id for a in self.m.attendance(self.session, meeting.id)}
         people = [p for p in self.ctx.services.projects.list_members(self.ctx.state.project_id)
                   if p.role == "participant"]
@@ -90,9 +107,29 @@ class MeetingScreen(Screen):
                       speech=f"{p.display_name}, {'here' if p.id in here else 'not marked here'}")
                  for p in people]
         holder, groups = tile_rows("here", "Who is here", tiles, per_row=5)
-        self.add_text("Who is here (minutes: the meeting's length unless changed):")
+        self.add_text("Who is here (minutes: the meeting's length unless typed; "
+                      "“Minutes and preparation” types them):")
         self.body.addWidget(holder)
         self.groups.extend(groups)
+
+    def _earlier(self, ended: list[MeetingInfo]) -> None:
+        """The last meetings held: who came and their time can still be entered."""
+        if not ended:
+            return
+        tiles = [Tile(f"{m.title}, {day_text(m.held_on)}: who came, and their time",
+                      lambda m=m: self.ctx.nav.show_attendance(m.id)) for m in ended]
+        holder, groups = tile_rows("earlier", "Meetings held", tiles, per_row=3)
+        self.add_text("Meetings held (minutes and preparation time can be entered after):")
+        self.body.addWidget(holder)
+        self.groups.extend(groups)
+
+    def _agenda(self) -> None:
+        assert self.meeting is not None
+        self.ctx.nav.show_agenda(self.meeting.id)
+
+    def _attendance(self) -> None:
+        assert self.meeting is not None
+        self.ctx.nav.show_attendance(self.meeting.id)
 
     def _viewer(self) -> str | None:
         return self.session.member_id if self.session else None
@@ -102,9 +139,11 @@ class MeetingScreen(Screen):
             voters = self.m.voters(self.session, step.id)
             return f"{voters} {'has' if voters == 1 else 'have'} voted."
         if step.kind == "keywords":
-            added, people = self.m.keywords_added(self.session, step.id)
+            # the members' own count ("3 of 5 have added"), beside how many keywords there are
+            added, _people = self.m.keywords_added(self.session, step.id)
+            who = self.ctx.services.live.added(step.id).text()
             hidden = " Hidden until you reveal them." if step.hides else ""
-            return f"{added} keywords added by {people}.{hidden}"
+            return f"{added} {'keyword' if added == 1 else 'keywords'} so far; {who}.{hidden}"
         return ""
 
     def _do(self, outcome) -> None:  # noqa: ANN001 - an Outcome
