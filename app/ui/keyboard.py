@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from app.access.huffman import key_probabilities
 from app.access.keyboard_layout import Key
 from app.access.text_entry import KeyboardModel, TextState
 from app.ui.guard import guarded
-from app.ui.widgets import GroupFrame, ScanGroup, Tile
+from app.ui.widgets import GroupFrame, ScanGroup, Tile, make_fitted
 
 # Clearing a text this long asks first; a shorter one is quicker to write again than to confirm.
 LONG_TEXT = 12
@@ -52,8 +52,9 @@ class TextField(QPlainTextEdit):
         self.secret = secret
         self.setAccessibleName("Text being written")
         self.setTabChangesFocus(True)
-        self.setMinimumHeight(120 if multiline else 64)
-        self.setMaximumHeight(200 if multiline else 80)
+        # Its height is given by the writing screen's fitting (app/ui/write_fit.py): as many
+        # lines as the window leaves room for, never fewer than the cursor's own line.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Enter submits a one-line text; Ctrl+Enter always submits; F1–F6 take a prediction."""
@@ -76,7 +77,11 @@ class TextField(QPlainTextEdit):
 
 
 class KeyboardPanel(QWidget):
-    """Draws the model's rows as key tiles; every key press goes through `press`."""
+    """Draws the model's rows as key tiles; every key press goes through `press`.
+
+    The rows share the panel's height equally, `gap` px apart; the writing screen sizes the
+    panel (and so every key) to fit the window, and places `field`, the text, itself.
+    """
 
     changed = Signal()
 
@@ -96,9 +101,8 @@ class KeyboardPanel(QWidget):
         self.on_result = on_result
         self.on_word = on_word
         self._clear_armed = False
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        self.gap = 2
+        self.wanted_predictions = model.n_predictions
         self.field = TextField(multiline, secret)
         if secret:
             self.field.secret_typed.connect(guarded(self, self._secret_key))
@@ -107,10 +111,6 @@ class KeyboardPanel(QWidget):
         # Typing straight into the field acts as the keys do: through the window's guard.
         self.field.submitted.connect(guarded(self, lambda: self.press_id("done")))
         self.field.prediction_key.connect(guarded(self, lambda n: self.press_id(f"prediction:{n}")))
-        layout.addWidget(self.field)
-        self.rows_box = QVBoxLayout()
-        self.rows_box.setSpacing(2)
-        layout.addLayout(self.rows_box)
         self.groups: list[ScanGroup] = []
         self._ids: list[list[str]] = []
         self._build_rows()
@@ -151,6 +151,44 @@ class KeyboardPanel(QWidget):
         if result is not None:
             self.on_result(result)
 
+    def set_predictions(self, count: int) -> bool:
+        """Show `count` predictions (fewer than the member's setting when the window has no
+        room for more); True when the rows changed."""
+        count = max(0, min(count, self.wanted_predictions))
+        if count == self.model.n_predictions:
+            return False
+        self.model.n_predictions = count
+        self.model.refresh()
+        self._refresh()
+        return True
+
+    def row_count(self, predictions: bool | None = None) -> int:
+        """How many rows of keys are on show; with `predictions`, how many there would be with
+        (True) or without (False) the row of predictions."""
+        rows = len(self.groups)
+        if predictions is None or self.model.page != "letters":
+            return rows
+        showing = 1 if self.model.n_predictions else 0
+        could = 1 if self.wanted_predictions and predictions else 0
+        return rows - showing + could
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Share the height between the rows."""
+        super().resizeEvent(event)
+        self.place_rows()
+
+    def place_rows(self) -> None:
+        """Put each row at its share of the panel's height, `gap` px apart."""
+        n = len(self.groups)
+        if not n:
+            return
+        room = self.height() - self.gap * (n - 1)
+        top = 0
+        for i, group in enumerate(self.groups):
+            height = room // n + (1 if i < room % n else 0)
+            group.frame.setGeometry(0, top, self.width(), height)
+            top += height + self.gap
+
     # ------------------------------------------------ adaptive scanning (AdaptiveProvider)
     def key_probabilities(self) -> dict[str, float]:
         """How likely each key on show is to be wanted next, from the prediction model."""
@@ -190,6 +228,7 @@ class KeyboardPanel(QWidget):
         tile = Tile(self._label(key), lambda k=key: self.press(k), speech=key.spoken or key.label)
         tile.setProperty("key_id", key.id)
         tile.setProperty("role", "key")
+        make_fitted(tile)
         return tile
 
     @staticmethod
@@ -199,23 +238,24 @@ class KeyboardPanel(QWidget):
         return _COMMAND_LABELS.get(key.kind, key.label)
 
     def _build_rows(self) -> None:
-        while self.rows_box.count():
-            item = self.rows_box.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        for group in self.groups:
+            group.frame.hide()
+            group.frame.deleteLater()
         self.groups = []
         rows = self.model.rows()
         self._ids = [[k.id for k in row] for row in rows]
         for r, row in enumerate(rows, start=1):
             is_predictions = bool(row) and row[0].kind == "prediction"
             label = "Predictions" if is_predictions else ", ".join(k.spoken or k.label for k in row[:3])
-            frame = GroupFrame(label)
+            frame = GroupFrame(label, self)
+            frame.setProperty("fit", True)
             frame.row.setContentsMargins(6, 3, 6, 3)
             tiles = [self._key_tile(k) for k in row]
             for tile in tiles:
                 frame.row.addWidget(tile, 1)
-            self.rows_box.addWidget(frame)
+            frame.show()
             self.groups.append(ScanGroup(f"kb-row{r}", label, frame, tiles))
+        self.place_rows()
 
     def _refresh(self) -> None:
         rows = self.model.rows()

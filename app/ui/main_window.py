@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -101,6 +102,8 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.stack = QStackedWidget()
+        # A screen's minimum size never makes the window larger than it was made (off the screen).
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout.addWidget(self.stack, 1)
         self.status = QLabel("")
         self.status.setObjectName("status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStyle,
     QStyleOptionButton,
     QWidget,
@@ -44,6 +45,11 @@ class Tile(QPushButton):
             # Every tile's action runs through the window's guard: no failure goes unheard.
             self.clicked.connect(lambda _checked=False: run_action(self, on_activate))
 
+    @property
+    def label(self) -> str:
+        """The whole label, before it is wrapped to the tile's width."""
+        return self._label
+
     def set_label(self, text: str, speech: str | None = None) -> None:
         """Change what the tile shows and says."""
         self._label = text
@@ -55,6 +61,12 @@ class Tile(QPushButton):
         """Wrap the label to the new width."""
         super().resizeEvent(event)
         self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """A new font (the writing screen fits each key's) wraps the label again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
 
     def _fit(self) -> None:
         """Break the label into lines at spaces so each fits inside the tile: a button clips
@@ -90,6 +102,16 @@ class Tile(QPushButton):
 def action(text: str, on_activate: Callable[[], None], speech: str | None = None) -> Tile:
     """A tile styled for the action bar."""
     return Tile(text, on_activate, speech, role="action")
+
+
+def make_fitted(tile: Tile) -> None:
+    """Let `tile` take exactly the room its row gives it, with no minimum of its own: the
+    writing screen sizes and fits every key to the window (app/ui/write_fit.py)."""
+    tile.setProperty("fit", True)
+    policy = tile.sizePolicy()  # (a copy: keeps "retain size when hidden")
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+    tile.setSizePolicy(policy)
 
 
 class Heading(QLabel):
@@ -135,7 +157,10 @@ class GroupFrame(QFrame):
             self.back_tile.setProperty("scan_only", True)
             self.back_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.back_tile.setAccessibleName(f"Back out of {self.accessibleName()}")
-            self.row.addWidget(self.back_tile, 0)
+            fitted = bool(self.property("fit"))  # a row of the writing screen: one more key
+            if fitted:
+                make_fitted(self.back_tile)
+            self.row.addWidget(self.back_tile, 1 if fitted else 0)
         if self.back_tile is not None:
             policy = self.back_tile.sizePolicy()
             policy.setRetainSizeWhenHidden(scanning)

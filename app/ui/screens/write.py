@@ -19,6 +19,7 @@ from app.ui.screens.base import Screen
 from app.ui.screens.confirm import question
 from app.ui.screens.unfinished import UnfinishedText
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, action
+from app.ui.write_fit import FitArea
 
 PHRASES_SHOWN = 4
 EARLIER_OFFER = "An earlier version of this text is kept: choose to see it"
@@ -61,7 +62,12 @@ class WriteRequest:
 
 
 class WriteScreen(Screen):
-    """The keyboard over a text field; Escape or Cancel keeps the text for later."""
+    """The keyboard over a text field; Escape or Cancel keeps the text for later.
+
+    Nothing here scrolls: the title, the text, the keys and the rows under them are placed by
+    a FitArea (app/ui/write_fit.py) to fit the window at every Size, in place of the scrolling
+    body the other screens have.
+    """
 
     key = "write"
     refresh_on_change = False  # writing is never disturbed; the news shows on return
@@ -87,11 +93,15 @@ class WriteScreen(Screen):
         self.panel = KeyboardPanel(self.model, self._result, self._word, request.multiline,
                                    request.secret)
         self.panel.changed.connect(self._changed)
-        self.add_fixed(self.panel.field)  # the text stays in view while the keys scroll
-        self.body.addWidget(self.panel)
+        self.fit = FitArea(self.heading, self.panel.field, self.panel,
+                           lambda: ctx.state.profile.size_percent)
+        self._outer.removeWidget(self.heading)
+        self._outer.removeWidget(self.scroll)
+        self.scroll.hide()
+        self.scroll.deleteLater()  # (the body that scrolls on other screens; nothing here does)
+        self._outer.insertWidget(0, self.fit, 1)
         self.option_groups = [self._option_row(o) for o in request.options]
         self.phrase_group = None if request.keeps_nothing else self._phrase_row()
-        self.body.addStretch(1)
         self.more_tile = Tile("Other choices", None, speech="Other choices", role="action")
         self.more_tile.setProperty("scan_only", True)
         self.more_tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -101,6 +111,10 @@ class WriteScreen(Screen):
             actions.insert(0, action(EARLIER_OFFER, self._bring_back))
         self.set_actions(actions)
         self.bar_holder.addWidget(self.more_tile)
+        while self.bar_holder.count():  # the action bar (and any asks) are fitted too
+            widget = self.bar_holder.takeAt(0).widget()
+            if widget is not None:
+                self.fit.add(widget)
         self._opened_with = self.panel.text  # leaving with other text than this asks first
         self._left = False
         if saved is not None and saved.earlier is not None:
@@ -152,7 +166,7 @@ class WriteScreen(Screen):
         for tile in tiles:
             tile.setProperty("role", "key")
             frame.row.addWidget(tile, 1)
-        self.body.addWidget(frame)
+        self.fit.add(frame)
         return ScanGroup("phrases", "My phrases", frame, tiles)
 
     def _save_phrase(self) -> None:
@@ -178,7 +192,7 @@ class WriteScreen(Screen):
             option.tiles.append(tile)
             frame.row.addWidget(tile, 1)
         self._mark(option)
-        self.body.addWidget(frame)
+        self.fit.add(frame)
         return ScanGroup(f"option-{option.key}", option.label, frame, option.tiles)
 
     def _chooser(self, option: Option, value: str) -> Callable[[], None]:
@@ -200,6 +214,7 @@ class WriteScreen(Screen):
         if self.unfinished is not None:
             self.unfinished.changed(self.model.state.text, self.model.state.cursor)
         self.ctx.nav.rescan()
+        self.fit.refit()  # new labels (predictions), new rows (a page of symbols), the cursor
 
     def _bring_back(self) -> None:
         """Swap in the earlier version of the text; the one it replaces is kept in its place."""
