@@ -204,3 +204,16 @@ def test_in_a_running_meeting_the_asks_fit_too_at_300(make_app, window_size):
     names = {t.accessibleName() for t in keys(screen)}
     assert {"I need a break", "Please say that again", "I want to say something"} <= names
     assert fit_problems(app, screen, window_size) == []
+
+
+@pytest.mark.parametrize("window_size", WINDOWS[:2], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_long_failure_message_leaves_the_keys_whole_at_300(make_app, window_size):
+    # The status line is the window's, under every screen: a failure told there while writing
+    # must not squeeze the keys under 44 px (a four-line message at 300 % left them 26 px).
+    from app.ui.guard import GONE
+    app = sized_app(make_app, window_size, 300)
+    screen = open_keyboard(app)
+    app.window.show_status(GONE)
+    settle()
+    assert fit_problems(app, screen, window_size) == []
+    assert app.window.status.text() == GONE  # shown whole
