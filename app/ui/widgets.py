@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QFontInfo, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.guard import run_action
+from app.ui.label_fit import fit_label, wrap
 
 
 class Tile(QPushButton):
@@ -36,6 +37,10 @@ class Tile(QPushButton):
     ) -> None:
         super().__init__(text, parent)
         self._label = text
+        self._style = ""  # the tile's own style, if any (see set_style)
+        self._own_px: int | None = None  # the label's font when it had to shrink to fit
+        self._base_font = QFont()
+        self._fitting = False
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
         self.setProperty("role", role)
@@ -57,38 +62,63 @@ class Tile(QPushButton):
         self.speech = speech or " ".join(text.split())
         self.setAccessibleName(self.speech)
 
+    def set_style(self, css: str) -> None:
+        """A style of this tile's own (e.g. "text-align: left;"), kept when its label's font is
+        fitted (a widget has one style sheet: never set it directly on a tile)."""
+        self._style = css
+        self._apply_style()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        """Wrap the label to the new width."""
+        """Fit the label to the new size."""
         super().resizeEvent(event)
         self._fit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        """A new font (the writing screen fits each key's) wraps the label again."""
+        """A new font (the writing screen fits each key's) or a new Size or theme: fit again."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
+        if self._fitting:
+            return
+        if event.type() == QEvent.Type.StyleChange and self._own_px is not None:
+            self._own_px = None  # the window's style changed: measure from its font again
+            self._apply_style()
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._fit()
 
     def _fit(self) -> None:
-        """Break the label into lines at spaces so each fits inside the tile: a button clips
-        its text, and a long keyword or question must still be read whole."""
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self).width()
-        metrics = self.fontMetrics()
-        lines: list[str] = []
-        for paragraph in self._label.split("\n"):
-            line = ""
-            for word in paragraph.split(" "):
-                longer = f"{line} {word}" if line else word
-                if line and metrics.horizontalAdvance(longer) > room:
-                    lines.append(line)
-                    line = word
-                else:
-                    line = longer
-            lines.append(line)
-        text = "\n".join(lines)
-        if text != self.text():
-            self.setText(text)
+        """Show the label whole inside the tile: wrapped at spaces, smaller when it must be, cut
+        with "…" only when even the smallest allowed size does not fit (app/ui/label_fit.py);
+        the accessible name and speech stay whole. A button clips its text, and a long keyword
+        or question must still be read."""
+        if self._fitting:
+            return
+        self._fitting = True
+        try:
+            option = QStyleOptionButton()
+            self.initStyleOption(option)
+            room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+            if self.property("fit"):  # the writing screen sets this key's font itself
+                text = "\n".join(wrap(self.fontMetrics(), self._label, room.width()))
+            else:
+                base = self.font() if self._own_px is None else self._base_font
+                self._base_font = QFont(base)
+                fitted = fit_label(base, self._label, room, QFontInfo(base).pixelSize())
+                wanted = None if fitted.px == QFontInfo(base).pixelSize() else fitted.px
+                if wanted != self._own_px:
+                    self._own_px = wanted
+                    self._apply_style()
+                text = fitted.text
+            if text != self.text():
+                self.setText(text)
+        finally:
+            self._fitting = False
+
+    def _apply_style(self) -> None:
+        own = f" font-size: {self._own_px}px;" if self._own_px is not None else ""
+        was, self._fitting = self._fitting, True
+        try:
+            self.setStyleSheet(f"{self._style}{own}".strip())
+        finally:
+            self._fitting = was
 
     def mark_chosen(self, name: str, chosen: bool, prefix: str = "") -> None:
         """Show one option of a choice: "✔ name" and ", chosen" when it is the one in force."""

@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStyle, QStyleOptionButton, QWidget
 
 from app.ui.keyboard import KeyboardPanel
+from app.ui.label_fit import lines_fit, sized, wrap
 from app.ui.theme import MIN_TARGET_PX, font_px, key_px
 from app.ui.widgets import GroupFrame, Tile, make_fitted
 
@@ -60,36 +61,10 @@ STEPS = (
 )
 
 
-def wrap(metrics: QFontMetrics, text: str, width: int) -> list[str]:
-    """`text` broken into lines at spaces as a Tile breaks it (see Tile._fit)."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            longer = f"{line} {word}" if line else word
-            if line and metrics.horizontalAdvance(longer) > width:
-                lines.append(line)
-                line = word
-            else:
-                line = longer
-        lines.append(line)
-    return lines
-
-
 def label_fits(font: QFont, text: str, room: QRect) -> bool:
     """True when `text`, wrapped to the room's width in `font`, fits inside the room."""
     metrics = QFontMetrics(font)
-    lines = wrap(metrics, text, room.width())
-    widest = max(metrics.horizontalAdvance(line) for line in lines)
-    tall = metrics.lineSpacing() * (len(lines) - 1) + metrics.height()
-    return widest <= room.width() and tall <= room.height()
-
-
-def sized(font: QFont, px: int) -> QFont:
-    """A copy of `font` at `px` pixels."""
-    copy = QFont(font)
-    copy.setPixelSize(max(1, px))
-    return copy
+    return lines_fit(metrics, wrap(metrics, text, room.width()), room)
 
 
 def largest_fitting(font: QFont, text: str, room: QRect, most: int) -> int:

@@ -125,7 +125,7 @@ class DefinitionScreen(Screen):
             for i, sentence in enumerate(self.sentences)
         ]
         for tile in tiles:
-            tile.setStyleSheet("text-align: left;")
+            tile.set_style("text-align: left;")
         self._add_group("sentences", "Sentences", tiles, vertical=True)
 
     def _coverage_row(self) -> None:
