@@ -11,6 +11,7 @@ from app.services.meeting.dto import MeetingInfo, StepInfo
 from app.services.review.involvement_dto import day_text
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.screens.facilitator.agenda import large
 from app.ui.widgets import Tile, action, tile_rows
 
@@ -180,5 +181,8 @@ class MeetingScreen(Screen):
         self._do(self.m.start(self.session, self.meeting.id))
 
     def _end(self) -> None:
-        assert self.meeting is not None
-        self._do(self.m.end(self.session, self.meeting.id))
+        # It cannot be undone (a meeting ended is not started again), so it asks first.
+        meeting = self.meeting
+        assert meeting is not None
+        self.ctx.nav.ask_first(question("end-meeting", title=meeting.title),
+                               lambda: self._do(self.m.end(self.session, meeting.id)))

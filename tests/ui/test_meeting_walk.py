@@ -1,0 +1,84 @@
+"""The facilitator's meeting screen by the keyboard, as a new facilitator tried it under Xvfb:
+Enter on a step keeps the focus on it; after a Reveal or an answered ask the focus goes to the
+top, where a second Enter does no harm; and
+"End the meeting" asks first. Every key goes through the window's event filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+
+from app.ui.screens.confirm import ConfirmScreen
+from app.ui.screens.facilitator.meeting import MeetingScreen
+from tests.ui.conftest import App
+
+PASSPHRASE = "our-group-2026"
+
+
+def _to(app: App, name: str, limit: int = 60) -> None:
+    """Move the keyboard focus with the arrow key until `name` has it."""
+    for _ in range(limit):
+        if app.focus_name() == name:
+            return
+        app.key(Qt.Key.Key_Right)
+    raise AssertionError(f"the focus never reached {name!r}; it is on {app.focus_name()!r}")
+
+
+def _meeting(app: App) -> tuple[object, str, str]:
+    s, people = app.services, app.members()
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
+    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
+                                   think_first=True).record_id
+    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id, dots=3).record_id
+    s.meetings.start(fs, meeting)
+    s.meetings.reveal(fs, keywords)  # revealed: the vote's Reveal tile will push the steps down
+    s.live.ask(people["Alex"], "break")
+    app.window.facilitator_unlocked(fs)
+    app.window.show_meeting()
+    assert isinstance(app.window.current, MeetingScreen)
+    return fs, meeting, vote
+
+
+def test_a_second_enter_never_moves_the_group_back(make_app):
+    app = make_app()
+    _fs, meeting, vote = _meeting(app)
+    live = app.services.live
+    _to(app, "Move the group to Vote")
+    app.key(Qt.Key.Key_Return)
+    assert live.running(app.project_id).current.id == vote
+    assert app.focus_name() == "Move the group to Vote"  # still the step chosen, not step 1
+    _to(app, "Reveal the results")
+    app.key(Qt.Key.Key_Return)
+    assert app.window.status.text() == "Results revealed."
+    # The Reveal tile is gone: the focus goes to the top, as the scan does ("Back"), not to the
+    # step tile that took its place, where a second Enter moved everyone back to step 1.
+    assert app.focus_name() == "Back"
+    _to(app, "Alex: I need a break. Choose when answered")
+    app.key(Qt.Key.Key_Return)
+    assert app.window.status.text() == "Answered: Alex."
+    assert app.focus_name() == "Back"
+    assert live.running(app.project_id).current.id == vote and live.running(app.project_id).id == meeting
+
+
+def test_ending_the_meeting_asks_first(make_app):
+    app = make_app()
+    fs, meeting, _vote = _meeting(app)
+    _to(app, "End the meeting")
+    app.key(Qt.Key.Key_Return)
+    asked = app.window.current
+    assert isinstance(asked, ConfirmScreen) and asked.title == "End Today's meeting?"
+    assert app.focus_name() == "No, go back"
+    app.key(Qt.Key.Key_Return)
+    assert app.window.status.text() == "Nothing was changed."
+    assert app.services.live.running(app.project_id).id == meeting  # still running
+    _to(app, "End the meeting")
+    app.key(Qt.Key.Key_Return)
+    _to(app, "Yes, end it")
+    app.key(Qt.Key.Key_Return)
+    assert app.services.live.running(app.project_id) is None
+    ended = next(m for m in app.services.meetings.meetings(fs) if m.id == meeting)
+    assert ended.ended_at is not None
+    assert app.window.status.text() == "Meeting ended: Today's meeting."
