@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.facilitator.meeting import MeetingScreen
-from tests.ui.conftest import App
+from tests.ui.conftest import App, choose_key
 
 PASSPHRASE = "our-group-2026"
 
@@ -82,3 +82,36 @@ def test_ending_the_meeting_asks_first(make_app):
     ended = next(m for m in app.services.meetings.meetings(fs) if m.id == meeting)
     assert ended.ended_at is not None
     assert app.window.status.text() == "Meeting ended: Today's meeting."
+
+
+def _predicted(app: App) -> list[str]:
+    return [t.accessibleName().lower() for t in app.window.tiles()]
+
+
+def test_thinking_first_the_predictions_keep_the_others_keywords_back(make_app):
+    # Under Xvfb the first predictions on the writing screen were others' hidden keywords
+    # ("Tickbox", "Fighting for care"): the step showed only Alex's own, the keyboard the rest.
+    profile = {"scan_mode": "auto", "step_time": 0.5, "first_item_extra": 0.0}
+    app = make_app(last_member="Alex", **profile)
+    s = app.services
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    others = {c.text.lower() for c in s.contributions.list_for_prompt(prompt.id)
+              if c.author != "Alex" and " " in c.text}
+    assert "fighting for care" in others  # the demo's, by another member
+    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
+    step = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
+                               think_first=True).record_id
+    s.meetings.start(fs, meeting)
+    for revealed in (False, True):
+        choose_key(app, "Alex")  # the member's turn starts on the group's step
+        choose_key(app, "✚ Add keyword")
+        offered = set(_predicted(app)) & others  # the predictions before a letter is typed
+        assert "just a number" in _predicted(app)  # Alex's own, on the screen too
+        assert ("fighting for care" in offered) if revealed else offered == set()
+        choose_key(app, "Cancel: keep for later")
+        while app.window.current.key != "home":
+            choose_key(app, "Back")
+        choose_key(app, "Change member")
+        if not revealed:
+            s.meetings.reveal(fs, step)
