@@ -115,3 +115,39 @@ def test_thinking_first_the_predictions_keep_the_others_keywords_back(make_app):
         choose_key(app, "Change member")
         if not revealed:
             s.meetings.reveal(fs, step)
+
+
+
+def _step_choose(app: App, spoken: str, limit: int = 80) -> None:
+    """Two-switch step scan, as a member does: Space moves on, Return goes into the row, then
+    Space to the tile and Return chooses it."""
+    group = next(g for g in app.window.current.scan_groups()
+                 if any(t.accessibleName() == spoken for t in g.items))
+    for name in (group.label, spoken):
+        for _ in range(limit):
+            if app.focus_name() == name:
+                break
+            app.clock.advance(0.2)  # a moment between presses (quicker ones count as one)
+            app.key(Qt.Key.Key_Space)
+        assert app.focus_name() == name, f"the scan never reached {name!r}"
+        app.clock.advance(0.2)
+        app.key(Qt.Key.Key_Return)
+
+
+def test_the_passphrase_screen_says_which_keys_are_switches(make_app):
+    # On one computer the last member's scan goes on: their Space and Return only scan, so a
+    # facilitator typing "our group 2026" saw the highlight move instead (tried under Xvfb).
+    app = make_app(last_member="Alex", scan_mode="step", switch1="Space", switch2="Return")
+    app.services.facilitator.set_passphrase(app.project_id, "our group 2026")
+    _step_choose(app, "Facilitator")
+    title = app.window.current.title
+    assert title == ("Facilitator passphrase. Space and Return are switches here, not typing: "
+                     "type a space with “␣ space”; finish with “✔ done”")
+    assert title in [text for text, *_ in app.speaker.said]
+    for i, word in enumerate(("our", "group", "2026")):
+        if i:
+            _step_choose(app, "space")
+        app.qtbot.keyClicks(app.focus(), word)  # typed on the keyboard
+    _step_choose(app, "done")
+    assert app.window.current.key == "facilitator"
+    assert app.window.status.text() == "Facilitator mode is on."
