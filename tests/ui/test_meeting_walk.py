@@ -151,3 +151,24 @@ def test_the_passphrase_screen_says_which_keys_are_switches(make_app):
     _step_choose(app, "done")
     assert app.window.current.key == "facilitator"
     assert app.window.status.text() == "Facilitator mode is on."
+
+
+def test_back_in_facilitator_mode_the_asks_waiting_show_and_are_said(make_app):
+    app = make_app()
+    s, people = app.services, app.members()
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
+    s.meetings.add_step(fs, meeting, "talk", "Introductions")
+    s.meetings.start(fs, meeting)
+    s.live.ask(people["Alex"], "break")  # during Alex's turn
+    _to(app, "Facilitator")
+    app.key(Qt.Key.Key_Return)
+    for ch in PASSPHRASE:  # typed on the keyboard: each key goes where the focus is
+        app.qtbot.keyClicks(app.focus(), ch)
+    app.key(Qt.Key.Key_Return)
+    assert app.window.current.key == "facilitator", (app.window.status.text(), app.focus_name())
+    waiting = "1 ask waiting, oldest first: Alex: I need a break"
+    assert f"Facilitator: review and records. {waiting}" in [text for text, *_ in app.speaker.said]
+    _to(app, f"The meeting: run it, asks, votes. {waiting}")
+    app.key(Qt.Key.Key_Return)
+    assert isinstance(app.window.current, MeetingScreen)
