@@ -69,7 +69,7 @@ def test_ending_the_meeting_asks_first(make_app):
     _to(app, "End the meeting")
     app.key(Qt.Key.Key_Return)
     asked = app.window.current
-    assert isinstance(asked, ConfirmScreen) and asked.title == "End Today's meeting?"
+    assert isinstance(asked, ConfirmScreen) and asked.title == "End “Today's meeting”?"
     assert app.focus_name() == "No, go back"
     app.key(Qt.Key.Key_Return)
     assert app.window.status.text() == "Nothing was changed."
@@ -172,3 +172,20 @@ def test_back_in_facilitator_mode_the_asks_waiting_show_and_are_said(make_app):
     _to(app, f"The meeting: run it, asks, votes. {waiting}")
     app.key(Qt.Key.Key_Return)
     assert isinstance(app.window.current, MeetingScreen)
+
+
+def test_two_meetings_planned_on_one_day_have_names_of_their_own(make_app):
+    # Both were "Today's meeting": the list of meetings held showed two tiles alike.
+    app = make_app()
+    fs = app.services.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    app.window.facilitator_unlocked(fs)
+    app.window.show_meeting()
+    for _ in range(2):
+        for tile in ("Plan today's meeting", "Start the meeting", "End the meeting", "Yes, end it"):
+            _to(app, tile)
+            app.key(Qt.Key.Key_Return)
+    held = [t.accessibleName() for t in app.window.tiles() if t.accessibleName().endswith("their time")]
+    first, second = (m.title for m in app.services.meetings.meetings(fs)[:2][::-1])
+    assert first.startswith("Meeting at ") and second.startswith("Meeting at ") and second != first
+    # (planned in the same minute, the second is "Meeting at 07:20 (2)")
+    assert len(set(held)) == len(held) == 3  # with the demo's first meeting

@@ -45,7 +45,7 @@ QUESTIONS: dict[str, Question] = {
                               "It cannot be brought back.", "Yes, delete it"),
     "remove-step": Question("remove-step", "Remove “{title}” from the agenda?",
                             "The step goes; it can be added again.", "Yes, remove it"),
-    "end-meeting": Question("end-meeting", "End {title}?",
+    "end-meeting": Question("end-meeting", "End “{title}”?",
                             "The group leaves the meeting: nothing added from now on is stamped "
                             "with it, and it cannot be started again.", "Yes, end it"),
     "clear": Question("clear", "Clear all the text?",

@@ -166,7 +166,7 @@ class MeetingScreen(Screen):
         prompts = self.ctx.services.projects.list_prompts(self.ctx.state.project_id)
         now = next((p.id for p in prompts if p.pair_role == "now"), prompts[0].id if prompts else None)
         start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-        planned = self.m.plan(self.session, date.today(), "Today's meeting", start,
+        planned = self.m.plan(self.session, date.today(), self._new_title(start), start,
                               start + timedelta(hours=1))
         for kind, title in AGENDA:
             needs = kind in ("keywords", "vote")
@@ -175,6 +175,14 @@ class MeetingScreen(Screen):
             self.m.add_step(self.session, planned.record_id, kind, title, now if needs else None,
                             think_first=kind == "keywords")
         self._do(planned)
+
+    def _new_title(self, start: datetime) -> str:
+        """A name no other meeting has: every one was "Today's meeting", so two held on one day
+        made two tiles alike, and the name was wrong from the next day on (seen under Xvfb)."""
+        taken = {m.title for m in self.m.meetings(self.session)}
+        base = f"Meeting at {start.astimezone().strftime('%H:%M')}"
+        return next(t for n in range(1, len(taken) + 2)
+                    if (t := base if n == 1 else f"{base} ({n})") not in taken)
 
     def _start(self) -> None:
         assert self.meeting is not None
