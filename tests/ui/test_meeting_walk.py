@@ -1,14 +1,18 @@
-"""The facilitator's meeting screen by the keyboard, as a new facilitator tried it under Xvfb:
-Enter on a step keeps the focus on it; after a Reveal or an answered ask the focus goes to the
-top, where a second Enter does no harm; and
-"End the meeting" asks first. Every key goes through the window's event filter."""
+"""The live meeting as a new user tried it under Xvfb, each defect met there tested as it was
+met: the facilitator by keys (the focus after Enter on a step, a Reveal or an ask; "End the
+meeting" asking first; the asks waiting on the facilitator's home; meetings' names and days),
+a member by one or two switches (think first keeping the others' keywords out of the
+predictions; the passphrase screen naming the switch keys). Every key goes through the window's
+event filter."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
+from app.services.review.involvement_dto import day_text
 from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.facilitator.meeting import MeetingScreen
 from tests.ui.conftest import App, choose_key
@@ -184,6 +188,9 @@ def test_two_meetings_planned_on_one_day_have_names_of_their_own(make_app):
         for tile in ("Plan today's meeting", "Start the meeting", "End the meeting", "Yes, end it"):
             _to(app, tile)
             app.key(Qt.Key.Key_Return)
+            if tile == "Plan today's meeting":  # its day as everywhere else, "3 Dec 2026"
+                shown = " ".join(w.text() for w in app.window.current.findChildren(QLabel))
+                assert f"planned for {day_text(date.today())}." in shown
     held = [t.accessibleName() for t in app.window.tiles() if t.accessibleName().endswith("their time")]
     first, second = (m.title for m in app.services.meetings.meetings(fs)[:2][::-1])
     assert first.startswith("Meeting at ") and second.startswith("Meeting at ") and second != first

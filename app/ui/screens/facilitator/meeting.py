@@ -46,7 +46,7 @@ class MeetingScreen(Screen):
             actions.insert(0, action("Plan today's meeting", self._plan))
         elif not self.meeting.running:
             steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
-            self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
+            self.add_text(f"{self.meeting.title}: planned for {day_text(self.meeting.held_on)}. "
                           + (f"The agenda: {steps}." if steps else "No steps yet."))
             self.add_row("plan", "The agenda and everyone's time",
                          [Tile("Plan the agenda", self._agenda),
