@@ -299,7 +299,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
     def _replace(self, factory: ScreenFactory, keep_place: bool = False) -> None:
         self._drop_question()
         keep_key = self.scan.highlighted_key() if keep_place else None
-        focus_index = self._focus_index() if keep_place else None
+        focus_place = self._focus_place() if keep_place else None
         old = self.current
         try:
             # Built before the old screen lets go: a screen that cannot be read (a busy or
@@ -326,7 +326,7 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         if self.source.done:
             self._marker = self.services.projects.change_marker(self.state.project_id)
         if not self.scan.active:
-            self._focus_tile(focus_index or 0)
+            self._focus_again(focus_place)
         self._keep_place()
         self.voice.update_targets()
 
@@ -340,6 +340,25 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         focus = self.focusWidget()
         tiles = self.tiles()
         return tiles.index(focus) if focus in tiles else None
+
+    def _focus_place(self) -> tuple[str, int] | None:
+        """Where the keyboard focus is, as the scanner keeps its place: its row and its tile."""
+        focus = self.focusWidget()
+        groups = self.current.scan_groups() if self.current is not None else []
+        return next(((g.key, g.items.index(focus)) for g in groups if focus in g.items), None)
+
+    def _focus_again(self, place: tuple[str, int] | None) -> None:
+        """Focus the same row and tile on a rebuilt screen; if that row is gone (a Reveal done,
+        an ask answered), the first tile, as the scanner goes back to the top: never the tile that
+        slid into its place, which a second Enter would choose unasked (on the facilitator's
+        meeting screen that moved the whole group back to step 1)."""
+        groups = self.current.scan_groups() if self.current is not None else []
+        if place is not None:
+            for group in groups:
+                if group.key == place[0] and place[1] < len(group.items):
+                    group.items[place[1]].setFocus(Qt.FocusReason.OtherFocusReason)
+                    return
+        self._focus_tile(0)
 
     def _focus_tile(self, index: int) -> None:
         tiles = self.tiles()

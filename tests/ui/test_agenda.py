@@ -135,7 +135,9 @@ def test_a_custom_agenda_planned_with_keys_is_what_members_follow(make_app):
     _go(app, "Move step 3, Which words matter most, down", AgendaScreen)
     assert _status(app) == "Which words matter most is now step 4 of 6."
     _go(app, "Move step 6, Our future words, up", AgendaScreen)
-    _focus_in_view(app)  # the place kept on the rebuilt list is scrolled to, and framed there
+    assert app.focus_name() == "Move step 5, Our future words, up"  # the focus moved with its step
+    _tab_to(app, "Move step 6, Draft, up")
+    _focus_in_view(app)  # a place below the list's edge is scrolled to, and framed there
     _tab_to(app, "Remove step 3, Break")
     app.key(Qt.Key.Key_Return)
     assert app.window.asking is not None and app.focus_name() == "No, go back"

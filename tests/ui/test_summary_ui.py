@@ -46,3 +46,28 @@ def test_pages_hold_a_few_sentences_and_keep_short_parts_whole(make_app):
     pages = pages_of(summary)
     assert all(0 < len(page) <= PER_PAGE for page in pages)
     assert [s for page in pages for _h, s in page] == list(summary.sentences)
+
+
+def test_the_summary_line_on_home_is_whole_in_a_meeting_at_1366_by_768(make_app):
+    # Under Xvfb its second line lay below the list's edge, cut through, where no scan reached.
+    from datetime import date
+
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    app = make_app("Alex", scan_mode="auto")
+    s = app.services
+    fs = s.facilitator.set_passphrase(app.project_id, "our group 2026").session
+    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
+    s.meetings.add_step(fs, meeting, "talk", "Introductions")
+    s.meetings.start(fs, meeting)  # the Ask row takes its room at the bottom
+    app.window.resize(1366, 768)
+    choose(app, "Members, row 1")
+    choose(app, "Alex")
+    assert isinstance(app.window.current, HomeScreen)
+    QApplication.processEvents()
+    [line] = [w for w in app.window.current.findChildren(QLabel) if w.objectName() == "easyread"]
+    assert line.text().startswith("What happened to your words")
+    whole = QRect(0, 0, line.width(), line.height())
+    assert line.isVisible() and line.visibleRegion().boundingRect() == whole  # nothing cut off
+    assert line.height() >= line.heightForWidth(line.width())  # every line of it

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.services.base import ServiceBase
+from app.services.group.contributions import thinking
 from app.services.validation import check_id
 from app.store.models import Contribution, Definition, DraftVersion, Endorsement, Prompt
 
@@ -33,19 +34,26 @@ class WordService(ServiceBase):
             ).all()
             return [*contributions, *drafts]
 
-    def prompt_keywords(self, prompt_id: str, limit: int = KEYWORD_PICKS) -> list[str]:
+    def prompt_keywords(self, prompt_id: str, limit: int = KEYWORD_PICKS,
+                        viewer_id: str | None = None) -> list[str]:
         """The prompt's visible contributions, oldest first: quick-picks when writing. A prompt
-        with more than `limit` gives those with the most "me too"s (then the oldest)."""
+        with more than `limit` gives those with the most "me too"s (then the oldest). For
+        `viewer_id` during a think-first step, the viewer's own alone, as their screen shows:
+        the others' offered as predictions gave away what the step keeps back."""
         agreed = (select(func.count(Endorsement.id))
                   .where(Endorsement.contribution_id == Contribution.id, Endorsement.active.is_(True))
                   .correlate(Contribution).scalar_subquery())
+        prompt_id = check_id(prompt_id, "prompt")
+        viewer_id = check_id(viewer_id, "member") if viewer_id else None
         with self.store.read() as s:
+            only = [Contribution.member_id == viewer_id] if viewer_id and thinking(s, prompt_id) else []
             rows = s.execute(
                 select(Contribution.text, Contribution.created_at, Contribution.id)
                 .where(
-                    Contribution.prompt_id == check_id(prompt_id, "prompt"),
+                    Contribution.prompt_id == prompt_id,
                     Contribution.hidden.is_(False),
                     Contribution.withdrawn.is_(False),
+                    *only,
                 )
                 .order_by(agreed.desc(), Contribution.created_at, Contribution.id)
                 .limit(limit)

@@ -91,6 +91,15 @@ class Screen(QWidget):
         """Put a widget under the title, outside the scrolling body (it never scrolls away)."""
         self._outer.insertWidget(1, widget)
 
+    def add_under_list(self, text: str) -> QLabel:
+        """A wrapped paragraph between the scrolling list and the action bar: always whole on
+        screen (in the list, a scan that follows only tiles never scrolled to its last line)."""
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setAccessibleName(text)
+        self._outer.insertWidget(self._outer.indexOf(self.scroll) + 1, label)
+        return label
+
     def scan_groups(self) -> list[ScanGroup]:
         """The groups in the order the scanner walks them."""
         return list(self.groups)

@@ -45,6 +45,9 @@ QUESTIONS: dict[str, Question] = {
                               "It cannot be brought back.", "Yes, delete it"),
     "remove-step": Question("remove-step", "Remove “{title}” from the agenda?",
                             "The step goes; it can be added again.", "Yes, remove it"),
+    "end-meeting": Question("end-meeting", "End “{title}”?",
+                            "The group leaves the meeting: nothing added from now on is stamped "
+                            "with it, and it cannot be started again.", "Yes, end it"),
     "clear": Question("clear", "Clear all the text?",
                       "Everything written here goes.", "Yes, clear it"),
     "leave-write": Question("leave-write", "Leave the writing?",

@@ -67,7 +67,8 @@ class DefinitionScreen(Screen):
         chosen = [v for v in self.versions if v.id == version_id]
         self.version = chosen[0] if chosen else (self.versions[-1] if self.versions else None)
         self.sentences = split_sentences(self.version.text) if self.version else []
-        self.keywords = services.words.prompt_keywords(prompt_id)
+        viewer = ctx.state.member.id if ctx.state.member else None
+        self.keywords = services.words.prompt_keywords(prompt_id, viewer_id=viewer)
         self.coverage = keyword_coverage(self.version.text if self.version else "", self.keywords)
         self.selected: int | None = None
         if self.version is None:

@@ -37,7 +37,8 @@ class PairScreen(Screen):
         role = (prompt.pair_role or "").upper()
         version = services.drafts.current_version(prompt.id)
         definition = version.text if version else "No definition yet."
-        keywords = services.words.prompt_keywords(prompt.id)
+        viewer = self.ctx.state.member.id if self.ctx.state.member else None
+        keywords = services.words.prompt_keywords(prompt.id, viewer_id=viewer)
         column = QVBoxLayout()
         for text, name in ((f"{role}: {prompt.text}", "title"), (definition, ""),
                            (f"Keywords: {', '.join(keywords) or 'none yet'}", "muted")):

@@ -194,7 +194,7 @@ class PromptScreen(Screen):
                 Option("credit", "Credit", credit,
                        "anonymous" if member.anonymous_default else "named"),
             ],
-            keywords=self.ctx.services.words.prompt_keywords(prompt.id),
+            keywords=self.ctx.services.words.prompt_keywords(prompt.id, viewer_id=member.id),
             off_thread=True,
         ))
 

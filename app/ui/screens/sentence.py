@@ -41,7 +41,8 @@ class SentenceScreen(Screen):
     def _change(self) -> None:
         if self.ctx.state.member is None:
             return
-        keywords = self.ctx.services.words.prompt_keywords(self.prompt_id)
+        keywords = self.ctx.services.words.prompt_keywords(self.prompt_id,
+                                                            viewer_id=self.ctx.state.member.id)
         self.ctx.nav.show_write(sentence_request(
             self.ctx, self.prompt_id, self.version, self.index, keywords=keywords, back_steps=2))
 

@@ -9,6 +9,21 @@ from app.ui.context import UiContext
 from app.ui.screens.write import WriteRequest
 
 
+def switch_note(ctx: UiContext) -> str:
+    """On one computer the screen scans with the last member's profile, and their switch keys
+    only scan: a facilitator typing the passphrase saw its spaces move the highlight and Enter
+    choose a row, with nothing said why (tried under Xvfb). So the title says so."""
+    profile = ctx.state.profile
+    keys = [k for k in (profile.switch1, profile.switch2) if k and not k.startswith("Mouse:")]
+    if profile.scan_mode == "off" or not keys:
+        return ""
+    named = " and ".join(keys)
+    ways = [way for key, way in (("Space", "type a space with “␣ space”"), ("Return", "finish with “✔ done”"))
+            if key in keys]
+    use = "; ".join(ways) if ways else "use the keys on the screen for them"
+    return f". {named} {'is a switch' if len(keys) == 1 else 'are switches'} here, not typing: {use}"
+
+
 def passphrase_request(ctx: UiContext) -> WriteRequest:
     """The keyboard, in secret mode, asking for (or setting) the passphrase."""
     project_id = ctx.state.project_id
@@ -24,5 +39,6 @@ def passphrase_request(ctx: UiContext) -> WriteRequest:
 
     title = (f"Set the facilitator passphrase (at least {MIN_LENGTH} characters or {MIN_WORDS} words)"
              if first_time else "Facilitator passphrase")
+    title += switch_note(ctx)
     return WriteRequest(title=title, target="facilitator", submit=submit, secret=True,
                         then=ctx.nav.show_facilitator)

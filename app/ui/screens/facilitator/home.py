@@ -17,8 +17,15 @@ class FacilitatorHome(Screen):
         super().__init__(ctx, "Facilitator: review and records")
         nav = ctx.nav
         prompts = ctx.services.projects.list_prompts(ctx.state.project_id)
+        # Asks waiting show on the way in: back in facilitator mode on one computer after a
+        # member's turn, nothing here said that Alex had asked for a break (tried under Xvfb).
+        asks = ctx.services.live.waiting_asks(ctx.state.project_id)
+        self.waiting = (f"{len(asks)} {'ask' if len(asks) == 1 else 'asks'} waiting, oldest first: "
+                        + "; ".join(a.spoken() for a in asks)) if asks else ""
+        meeting = "The meeting: run it, asks, votes"
         tiles = [
-            Tile("The meeting: run it, asks, votes", nav.show_meeting),
+            Tile(f"{meeting}\n{self.waiting}" if asks else meeting, nav.show_meeting,
+                 speech=f"{meeting}. {self.waiting}" if asks else meeting),
             *[Tile(f"Keywords and themes: {p.text}", lambda p=p: nav.show_dashboard(p.id),
                    speech=f"Keywords and themes for {p.text}") for p in prompts],
             *[Tile(f"Definition history: {p.text}", lambda p=p: nav.show_history(p.id),
@@ -34,6 +41,10 @@ class FacilitatorHome(Screen):
         self.body.addStretch(1)
         self.groups.extend(groups)
         self.set_actions([action("Lock and leave", self._ask_lock)], first=True)
+
+    def spoken_title(self) -> str:
+        """The title, and the asks waiting."""
+        return f"{self.title}. {self.waiting}" if self.waiting else self.title
 
     def _ask_lock(self) -> None:
         self.ctx.nav.ask_first(question("lock"), self._lock)

@@ -11,6 +11,7 @@ from app.services.meeting.dto import MeetingInfo, StepInfo
 from app.services.review.involvement_dto import day_text
 from app.ui.context import UiContext
 from app.ui.screens.base import Screen
+from app.ui.screens.confirm import question
 from app.ui.screens.facilitator.agenda import large
 from app.ui.widgets import Tile, action, tile_rows
 
@@ -45,7 +46,7 @@ class MeetingScreen(Screen):
             actions.insert(0, action("Plan today's meeting", self._plan))
         elif not self.meeting.running:
             steps = "; ".join(f"{i}. {st.title}" for i, st in enumerate(self.meeting.steps, 1))
-            self.add_text(f"{self.meeting.title}: planned for {self.meeting.held_on}. "
+            self.add_text(f"{self.meeting.title}: planned for {day_text(self.meeting.held_on)}. "
                           + (f"The agenda: {steps}." if steps else "No steps yet."))
             self.add_row("plan", "The agenda and everyone's time",
                          [Tile("Plan the agenda", self._agenda),
@@ -165,7 +166,7 @@ class MeetingScreen(Screen):
         prompts = self.ctx.services.projects.list_prompts(self.ctx.state.project_id)
         now = next((p.id for p in prompts if p.pair_role == "now"), prompts[0].id if prompts else None)
         start = datetime.now(timezone.utc).replace(second=0, microsecond=0)
-        planned = self.m.plan(self.session, date.today(), "Today's meeting", start,
+        planned = self.m.plan(self.session, date.today(), self._new_title(start), start,
                               start + timedelta(hours=1))
         for kind, title in AGENDA:
             needs = kind in ("keywords", "vote")
@@ -175,10 +176,21 @@ class MeetingScreen(Screen):
                             think_first=kind == "keywords")
         self._do(planned)
 
+    def _new_title(self, start: datetime) -> str:
+        """A name no other meeting has: every one was "Today's meeting", so two held on one day
+        made two tiles alike, and the name was wrong from the next day on (seen under Xvfb)."""
+        taken = {m.title for m in self.m.meetings(self.session)}
+        base = f"Meeting at {start.astimezone().strftime('%H:%M')}"
+        return next(t for n in range(1, len(taken) + 2)
+                    if (t := base if n == 1 else f"{base} ({n})") not in taken)
+
     def _start(self) -> None:
         assert self.meeting is not None
         self._do(self.m.start(self.session, self.meeting.id))
 
     def _end(self) -> None:
-        assert self.meeting is not None
-        self._do(self.m.end(self.session, self.meeting.id))
+        # It cannot be undone (a meeting ended is not started again), so it asks first.
+        meeting = self.meeting
+        assert meeting is not None
+        self.ctx.nav.ask_first(question("end-meeting", title=meeting.title),
+                               lambda: self._do(self.m.end(self.session, meeting.id)))
