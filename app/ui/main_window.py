@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QApplication,
     QHBoxLayout,
     QLabel,
@@ -377,8 +378,13 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Keyboard users get the same thick frame the scanner draws.
-        if self.scan.active or self.pointer.active or not isinstance(new, Tile) or not self.isAncestorOf(new):
+        if self.scan.active or self.pointer.active or new is None or not self.isAncestorOf(new):
             return  # (the pointer draws its own frame where it points)
+        if isinstance(new, QAbstractScrollArea):  # the list itself: its own dashed frame (theme.py),
+            self.scan.frame.clear()  # not a tile's frame left behind as if that tile still had it
+            return
+        if not isinstance(new, Tile):
+            return
         scroll_into_view(new)  # a place kept on a rebuilt screen may lie below the list's edge
         self.scan.frame.show_on(new, is_group=False)
 

@@ -196,3 +196,35 @@ def test_two_meetings_planned_on_one_day_have_names_of_their_own(make_app):
     assert first.startswith("Meeting at ") and second.startswith("Meeting at ") and second != first
     # (planned in the same minute, the second is "Meeting at 07:20 (2)")
     assert len(set(held)) == len(held) == 3  # with the demo's first meeting
+
+
+def test_a_tab_onto_the_list_itself_shows_a_frame(make_app):
+    # The list is a stop of its own for screen readers; with keys only, that Tab showed nothing.
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from app.ui.theme import load_theme
+
+    app = make_app()
+    fs = app.services.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    app.window.facilitator_unlocked(fs)
+    app.window.show_facilitator()
+    screen = app.window.current
+    profile = app.window.state.profile
+    mark = QColor(profile.highlight_colour or load_theme(profile.theme).highlight)
+
+    def marked() -> int:
+        QApplication.processEvents()
+        image = screen.scroll.grab().toImage()
+        return sum(image.pixelColor(x, 1) == mark for x in range(0, image.width(), 2))
+
+    assert marked() == 0
+    for _ in range(12):
+        if isinstance(app.focus(), QScrollArea):
+            break
+        app.key(Qt.Key.Key_Tab)
+    assert app.focus() is screen.scroll
+    assert marked() > 20
+    assert not app.window.scan.frame.isVisible()  # no tile's frame left as if it had the focus
+    app.key(Qt.Key.Key_Tab)
+    assert marked() == 0 and app.window.scan.frame.isVisible()  # on a tile again
