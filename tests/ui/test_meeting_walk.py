@@ -228,3 +228,31 @@ def test_a_tab_onto_the_list_itself_shows_a_frame(make_app):
     assert not app.window.scan.frame.isVisible()  # no tile's frame left as if it had the focus
     app.key(Qt.Key.Key_Tab)
     assert marked() == 0 and app.window.scan.frame.isVisible()  # on a tile again
+
+
+def test_thinking_first_no_word_of_a_hidden_keyword_is_predicted(make_app):
+    # The predictions learn the project's words too: a word found only in another member's
+    # keyword added during the step must not be offered while the step keeps it back.
+    profile = {"scan_mode": "auto", "step_time": 0.5, "first_item_extra": 0.0}
+    app = make_app(last_member="Alex", **profile)
+    s, people = app.services, app.members()
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
+    step = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
+                               think_first=True).record_id
+    s.meetings.start(fs, meeting)
+    s.meetings.move_to(fs, step)
+    s.contributions.add(people["Sam"], prompt.id, "zorblet kindness")  # Sam's, kept back
+    for revealed in (False, True):
+        choose_key(app, "Alex")
+        choose_key(app, "✚ Add keyword")
+        choose_key(app, "z")  # (one letter: a word scanned past is offered lower after)
+        assert ("zorblet" in _predicted(app)) is revealed, _predicted(app)
+        choose_key(app, "clear")
+        choose_key(app, "Cancel: keep for later")
+        while app.window.current.key != "home":
+            choose_key(app, "Back")
+        choose_key(app, "Change member")
+        if not revealed:
+            s.meetings.reveal(fs, step)

@@ -85,8 +85,14 @@ class WordService(ServiceBase):
                 contributions = contributions.where(Contribution.created_at > since)
                 drafts = drafts.where(DraftVersion.created_at > since)
                 mine = (set(s.scalars(prompts)), set(s.scalars(definitions)))
+            # A think-first step keeps the others' keywords back from the predictions too (the
+            # member's own reach the predictor as their history); they join at the next pick
+            # after the reveal, as a bundle's words do.
+            held_back = {p for p in s.scalars(prompts) if thinking(s, p)}
             for index, query in enumerate((contributions, drafts)):
                 for text, at, owner in s.execute(query):
+                    if index == 0 and owner in held_back:
+                        continue
                     if mine is None or owner in mine[index]:
                         texts.append(text)
                         newest = at if newest is None or at > newest else newest
