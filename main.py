@@ -270,7 +270,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.access.profile import AccessProfile
-    from app.access.trigrams import SphinxTrigrams
+    from app.access.trigrams import SphinxTrigrams, default_cache
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
@@ -287,7 +287,8 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         from app.speech.pyttsx3_backend import make_speaker
 
         speaker = make_speaker(wait=False)  # its worker starts on the other core meanwhile
-    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(), trigrams=SphinxTrigrams())
+    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(),
+                          trigrams=SphinxTrigrams(cache=default_cache()))
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 from app.access.letter_table import AFTER_PRIOR, CHARSET, END_PRIOR, FALLBACK
-from app.access.trigrams import SphinxTrigrams, rank_candidates, sentence_ends
+from app.access.trigrams import SphinxTrigrams, mix_triples, sentence_ends
 from app.access.word_sources import TOP_K, SymspellPairs, WordfreqSource, WordIndex, plain
 
 __all__ = ["CHARSET", "SENTENCE_START", "Predictor", "SymspellPairs", "WordfreqSource", "tokenize"]
@@ -372,7 +372,7 @@ class Predictor:
         prev = (previous or "").lower()
         buckets = self._buckets(p, prev)
         if self.trigrams is not None:
-            rank_candidates(self, buckets, p, prev, earlier)
+            mix_triples(self, buckets, p, prev, earlier)
         for w in exclude:
             w = w.lower()
             if " " not in w and w.startswith(p) and w != p:
