@@ -295,9 +295,12 @@ class Predictor:
         back = self.settings["bigram_backoff"] * len(succ)
         return (succ.get(word, 0.0) + back * q) / (self._bi_total[prev] + back)
 
-    def candidates(self, prefix: str, previous: str) -> set[str]:
-        """The words worth scoring after *previous* that start with *prefix* (lower case)."""
+    def candidates(self, prefix: str, previous: str, earlier: str | None = None) -> set[str]:
+        """The words worth scoring after *previous* that start with *prefix* (lower case), with
+        those the general triples list after *earlier previous*."""
         cands = set(self._base.top_for(prefix)) | set(self._top.get(prefix, ()))
+        listed = getattr(self.trigrams, "likeliest", None)  # (a stand-in may not list words)
+        cands.update(w for w in (listed(prefix, previous, earlier) if listed else ()) if plain(w))
         if previous in self._pairs:
             cands.update(self._pairs[previous].top_for(prefix))
         cands.update(w for w in self._bi.get(previous, ()) if w.startswith(prefix))
@@ -322,7 +325,7 @@ class Predictor:
         Words are lower case; a word equal to a non-empty prefix is left out.
         """
         p, prev = prefix.lower().replace("\u2019", "'"), (previous or "").lower()
-        cands = self.candidates(p, prev)
+        cands = self.candidates(p, prev, (earlier or SENTENCE_START).lower())
         cands.discard(p)
         scored = {w: self.rank(w, prev, earlier) for w in cands}
         for words, _surface in self._phrases:

@@ -15,6 +15,7 @@ and read back in well under a second; about 60 MB in memory.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import math
 import struct
 from array import array
@@ -222,6 +223,28 @@ class TrigramIndex:
             hi = bisect_left(words, prefix + ch + "\uffff", lo, hi0)
             out[ch] = self._range(lo, hi, v, k) if hi > lo else 0.0
         return out
+
+    def likeliest(self, prefix: str, previous: str, earlier: str | None = None, n: int = 8) -> list[str]:
+        """Up to *n* words starting with *prefix* that the model lists after *previous* (and after
+        *earlier previous*), likeliest first by their listed probability: candidates the
+        predictor's own top lists may lack."""
+        words, v = self.words, self.ids.get(previous)
+        if v is None:
+            return []
+        u = self.ids.get(earlier) if earlier else None
+        k = -1 if u is None else self._pair(u, v)
+        lo, hi = bisect_left(words, prefix), bisect_left(words, prefix + "\uffff")
+        scored: dict[int, float] = {}
+        groups = [(self.b_pos, self.b_cp2, self.boff[v], self.boff[v + 1])]  # type: ignore[attr-defined]
+        if k >= 0:
+            groups.append((self.t_pos, self.t_cp3, self.b_toff[k], self.b_toff[k + 1]))  # type: ignore[attr-defined]
+        for pos, cum, start, stop in groups:
+            a, b = bisect_left(pos, lo, start, stop), bisect_left(pos, hi, start, stop)
+            if b - a > 4000:  # (a very common word before a short prefix: the top lists do)
+                continue
+            for i in range(a, b):
+                scored[pos[i]] = max(scored.get(pos[i], 0.0), cum[i] - (cum[i - 1] if i > start else 0.0))
+        return [words[i] for i in heapq.nlargest(n, scored, key=scored.__getitem__)]
 
     def _range(self, lo: int, hi: int, v: int | None, k: int) -> float:
         """The mass of the words ``lo..hi-1`` after *v* (and the context pair *k*, or -1)."""

@@ -114,6 +114,15 @@ class SphinxTrigrams:
         score = model.prob([word, *history])  # type: ignore[attr-defined]
         return None if score < _UNKNOWN else 2.0 ** (score * _BITS)
 
+    def likeliest(self, prefix: str, previous: str, earlier: str | None, n: int = 8) -> list[str]:
+        """Words the triples list after *earlier previous* starting with *prefix* (none until the
+        index is there)."""
+        index = self.index
+        if index is None:
+            return []
+        previous = previous or "<s>"
+        return index.likeliest(prefix, previous, None if previous == "<s>" else earlier or "<s>", n)
+
     def masses(self, prefix: str, chars: str, previous: str, earlier: str | None) -> dict[str, float] | None:
         """``P(. | earlier, previous)`` summed over every word starting with ``prefix + ch``, for
         each ch of *chars*; None until the index is there."""

@@ -114,3 +114,16 @@ def test_the_letters_follow_the_triples_over_every_word_of_the_prefix(model, tmp
     words_only = SphinxTrigrams(path)
     assert words_only.wait() is False and words_only.masses("ca", "r", "red", "the") is None
     assert words_only.probability("car", "red", "the") == pytest.approx(10 ** -0.2, rel=2e-3)
+
+
+def test_the_words_the_triples_list_after_a_context_are_offered(model, tmp_path):
+    path, _reader, _keep = model
+    index = TrigramIndex.open(path, tmp_path)
+    assert index.likeliest("", "red", "the", 2) == ["car", "cat"]  # listed triples, likeliest first
+    assert index.likeliest("cap", "red", "the") == ["cap"]  # a listed pair
+    assert index.likeliest("", "dog", "the") == []  # a word the model does not have
+    triples = SphinxTrigrams(path, cache=tmp_path)
+    assert triples.wait()
+    vocab = {"the": 9.0, "red": 3.0, "cat": 6.0, "cot": 5.0}  # the word model has no "car"
+    assert Predictor(vocab).predict("c", "red", 3, earlier="the") == ["cat", "cot"]
+    assert Predictor(vocab, trigrams=triples).predict("c", "red", 3, earlier="the")[0] == "car"
