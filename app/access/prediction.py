@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from app.access.learned_counts import LearnedCounts
 from app.access.letter_table import AFTER_PRIOR, CHARSET, END_PRIOR, FALLBACK
+from app.access.phrase_cache import TripleCache
 from app.access.trigrams import SphinxTrigrams, mix_triples, sentence_ends
 from app.access.word_sources import SymspellPairs, WordfreqSource, WordIndex, plain
 
@@ -67,6 +68,7 @@ class Predictor(LearnedCounts):
         base_weight: float = 1000.0, pair_weight: float = 0.7, project_weight: float = 0.5,
         member_weight: float = 1.0, keyword_weight: float = 5.0, bigram_backoff: float = 3.0,
         letter_floor: float = 0.01, trigrams: SphinxTrigrams | None = None, trigram_weight: float = 0.3,
+        triple_backoff: float = 10.0,
     ) -> None:
         """Create a predictor; *base* is the general word list, *bigrams* general word pairs,
         *trigrams* general word triples (for ranking predictions only, see :meth:`rank`)."""
@@ -78,7 +80,8 @@ class Predictor(LearnedCounts):
         self.settings = dict(base_weight=base_weight, pair_weight=pair_weight, project_weight=project_weight,
                              member_weight=member_weight, keyword_weight=keyword_weight,
                              bigram_backoff=bigram_backoff, letter_floor=letter_floor,
-                             trigram_weight=trigram_weight)
+                             trigram_weight=trigram_weight, triple_backoff=triple_backoff)
+        self.own_triples = TripleCache(triple_backoff)  # the member's, over the general model
         self._counts: dict[str, tuple[float, Counter[tuple[str, str]]]] = {}
         self._keyword_texts: Counter[str] = Counter()  # the keywords now counted, as given
         self._phrases: list[tuple[tuple[str, ...], str]] = []
@@ -149,6 +152,8 @@ class Predictor(LearnedCounts):
     def learn(self, text: str) -> None:
         """Add the member's own writing (history), online."""
         self._learn_texts("member", [text], self.settings["member_weight"], stats=True)
+        for word, _surface, prev, _next in tokenize(text):
+            self.own_triples.learn(word, prev)
 
     def learn_word(self, word: str, previous: str | None = None, following: str = " ") -> None:
         """Learn a word the member just finished (a capital not at a sentence start is its form)."""
@@ -158,6 +163,7 @@ class Predictor(LearnedCounts):
             self._note_form(word.lower(), word, prev)
             self._end[following] += 1 if following else 0
             self._add("member", self.settings["member_weight"], word.lower(), prev)
+            self.own_triples.learn(word.lower(), prev)
 
     def set_project_words(self, texts: Iterable[str], pause: Callable[[], None] | None = None) -> None:
         """Replace the project's words with those of *texts* (contributions and drafts).
@@ -238,6 +244,7 @@ class Predictor(LearnedCounts):
         cands = set(self._base.top_for(prefix)) | set(self._top.get(prefix, ()))
         listed = getattr(self.trigrams, "likeliest", None)  # (a stand-in may not list words)
         cands.update(w for w in (listed(prefix, previous, earlier) if listed else ()) if plain(w))
+        cands.update(self.own_triples.words(prefix, previous, earlier))
         if previous in self._pairs:
             cands.update(self._pairs[previous].top_for(prefix))
         cands.update(w for w in self._bi.get(previous, ()) if w.startswith(prefix))
@@ -246,12 +253,15 @@ class Predictor(LearnedCounts):
     def rank(self, word: str, previous: str | None = None, earlier: str | None = None) -> float:
         """The score predictions are ranked by: ``P(word | previous)`` mixed, for a word the
         general triples know, with their ``P(word | earlier, previous)`` (``w P + (1 - w) P3``,
-        ``w = trigram_weight``): the triples see one word further back but not the member."""
+        ``w = trigram_weight``): the triples see one word further back but not the member; then
+        what the member wrote after the same two words (:class:`TripleCache`)."""
         p = self.probability(word, previous)
         tri = None if self.trigrams is None else self.trigrams.probability(
             word.lower(), (previous or SENTENCE_START).lower(), (earlier or SENTENCE_START).lower())
         w = self.settings["trigram_weight"]
-        return p if tri is None else w * p + (1 - w) * tri
+        p = p if tri is None else w * p + (1 - w) * tri
+        return self.own_triples.adjust(p, word.lower(), (previous or "").lower(),
+                                       (earlier or SENTENCE_START).lower())
 
     def predict(self, prefix: str, previous: str | None = None, n: int = 5,
                 earlier: str | None = None) -> list[str]:
@@ -313,6 +323,7 @@ class Predictor(LearnedCounts):
         buckets = self._buckets(p, prev)
         if self.trigrams is not None:
             mix_triples(self, buckets, p, prev, earlier)
+        self.own_triples.adjust_masses(buckets, p, prev, (earlier or SENTENCE_START).lower())
         for w in exclude:
             w = w.lower()
             if " " not in w and w.startswith(p) and w != p:
