@@ -65,13 +65,16 @@ class Predictor(LearnedCounts):
     def __init__(
         self, base: WordfreqSource | Mapping[str, float] | Iterable[tuple[str, float]] | None = None, *,
         bigrams: SymspellPairs | Iterable[tuple[str, str, float]] | None = None,
-        base_weight: float = 1000.0, pair_weight: float = 0.7, project_weight: float = 0.5,
+        base_weight: float = 300.0, pair_weight: float = 0.7, project_weight: float = 0.5,
         member_weight: float = 1.0, keyword_weight: float = 5.0, bigram_backoff: float = 3.0,
-        letter_floor: float = 0.01, trigrams: SphinxTrigrams | None = None, trigram_weight: float = 0.3,
+        letter_floor: float = 0.002, trigrams: SphinxTrigrams | None = None, trigram_weight: float = 0.3,
         triple_backoff: float = 10.0,
     ) -> None:
         """Create a predictor; *base* is the general word list, *bigrams* general word pairs,
-        *trigrams* general word triples (for ranking predictions only, see :meth:`rank`)."""
+        *trigrams* general word triples (see :meth:`rank` and :func:`mix_triples`).
+
+        ``base_weight`` 300 and ``letter_floor`` 0.002 (were 1000 and 0.01): cross-entropy on
+        ``dev.txt`` 1.508 -> 1.498 bits/char, held out 1.571 -> 1.566 and 1.558 -> 1.554."""
         self._sources_in = (base, bigrams)
         self.trigrams = trigrams
         self._base_index: WordIndex | None = None
