@@ -9,7 +9,8 @@ vocabulary order with running sums, so a prefix's mass is a few bisections. Back
 ARPA model does: ``P(w | u v) = P3(u v w)`` if listed, else ``bo(u v) P(w | v)``; ``P(w | v) =
 P2(v w)`` if listed, else ``bo(v) P1(w)``. Turning the file round takes 10-20 s of pure Python,
 so the result is kept in the user's cache folder (about 60 MB, rebuilt when the model changes)
-and read back in well under a second; about 60 MB in memory.
+and mapped from there in well under a second: it takes memory only for the groups a member's
+writing reaches (a few MB), not 60 MB.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
+import mmap
 import struct
 from array import array
 from bisect import bisect_left
@@ -28,7 +30,8 @@ _HEADER = b"Trie Language Model"
 _LN_BASE = math.log(1.0001)  # the file's scores are logarithms to the base 1.0001
 _FIELDS = {"p1": "d", "bo1": "f", "cum1": "d", "boff": "i", "b_pos": "i", "b_cp2": "f", "b_cp1": "f",
            "b_bo": "f", "b_toff": "i", "t_pos": "i", "t_cp3": "f", "t_cp2": "f"}
-_VERSION = 1
+_VERSION = 2
+_MAGIC = b"canvas trigram index\n"
 
 
 def _prob(score: float) -> float:
@@ -141,7 +144,7 @@ def _running(col: array, offsets: array, n: int) -> array:
 class TrigramIndex:
     """The turned-round model: :meth:`probability` of a word and :meth:`masses` of prefixes."""
 
-    def __init__(self, words: list[str], arrays: dict[str, array]) -> None:
+    def __init__(self, words: list[str], arrays: dict[str, array] | dict[str, memoryview]) -> None:
         self.words = words
         self.ids = {w: i for i, w in enumerate(words)}
         for name in _FIELDS:
@@ -171,6 +174,7 @@ class TrigramIndex:
         if cache is not None:
             with contextlib.suppress(OSError):  # no cache folder: built again next time
                 _save(cache / name, words, arrays)
+                return cls(*_load(cache / name))  # mapped: the built arrays are freed
         return cls(words, arrays)
 
     def _in_group(self, pos: array, start: int, stop: int, key: int) -> int:
@@ -262,24 +266,42 @@ class TrigramIndex:
 
 
 def _save(path: Path, words: list[str], arrays: dict[str, array]) -> None:
+    """Write the index: the words, then each array (type, length, its bytes from an offset that
+    is a multiple of 8, so that it can be mapped); older indexes in the folder are removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as f:
         text = "\0".join(words).encode("utf-8")
-        f.write(struct.pack("<I", len(text)) + text)
+        f.write(_MAGIC + struct.pack("<I", len(text)) + text)
         for name, code in _FIELDS.items():
             f.write(struct.pack("<cI", code.encode(), len(arrays[name])))
+            f.write(bytes(-f.tell() % 8))
             arrays[name].tofile(f)
     tmp.replace(path)  # whole or not at all
+    for old in path.parent.glob("sphinx-trigrams-*.bin"):
+        if old != path:
+            old.unlink(missing_ok=True)
 
 
-def _load(path: Path) -> tuple[list[str], dict[str, array]]:
+def _load(path: Path) -> tuple[list[str], dict[str, memoryview]]:
+    """The words and the arrays of an index file, the arrays mapped (read from the disk as they
+    are used, so they take memory only for the parts a member's writing reaches)."""
     with path.open("rb") as f:
-        (k,) = struct.unpack("<I", f.read(4))
-        words = f.read(k).decode("utf-8").split("\0")
-        arrays = {}
-        for name in _FIELDS:
-            code, n = struct.unpack("<cI", f.read(5))
-            arrays[name] = array(code.decode())
-            arrays[name].fromfile(f, n)
-    return words, arrays
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    if data[:len(_MAGIC)] != _MAGIC:
+        raise ValueError(f"{path} is not an index file")
+    pos = len(_MAGIC)
+    (k,) = struct.unpack_from("<I", data, pos)
+    words = data[pos + 4:pos + 4 + k].decode("utf-8").split("\0")
+    pos += 4 + k
+    arrays, view = {}, memoryview(data)
+    for name, want in _FIELDS.items():
+        code, n = struct.unpack_from("<cI", data, pos)
+        pos += 5
+        pos += -pos % 8
+        size = array(want).itemsize * n
+        if code.decode() != want or pos + size > len(data):
+            raise ValueError(f"{path} is damaged")
+        arrays[name] = view[pos:pos + size].cast(want)
+        pos += size
+    return words, arrays  # (the views keep the mapping open)

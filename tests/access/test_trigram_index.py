@@ -91,12 +91,18 @@ def test_the_index_is_made_once_and_read_back_from_the_cache(model, tmp_path):
     path, _reader, _keep = model
     assert not TrigramIndex.cached(path, tmp_path)
     made = TrigramIndex.open(path, tmp_path)
+    want = made.masses("ca", "prt", "red", "the")
+    assert want["r"] > want["t"] > 0
     assert TrigramIndex.cached(path, tmp_path)
     again = TrigramIndex.open(path, tmp_path)
-    assert again.masses("ca", "prt", "red", "the") == made.masses("ca", "prt", "red", "the")
-    next(tmp_path.glob("*.bin")).write_bytes(b"damaged")
+    assert again.masses("ca", "prt", "red", "the") == want
+    (stale := tmp_path / "sphinx-trigrams-v0-1-2.bin").write_bytes(b"old")
+    damaged = next(p for p in tmp_path.glob("*.bin") if p != stale)
+    damaged.unlink()  # (a file being mapped is replaced, never written over)
+    damaged.write_bytes(b"damaged")
     rebuilt = TrigramIndex.open(path, tmp_path)  # a damaged cache is made again, no crash
-    assert rebuilt.masses("ca", "prt", "red", "the") == made.masses("ca", "prt", "red", "the")
+    assert rebuilt.masses("ca", "prt", "red", "the") == want
+    assert [p.name for p in tmp_path.glob("*.bin")] == [damaged.name]  # the stale one is gone
 
 
 def test_the_letters_follow_the_triples_over_every_word_of_the_prefix(model, tmp_path):
