@@ -49,8 +49,7 @@ class SphinxTrigrams:
         self.path = path
         self.cache = Path(cache) if cache else None
         self.index: TrigramIndex | None = None
-        self._model: object | None = None
-        self._keep: tuple[object, ...] = ()
+        self._model: tuple[object, ...] | None = None  # (model, its config, its log tables)
         self._tried = False
         self._lock = threading.Lock()
         self._building: threading.Thread | None = None
@@ -70,9 +69,9 @@ class SphinxTrigrams:
                         return True
                     config, logmath = ps.Config(), ps.LogMath(1.0001)
                     config["logfn"] = "/dev/null"
-                    # The config and log tables must live as long as the model: freed early,
-                    # the C code reads freed memory.
-                    self._model, self._keep = ps.NGramModel(config, logmath, self.path), (config, logmath)
+                    # The config and log tables must live as long as the model (freed early, the
+                    # C code reads freed memory): one tuple, so a query in another thread holds all.
+                    self._model = (ps.NGramModel(config, logmath, self.path), config, logmath)
                 except Exception:  # noqa: BLE001 - any failure means "no trigrams", never a crash
                     self._model = None
                     return False
@@ -87,7 +86,7 @@ class SphinxTrigrams:
         except Exception:  # noqa: BLE001 - no index: words stay asked one at a time
             return
         self.index = index  # one assignment: a reader sees the model or the index
-        self._model, self._keep = None, ()
+        self._model = None  # (a query under way keeps its own reference to the tuple)
 
     def wait(self) -> bool:
         """Wait for a background build of the index (the benchmark, so that its figures do not
@@ -104,14 +103,14 @@ class SphinxTrigrams:
             self.load()
         if " " in word:
             return None
+        model = self._model  # first: the build sets the index, then drops the model
         index = self.index
         if index is not None:
             return index.probability(word, previous, None if previous == "<s>" else earlier)
-        model = self._model
         if model is None:
             return None
         history = [previous] if previous == "<s>" else [previous, earlier]
-        score = model.prob([word, *history])  # type: ignore[attr-defined]
+        score = model[0].prob([word, *history])  # type: ignore[attr-defined]
         return None if score < _UNKNOWN else 2.0 ** (score * _BITS)
 
     def likeliest(self, prefix: str, previous: str, earlier: str | None, n: int = 8) -> list[str]:
