@@ -297,14 +297,26 @@ class Predictor(LearnedCounts):
                     buckets[w[len(p)]] += c / norm
         return buckets
 
+    def _mixed_buckets(self, p: str, prev: str, earlier: str | None) -> dict[str, float]:
+        """The masses of the words starting with ``p + ch`` under the whole model: the word
+        model's, mixed with the general triples' and the member's own triples (as :meth:`rank`)."""
+        buckets = self._buckets(p, prev)
+        if self.trigrams is not None:
+            mix_triples(self, buckets, p, prev, earlier)
+        self.own_triples.adjust_masses(buckets, p, prev, (earlier or SENTENCE_START).lower())
+        return buckets
+
     def completion_probabilities(self, prefix: str, previous: str | None, words: Iterable[str],
                                  passed: Iterable[str] = (), earlier: str | None = None) -> dict:
         """P(word | previous, the word starts with *prefix* and is none of *passed*) for each of
         *words* (phrases: first word; by :meth:`rank`, so with the general triples after
-        *earlier*); *passed* are words the member was offered and passed over."""
+        *earlier*); *passed* are words the member was offered and passed over. The prefix's
+        mass is the whole model's, as the letters' (it was the word model's alone: adaptive
+        1.689 -> 1.675 steps/char on ``dev.txt``, held out 1.744 -> 1.728, 1.727 -> 1.705)."""
         p, prev = prefix.lower(), (previous or "").lower()
-        mass = sum(self._buckets(p, prev).values()) + (self.probability(p, prev) if p else 0.0)
-        mass -= sum(self.probability(w, prev) for w in {w.lower() for w in passed}
+        mass = sum(self._mixed_buckets(p, prev, earlier).values())
+        mass += self.rank(p, prev, earlier) if p else 0.0
+        mass -= sum(self.rank(w, prev, earlier) for w in {w.lower() for w in passed}
                     if " " not in w and w.startswith(p) and w != p)
         return {w: min(1.0, self.rank(w.split(" ")[0], prev, earlier) / mass) if mass > 0 else 0.0
                 for w in words}
@@ -323,10 +335,7 @@ class Predictor(LearnedCounts):
             total = sum(self._after.values())
             return self._mix({ch: self._after.get(ch, 0.0) / total for ch in CHARSET}, 0.05)
         prev = (previous or "").lower()
-        buckets = self._buckets(p, prev)
-        if self.trigrams is not None:
-            mix_triples(self, buckets, p, prev, earlier)
-        self.own_triples.adjust_masses(buckets, p, prev, (earlier or SENTENCE_START).lower())
+        buckets = self._mixed_buckets(p, prev, earlier)
         for w in exclude:
             w = w.lower()
             if " " not in w and w.startswith(p) and w != p:
