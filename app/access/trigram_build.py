@@ -23,6 +23,7 @@ import contextlib
 import math
 import mmap
 import os
+import signal
 import struct
 import sys
 from array import array
@@ -248,27 +249,32 @@ def ensure(path: str, cache: Path) -> Path:
     and written (one builder at a time: a second waits, then finds the file made)."""
     target = cache / index_name(path)
     cache.mkdir(parents=True, exist_ok=True)
-    with _locked(cache / "sphinx-trigrams.lock"):
+    with _locked(cache / "sphinx-trigrams.lock") as alone:
         with contextlib.suppress(OSError, ValueError, EOFError, struct.error):
             load(target)
             return target
+        if alone:  # no other builder: a temporary file left is a stopped build's
+            for old in cache.glob(".sphinx-trigrams-*.tmp"):
+                with contextlib.suppress(OSError):
+                    old.unlink()
         save(target, *build(path))
     return target
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on *path*, released when the block ends or the process does (no lock
-    where there is no ``fcntl``: the rename still keeps the file whole, the last builder wins)."""
+def _locked(path: Path) -> Iterator[bool]:
+    """An exclusive lock on *path*, released when the block ends or the process does; True if
+    taken (no lock where there is no ``fcntl``: the rename still keeps the file whole, and the
+    last builder wins)."""
     try:
         import fcntl
     except ImportError:  # Windows
-        yield
+        yield False
         return
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -281,6 +287,8 @@ def main(argv: Sequence[str]) -> int:
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(10)  # the member's window comes first
+    # Stopped (the app closing), the temporary file is removed as the write unwinds.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(1))
     try:
         ensure(args.build[0], Path(args.build[1]))
     except (OSError, ValueError, EOFError, struct.error) as exc:

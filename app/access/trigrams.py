@@ -13,12 +13,16 @@ which the triples cannot know. Measured on ``dev.txt`` (bench/text_entry.py), se
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+import subprocess
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.access.trigram_index import TrigramIndex
+from app.child_process import child_command, child_env
 
 if TYPE_CHECKING:
     from app.access.prediction import Predictor
@@ -27,6 +31,7 @@ __all__ = ["SphinxTrigrams", "default_cache", "mix_triples", "rank_candidates", 
 
 _BITS = math.log2(1.0001)  # pocketsphinx scores are logarithms to the base 1.0001
 _UNKNOWN = -500_000  # scores below this mean "a word the model does not have"
+_log = logging.getLogger(__name__)
 
 
 def default_cache() -> Path:
@@ -41,18 +46,22 @@ class SphinxTrigrams:
     :meth:`probability` returns None where the model (or the word) is not there.
 
     With a *cache* folder it also gives every prefix's whole mass (:meth:`masses`, from
-    :class:`~app.access.trigram_index.TrigramIndex`): read from the cache at once, or made there
-    in a background thread the first time (a minute of pure Python); until then, and without a
-    cache, words are asked of pocketsphinx's own code one at a time."""
+    :class:`~app.access.trigram_index.TrigramIndex`): mapped from the cache at once, or made there
+    the first time by a child process at low priority (20-45 s of pure Python that must not hold
+    the window's interpreter), then picked up when the child has finished; until then, without a
+    cache, or with *build* False (a run that quits as soon as it is drawn), words are asked of
+    pocketsphinx's own code one at a time."""
 
-    def __init__(self, path: str | None = None, cache: Path | str | None = None) -> None:
+    def __init__(self, path: str | None = None, cache: Path | str | None = None, build: bool = True) -> None:
         self.path = path
         self.cache = Path(cache) if cache else None
+        self.build = build
         self.index: TrigramIndex | None = None
         self._model: tuple[object, ...] | None = None  # (model, its config, its log tables)
         self._tried = False
         self._lock = threading.Lock()
-        self._building: threading.Thread | None = None
+        self.builder: subprocess.Popen[bytes] | None = None  # the child making the index
+        self._watch: threading.Thread | None = None
 
     def load(self) -> bool:
         """Open the model now (otherwise on first use); False when pocketsphinx or its model is
@@ -65,8 +74,9 @@ class SphinxTrigrams:
 
                     self.path = self.path or ps.get_model_path("en-us/en-us.lm.bin")
                     if self.cache is not None and TrigramIndex.cached(self.path, self.cache):
-                        self.index = TrigramIndex.open(self.path, self.cache)
-                        return True
+                        with contextlib.suppress(ValueError, OSError):  # not whole: made again
+                            self.index = TrigramIndex.load(self.path, self.cache)
+                            return True
                     config, logmath = ps.Config(), ps.LogMath(1.0001)
                     config["logfn"] = "/dev/null"
                     # The config and log tables must live as long as the model (freed early, the
@@ -75,26 +85,56 @@ class SphinxTrigrams:
                 except Exception:  # noqa: BLE001 - any failure means "no trigrams", never a crash
                     self._model = None
                     return False
-                if self.cache is not None:
-                    self._building = threading.Thread(target=self._build, name="trigram-index", daemon=True)
-                    self._building.start()
+                if self.cache is not None and self.build:
+                    self._start_build()
         return self._model is not None or self.index is not None
 
-    def _build(self) -> None:
+    def _start_build(self) -> None:
+        """Start the child that writes the index, and a thread that waits for it (blocked in the
+        system, not holding the interpreter) and then maps the file."""
+        command = child_command("trigram-index", "--build", str(self.path), str(self.cache))
+        low = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)  # Windows; elsewhere os.nice
+        try:  # no pipe of ours but stderr: the app's own output is not held open by the child
+            self.builder = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, env=child_env(), close_fds=True,
+                                            creationflags=low)
+        except OSError as exc:
+            _log.warning("the trigram index could not be made: %s", exc)
+            return
+        self._watch = threading.Thread(target=self._take_index, args=(self.builder,),
+                                       name="trigram-index", daemon=True)
+        self._watch.start()
+
+    def _take_index(self, builder: subprocess.Popen[bytes]) -> None:
+        _out, err = builder.communicate()
+        if builder.returncode != 0:
+            if builder.returncode > 0:  # (a negative code: stopped by close())
+                _log.warning("the trigram index was not made: %s", err.decode(errors="replace").strip())
+            return
         try:
-            index = TrigramIndex.open(self.path, self.cache)  # type: ignore[arg-type]
-        except Exception:  # noqa: BLE001 - no index: words stay asked one at a time
+            index = TrigramIndex.load(self.path, self.cache)  # type: ignore[arg-type]
+        except (ValueError, OSError) as exc:
+            _log.warning("the trigram index could not be read: %s", exc)
             return
         self.index = index  # one assignment: a reader sees the model or the index
         self._model = None  # (a query under way keeps its own reference to the tuple)
 
     def wait(self) -> bool:
-        """Wait for a background build of the index (the benchmark, so that its figures do not
-        depend on timing); True if the index is there."""
+        """Wait for the child making the index (the benchmark, so that its figures do not depend
+        on timing); True if the index is there."""
         self.load()
-        if self._building is not None:
-            self._building.join()
+        if self._watch is not None:
+            self._watch.join()
         return self.index is not None
+
+    def close(self) -> None:
+        """Stop the child making the index, if it is still at work (the app is closing: the next
+        start makes it again; a file half-written is never under the index's name)."""
+        builder = self.builder
+        if builder is not None and builder.poll() is None:
+            builder.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                builder.wait(timeout=5)
 
     def probability(self, word: str, previous: str, earlier: str = "<s>") -> float | None:
         """``P(word | earlier, previous)`` (``<s>`` is a sentence start); None for an unknown
