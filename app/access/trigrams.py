@@ -62,6 +62,7 @@ class SphinxTrigrams:
         self._lock = threading.Lock()
         self.builder: subprocess.Popen[bytes] | None = None  # the child making the index
         self._watch: threading.Thread | None = None
+        self._closing = False
 
     def load(self) -> bool:
         """Open the model now (otherwise on first use); False when pocketsphinx or its model is
@@ -85,7 +86,7 @@ class SphinxTrigrams:
                 except Exception:  # noqa: BLE001 - any failure means "no trigrams", never a crash
                     self._model = None
                     return False
-                if self.cache is not None and self.build:
+                if self.cache is not None and self.build and not self._closing:
                     self._start_build()
         return self._model is not None or self.index is not None
 
@@ -108,7 +109,7 @@ class SphinxTrigrams:
     def _take_index(self, builder: subprocess.Popen[bytes]) -> None:
         _out, err = builder.communicate()
         if builder.returncode != 0:
-            if builder.returncode > 0:  # (a negative code: stopped by close())
+            if not self._closing:  # (stopped by close(): nothing to tell)
                 _log.warning("the trigram index was not made: %s", err.decode(errors="replace").strip())
             return
         try:
@@ -130,7 +131,8 @@ class SphinxTrigrams:
     def close(self) -> None:
         """Stop the child making the index, if it is still at work (the app is closing: the next
         start makes it again; a file half-written is never under the index's name)."""
-        builder = self.builder
+        with self._lock:  # (a load under way in another thread starts no child after this)
+            builder, self._closing = self.builder, True
         if builder is not None and builder.poll() is None:
             builder.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):

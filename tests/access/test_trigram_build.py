@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
-from app.access import trigram_build
+from app.access import trigram_build, trigrams
 from app.access.trigram_index import TrigramIndex
 from app.access.trigrams import SphinxTrigrams
 from app.child_process import child_command, child_env
@@ -74,3 +75,19 @@ def test_a_file_that_is_not_whole_is_made_again_never_read(model, tmp_path, cut)
     assert triples.builder is not None  # by the child, not read half
     assert target.read_bytes() == whole
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_closing_the_app_stops_a_build_at_work(model, tmp_path, monkeypatch, caplog):  # noqa: F811
+    path, _reader, _keep = model
+    slow = [sys.executable, "-c", "import time; time.sleep(60)"]  # a build that would take a minute
+    monkeypatch.setattr(trigrams, "child_command", lambda *_args: slow)
+    triples = SphinxTrigrams(path, cache=tmp_path)
+    assert triples.load() and triples.builder is not None and triples.builder.poll() is None
+    triples.close()
+    assert triples.builder.poll() is not None  # stopped, not left running after the app
+    assert triples.wait() is False and triples.index is None
+    assert triples.probability("car", "red", "the") == pytest.approx(10 ** -0.2, rel=2e-3)
+    assert "not made" not in caplog.text  # a stop the app asked for is not a failure
+    stopped = SphinxTrigrams(path, cache=tmp_path)
+    stopped.close()  # closed before it loads: no child is started at all
+    assert stopped.load() and stopped.builder is None
