@@ -9,7 +9,7 @@ its three 65,536-value tables), a word as its low 16 bits (each group says where
 65,536), and the sums a prefix's mass needs as running sums every 32 entries only (the rest is
 summed when asked, at most 62 codes). About 27 MB, against 63 MB for running sums at every entry.
 
-Turning the file round is 20-45 s of pure Python (about 120 MB while it runs), so the app does it
+Turning the file round is 20-45 s of pure Python (about 150 MB while it runs), so the app does it
 in a child process at low priority (:func:`main`, ``child_command("trigram-index", ...)``): the
 window's own process never holds the interpreter for it. The file is written beside its final
 name and renamed into place (:func:`app.store.files.atomic_writer`), so a reader finds the whole
@@ -26,6 +26,8 @@ import os
 import signal
 import struct
 import sys
+import threading
+import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Sequence
@@ -279,16 +281,29 @@ def _locked(path: Path) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _end_with(parent: int) -> None:
+    """End this process soon after the app that started it is gone (killed, so it could not stop
+    the build): an index is made by an app that runs, not left running after it. A temporary
+    file left is removed by the next build."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def main(argv: Sequence[str]) -> int:
-    """The child process: ``--build MODEL CACHE`` writes the index of MODEL in CACHE, at low priority."""
+    """The child process: ``--build MODEL CACHE [--parent PID]`` writes the index of MODEL in
+    CACHE, at low priority, and ends if the app PID is gone first."""
     parser = argparse.ArgumentParser(prog="trigram-index")
     parser.add_argument("--build", nargs=2, metavar=("MODEL", "CACHE"), required=True)
+    parser.add_argument("--parent", type=int, help="the app's process id: end when it is gone")
     args = parser.parse_args(list(argv))
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(10)  # the member's window comes first
     # Stopped (the app closing), the temporary file is removed as the write unwinds.
     signal.signal(signal.SIGTERM, lambda _sig, _frame: sys.exit(1))
+    if args.parent is not None:  # (named, not read here: the app may be gone before this runs)
+        threading.Thread(target=_end_with, args=(args.parent,), name="parent-watch", daemon=True).start()
     try:
         ensure(args.build[0], Path(args.build[1]))
     except (OSError, ValueError, EOFError, struct.error) as exc:

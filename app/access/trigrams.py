@@ -1,8 +1,9 @@
 """General English word trigrams for ranking predictions: CMU Sphinx's US English language
 model (``en-us.lm.bin``, about 72,000 words, 2 million pairs and 1.7 million triples), which
-the pocketsphinx wheel already ships (BSD-2-Clause, Carnegie Mellon University). It is read
-through pocketsphinx's own n-gram code (memory-mapped; a query takes under a microsecond), so
-nothing is built or downloaded. No Qt here.
+the pocketsphinx wheel already ships (BSD-2-Clause, Carnegie Mellon University), so nothing is
+downloaded. Words are asked of pocketsphinx's own n-gram code (memory-mapped; a query takes under
+a microsecond) until the turned-round index (27.7 MB in the user cache folder, made once by a
+child process) is there. No Qt here.
 
 Asked only for whole words (``P(word | earlier, previous)``), it ranks the prediction row
 (:meth:`Predictor.rank`), gives the likeliest words their mixed probability in the letters'
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -93,7 +95,8 @@ class SphinxTrigrams:
     def _start_build(self) -> None:
         """Start the child that writes the index, and a thread that waits for it (blocked in the
         system, not holding the interpreter) and then maps the file."""
-        command = child_command("trigram-index", "--build", str(self.path), str(self.cache))
+        command = child_command("trigram-index", "--build", str(self.path), str(self.cache),
+                                "--parent", str(os.getpid()))
         low = getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)  # Windows; elsewhere os.nice
         try:  # no pipe of ours but stderr: the app's own output is not held open by the child
             self.builder = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -91,3 +92,28 @@ def test_closing_the_app_stops_a_build_at_work(model, tmp_path, monkeypatch, cap
     stopped = SphinxTrigrams(path, cache=tmp_path)
     stopped.close()  # closed before it loads: no child is started at all
     assert stopped.load() and stopped.builder is None
+
+
+def _running(pid: int) -> bool:
+    """Whether *pid* is a live process (a zombie waiting for its reaper is not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.isdir("/proc"), reason="needs a FIFO and /proc")
+def test_a_build_ends_soon_after_its_app_is_killed(tmp_path):
+    fifo = tmp_path / "model.lm.bin"
+    os.mkfifo(fifo)  # reading it blocks: a build that would go on for ever
+    app = (f"import subprocess, os; child = subprocess.Popen({build_command(str(fifo), tmp_path)!r} "
+           "+ ['--parent', str(os.getpid())], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+           "print(child.pid, flush=True); os._exit(0)")  # gone at once, as if killed
+    started = subprocess.run([sys.executable, "-c", app], env=child_env(), capture_output=True, text=True,
+                             timeout=30, check=True)
+    pid = int(started.stdout)
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)  # (another process's end: nothing to wait on but the clock)
+    assert not _running(pid), "the build went on after its app was gone"
