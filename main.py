@@ -270,7 +270,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
 
     from app.access.prediction import Predictor, SymspellPairs, WordfreqSource
     from app.access.profile import AccessProfile
-    from app.access.trigrams import SphinxTrigrams
+    from app.access.trigrams import SphinxTrigrams, default_cache
     from app.services.group.startup import Ready, ServicesLoader
     from app.speech.speaker import NullSpeaker
     from app.store.local_drafts import LastPlace, LocalDrafts, data_folder, default_path
@@ -287,7 +287,11 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         from app.speech.pyttsx3_backend import make_speaker
 
         speaker = make_speaker(wait=False)  # its worker starts on the other core meanwhile
-    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(), trigrams=SphinxTrigrams())
+    # The trigram index is made (once, in a child process) only by a run a member uses: a
+    # screenshot or start-up probe run quits as soon as it is drawn.
+    quits_at_once = bool(args.screenshot or os.environ.get(STARTUP_PROBE))
+    trigrams = SphinxTrigrams(cache=default_cache(), build=not quits_at_once)
+    predictor = Predictor(WordfreqSource(), bigrams=SymspellPairs(), trigrams=trigrams)
     # The general word list takes about half a second to index: do it off the GUI thread, and
     # only once the first screen is drawn, so that it does not slow the start (bench/startup.py).
     load_words = threading.Thread(target=predictor.load, name="predictor-load", daemon=True)
@@ -361,6 +365,7 @@ def _run_window(args: argparse.Namespace, project_id: str, services: Services | 
         window.close()
         window.db.stop(wait=5.0)  # no database job may still be emitting as Python shuts down
         speaker.close()
+        trigrams.close()  # a build still at work is stopped (made again at the next start)
         if loader is not None:
             loader.wait()
         for store in stores:

@@ -22,7 +22,9 @@ from typing import IO, Any, TextIO
 
 CHILD_FLAG = "--child-process"
 # name -> module whose ``main(argv) -> int`` the child runs (the PyInstaller spec bundles these)
-CHILDREN = {"speech": "app.speech.worker", "voice": "app.voice.worker"}
+CHILDREN = {"speech": "app.speech.worker", "voice": "app.voice.worker",
+            "trigram-index": "app.access.trigram_build"}
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the folder holding app/
 
 
 def is_frozen() -> bool:
@@ -37,6 +39,15 @@ def child_command(name: str, *args: str) -> list[str]:
         return [sys.executable, CHILD_FLAG, name, *args]
     launch = f"import os, sys; from {module} import main; os._exit(main(sys.argv[1:]))"
     return [sys.executable, "-c", launch, *args]
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child started from Python: ours, with this project importable
+    (a checkout started from another folder is not on the child's path otherwise)."""
+    env = dict(os.environ)
+    paths = [_ROOT, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
 
 
 def run_child(argv: Sequence[str]) -> int:

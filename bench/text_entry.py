@@ -68,7 +68,7 @@ from app.access.huffman import code_cost, huffman_code, key_probabilities
 from app.access.keyboard_layout import Key, key_costs, rows_for
 from app.access.prediction import CHARSET, Predictor, SymspellPairs, WordfreqSource
 from app.access.text_entry import CLOSING, I_WORDS, KeyboardModel, split_context
-from app.access.trigrams import SphinxTrigrams
+from app.access.trigrams import SphinxTrigrams, default_cache
 from bench.prediction_speed import predict_latency
 
 METHODS: dict[str, tuple[str, int, str]] = {  # name -> (layout, predictions, scanning)
@@ -341,13 +341,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vocab", type=int, default=100_000, help="wordfreq words to load")
     parser.add_argument("--pairs", default="auto",
                         help="general word pairs: 'auto' (symspellpy's list if installed), 'none' or a file")
-    parser.add_argument("--trigrams", default="auto", choices=("auto", "none"),
-                        help="rank predictions with pocketsphinx's US English trigrams (if installed)")
+    parser.add_argument("--trigrams", default="auto", choices=("auto", "words", "none"),
+                        help="pocketsphinx's US English trigrams (if installed): 'auto' with every "
+                             "prefix's mass (the index in the user cache, made first if missing), "
+                             "'words' asked one word at a time, or 'none'")
     parser.add_argument("--predict-latency", action="store_true", help="time predict() on more queries")
     args = parser.parse_args(argv)
     text = Path(args.text).read_text(encoding="utf-8")
     pairs = None if args.pairs == "none" else SymspellPairs(None if args.pairs == "auto" else args.pairs)
-    trigrams = SphinxTrigrams() if args.trigrams == "auto" else None
+    trigrams = None if args.trigrams == "none" else SphinxTrigrams(
+        cache=default_cache() if args.trigrams == "auto" else None)
+    if trigrams is not None:
+        trigrams.wait()
     predictor = Predictor(WordfreqSource(args.vocab), bigrams=pairs, trigrams=trigrams)
     predictor.load()
     if args.project_words:
@@ -355,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(text, predictor, args.step)
     result["pairs"] = str(pairs.find()) if pairs and pairs.find() else None
     result["trigrams"] = bool(trigrams and trigrams.load())
+    result["trigram_masses"] = bool(trigrams and trigrams.index)
     result["latency"] = predict_latency(predictor, text, 3000 if args.predict_latency else 300)
     result["prediction_ms_p95"] = result["latency"]["predict_p95_ms"]
     if args.json:

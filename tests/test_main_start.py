@@ -21,7 +21,7 @@ MAIN_SCREENS = {"members", "home", "prompt", "dwell", "definition", "versions", 
 def start(db: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """Run the app until its first screen is drawn and ready (the start-up probe), then quit."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CANVAS_STARTUP_PROBE="1",
-               XDG_DATA_HOME=str(tmp_path / "xdg"))
+               XDG_DATA_HOME=str(tmp_path / "xdg"), XDG_CACHE_HOME=str(tmp_path / "cache"))
     env.pop("CANVAS_DB", None)
     return subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "--no-speech", *extra],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -41,6 +41,8 @@ def test_a_first_start_creates_the_demo_and_a_later_one_starts_quickly(tmp_path:
     again = start(db, tmp_path)
     assert again.returncode == 0, again.stderr
     assert "startup-probe" in again.stdout
+    # A run that quits as soon as it is drawn makes no trigram index (a 20-45 s child process).
+    assert not list((tmp_path / "cache").rglob("sphinx-trigrams*"))
 
 
 def test_the_quick_start_still_opens_and_migrates_the_store(database: Path, tmp_path: Path) -> None:

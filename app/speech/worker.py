@@ -42,13 +42,10 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.child_process import Notifier, child_command
+from app.child_process import Notifier, child_command, child_env
 from app.speech.speaker import VoiceSettings, failure_reason, sanitise_text
-
-_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 def worker_command(*args: str) -> list[str]:
@@ -59,10 +56,7 @@ def worker_command(*args: str) -> list[str]:
 
 def worker_env() -> dict[str, str]:
     """The environment for a worker: ours, with this project importable."""
-    env = dict(os.environ)
-    paths = [_ROOT, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]]
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
-    return env
+    return child_env()
 
 
 def render_to_wav(text: str, path: str | os.PathLike[str], settings: VoiceSettings) -> None:
