@@ -111,3 +111,10 @@ def test_thank_you_is_turned_away_on_the_members_screen(recogniser, tmp_path, vo
     assert [h.text for h in heard] == [""]
     assert heard[0].rejected in MEMBERS_SCREEN  # the grammar gave a name; it was turned away
     assert recogniser.unexplained() > recogniser_module.MAX_UNEXPLAINED
+
+
+def test_a_word_with_an_inner_h_is_also_heard_without_it(monkeypatch):
+    monkeypatch.setattr(pronounce, "espeak_ipa", lambda words, voice="en-us": None)
+    lookup = {"unheard": "AH N HH ER D", "hello": "HH AH L OW"}.get
+    made = Pronouncer(lookup).additions(["unheard", "hello"])
+    assert made == [("unheard(2)", "AH N ER D")]  # a first "h" stays: "hello" is not "ello"
