@@ -5,7 +5,9 @@ utterance starts and ends; each utterance is then decoded whole against a gramma
 phrases on screen, so the answer is always one of them (or nothing). A phrase is then accepted
 only if it fits the audio nearly as well as free phones do (a phone-loop decoder on the same
 audio): words that are not on screen ("hello", "coffee") fit no phrase well and are rejected,
-as are most near misses between two labels ("unheard" heard as "undo"). Audio time is counted in
+as are most near misses between two labels ("unheard" heard as "undo"). And the phrase must
+account for all the speech: a path that calls a loud stretch silence (the "you" of "thank you"
+after "Sam") was matched to part of what was said only, and is rejected. Audio time is counted in
 samples fed, so a file fed faster than real time gives the same figures as a live microphone.
 """
 
@@ -16,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from app.voice.audio import RATE
+from app.voice.audio import RATE, level_db, pcm_array
 from app.voice.endpoint import END, FRAME_BYTES, SPEECH, START, Endpointer
 from app.voice.phrases import words_of
 from app.voice.pronounce import Pronouncer
@@ -27,6 +29,11 @@ MIN_UTTERANCE = 0.15  # shorter bursts (a click, a breath) are not words
 #: to be accepted. Measured on espeak-ng's speech (3 voices, 2 speeds, the demo screens):
 #: labels said fall below -5 about 1 in 100, words not on screen score -6 (median).
 ACCEPT_MARGIN = -4.0
+#: The longest stretch of loud audio (10 ms frames) the grammar's path may call silence.
+#: Measured with the bench: "thank you" heard as "Sam" leaves 23-32 frames of speech to
+#: silence; labels said and chosen mostly under 8, a soft first "m" 10, one "kilo" 16.
+MAX_UNEXPLAINED = 15
+LOUD_DB = 12.0  # a frame this much louder than the room is speech
 WARM_UP = 3  # utterances decoded twice after a start, while the normalisation settles
 
 
@@ -176,6 +183,28 @@ class Recogniser:
         self.phone_loop.end_utt()
         return (grammar - self._score(self.phone_loop)) / frames
 
+    def unexplained(self) -> int:
+        """The longest run of loud 10 ms frames that the grammar's best path (just decoded)
+        calls silence or a filler: speech the phrase does not account for."""
+        audio = bytes(self._audio)
+        step = RATE // 100 * 2  # one decoder frame of 16-bit samples
+        levels = [level_db(pcm_array(audio[i : i + step])) for i in range(0, len(audio) - step + 1, step)]
+        if not levels:
+            return 0
+        # The room's level: the endpointer's floor (which ignores digital silence, a file's
+        # padding), or the utterance's quietest frame if that is louder.
+        floor = max(min(levels), self.endpointer.floor)
+        loud = [level > floor + LOUD_DB for level in levels]
+        longest = 0
+        for segment in self.decoder.seg():
+            if not segment.word.startswith(("<", "[")):
+                continue
+            run = 0
+            for frame in range(segment.start_frame, min(segment.end_frame + 1, len(loud))):
+                run = run + 1 if loud[frame] else 0
+                longest = max(longest, run)
+        return longest
+
     def _finish(self, began: float) -> Heard | None:
         start, self._utterance = self._utterance or 0.0, None
         self.decoder.end_utt()
@@ -193,7 +222,7 @@ class Recogniser:
             text = self._hypothesis() or text
         margin = self.margin() if text else 0.0
         rejected = ""
-        if text and margin < ACCEPT_MARGIN:
+        if text and (margin < ACCEPT_MARGIN or self.unexplained() > MAX_UNEXPLAINED):
             text, rejected = "", text
         return Heard(text, start, end, (time.perf_counter() - began) * 1000, rejected, margin)
 
