@@ -51,23 +51,34 @@ STEPS = (
 
 def chrome(tile: Tile) -> tuple[int, int]:
     """A tile's border and padding, across and down (its style's, at any size)."""
+    known = getattr(tile, "_fit_chrome", None)
+    if known is not None:
+        return known
     tile.ensurePolished()
     option = QStyleOptionButton()
     tile.initStyleOption(option)
     option.rect = QRect(0, 0, 400, 200)
     room = tile.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, tile)
-    return 400 - room.width(), 200 - room.height()
+    tile._fit_chrome = (400 - room.width(), 200 - room.height())  # (its style never changes)
+    return tile._fit_chrome
 
 
 def tile_need(tile: Tile, width: int, px: int) -> int | None:
     """The height `tile` needs at `px` in a cell `width` wide, or None when a word is wider."""
     across, down = chrome(tile)
+    font = tile.font()
+    key = (font.family(), font.bold(), tile.label, width, px)
+    needs: dict[tuple, int | None] = tile.__dict__.setdefault("_fit_needs", {})
+    if key in needs:  # (measured once: a page is planned many ways, and again at each turn)
+        return needs[key]
     room = width - across
-    metrics = QFontMetrics(sized(tile.font(), px))
+    metrics = QFontMetrics(sized(font, px))
     lines = wrap(metrics, tile.label, room)
-    if room <= 0 or max(metrics.horizontalAdvance(line) for line in lines) > room:
-        return None
-    return metrics.lineSpacing() * (len(lines) - 1) + metrics.height() + down
+    need = None
+    if room > 0 and max(metrics.horizontalAdvance(line) for line in lines) <= room:
+        need = metrics.lineSpacing() * (len(lines) - 1) + metrics.height() + down
+    needs[key] = need
+    return need
 
 
 def caption_need(label: QLabel, width: int, px: int) -> int | None:
@@ -96,20 +107,16 @@ class FitRow(GroupFrame):
             tile.setParent(self)
             make_fitted(tile)
         self.scanning = False
-        self.on_change: Callable[[], None] | None = None
 
     def show_back(self, scanning: bool, entered: bool = False) -> None:
         """As a GroupFrame's, but the Leave row tile is placed by the PageFit, not the row."""
         super().show_back(scanning, entered)
         if self.back_tile is not None and self.row.indexOf(self.back_tile) >= 0:
             self.row.removeWidget(self.back_tile)
-        if scanning != self.scanning:
-            self.scanning = scanning
-            if self.on_change is not None:
-                self.on_change()
 
     def cells(self) -> list[Tile]:
-        """The tiles to place: the row's own, and the Leave row tile while scanning."""
+        """The tiles to place: the row's own, and the Leave row tile while scanning (its place
+        is planned from the member's profile, before the scanner first shows the rows)."""
         back = [self.back_tile] if self.scanning and self.back_tile is not None else []
         return [*self.tiles, *back]
 
@@ -192,12 +199,13 @@ def squeezed(row: FitRow, width: int, px: int, least: int, step: Step, room: int
 class PageFit(QWidget):
     """A screen's contents placed to fit, in pages (see the module docstring)."""
 
-    def __init__(self, heading: QLabel, size_percent: Callable[[], int],
+    def __init__(self, heading: QLabel, size_percent: Callable[[], int], scanning: Callable[[], bool],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = heading
         heading.setParent(self)
         self.size_percent = size_percent
+        self.scanning = scanning  # the member scans: every row keeps a place for "Leave row"
         self.blocks: list[QWidget] = []  # FitRows, texts, or a widget with a text of its own
         self.bottom: list[QWidget] = []  # the action bar and asks, under the pages
         self.pager_tile = Tile("Next page", self._turn, role="action")
@@ -207,6 +215,7 @@ class PageFit(QWidget):
         self.pager.setParent(self)
         make_fitted(self.pager_tile)
         self.pager.row.addWidget(self.pager_tile, 1)
+        self.pager.show_back(scanning())
         self.pager_group = ScanGroup("pages", "Pages", self.pager, [self.pager_tile])
         self.page = 0
         self.pages = 1
@@ -214,6 +223,7 @@ class PageFit(QWidget):
         self.on_groups: Callable[[], None] | None = None  # the rows on show changed
         self.on_turn: Callable[[int, int], None] | None = None  # a page was turned (to page, of)
         self._pages: list[list[int]] = [[]]
+        self._planned: tuple | None = None
         self._busy = False
         self.setStyleSheet('QPushButton[fit="true"] { min-height: 0px; min-width: 0px; }')
 
@@ -222,7 +232,8 @@ class PageFit(QWidget):
         """A row (a FitRow) or a text, in order."""
         widget.setParent(self)
         if isinstance(widget, FitRow):
-            widget.on_change = self.refit
+            widget.scanning = self.scanning()
+            widget.show_back(widget.scanning)  # (made now, so that the plan holds its place)
         self.blocks.append(widget)
 
     def add_bottom(self, widget: QWidget) -> None:
@@ -232,6 +243,7 @@ class PageFit(QWidget):
             widget.setProperty("fit", True)
             for tile in widget.findChildren(Tile):
                 make_fitted(tile)
+            widget.show_back(self.scanning())  # its place kept from the start, as the scanner will
         widget.show()
         self.bottom.append(widget)
 
@@ -282,6 +294,8 @@ class PageFit(QWidget):
         self.page = (self.page + 1) % self.pages
         self.anchor = self._pages[self.page][0]
         self.refit()
+        if self.on_groups is not None:  # (the rows on show changed; refit saw the new page only)
+            self.on_groups()
         if self.on_turn is not None:
             self.on_turn(self.page, self.pages)
 
@@ -368,15 +382,27 @@ class PageFit(QWidget):
                 return plans[False]
         return plans[True]
 
+    def _signature(self) -> tuple:
+        """What the plan depends on: a page turn or a repeated style event plans nothing."""
+        rows = self.scanning()
+        bottom = tuple((w.isHidden(), len(self._frame_cells(w)) if isinstance(w, GroupFrame) else 0)
+                       for w in self.bottom)
+        return self.width(), self.height(), self.size_percent(), rows, bottom, len(self.blocks)
+
     def _fit(self) -> None:
         width, height = self.width(), self.height()
-        chosen = None
-        for step in STEPS:
-            plan = self._plan(width, height, step)
-            if chosen is None or len(plan[0]) < len(chosen[1][0]):
-                chosen = (step, plan)
-            if len(plan[0]) == 1:
-                break
+        signature = self._signature()
+        if self._planned is not None and self._planned[0] == signature:
+            chosen = self._planned[1]
+        else:
+            chosen = None
+            for step in STEPS:
+                plan = self._plan(width, height, step)
+                if chosen is None or len(plan[0]) < len(chosen[1][0]):
+                    chosen = (step, plan)
+                if len(plan[0]) == 1:
+                    break
+            self._planned = (signature, chosen)
         step, (pages, sized_blocks, lines, title_px, title_h, room, f, least) = chosen
         self._pages, self.pages = pages, len(pages)
         self.page = next((p for p, blocks in enumerate(pages) if self.anchor in blocks), 0)

@@ -155,7 +155,8 @@ class SettingsScreen(Screen):
         title = "My settings" if self.section is None else f"My settings: {self.section.title}"
         super().__init__(ctx, title)
         self.place = place or SettingsPlace()
-        self.fit = PageFit(self.heading, lambda: ctx.state.profile.size_percent)
+        self.fit = PageFit(self.heading, lambda: ctx.state.profile.size_percent,
+                           lambda: ctx.state.profile.scan_settings().mode != "off")
         self._outer.removeWidget(self.heading)
         self._outer.removeWidget(self.scroll)
         self.scroll.hide()
