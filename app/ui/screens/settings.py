@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QLabel
 from app.access.profile import AccessProfile, ProfileError
 from app.speech.speaker import SpeechKind
 from app.ui.context import UiContext
+from app.ui.fit_rows import FitRow
 from app.ui.screens.base import Screen
-from app.ui.settings_fit import FitRow, PageFit
+from app.ui.settings_fit import PageFit
 from app.ui.widgets import ScanGroup, Tile, action
 
 
