@@ -257,7 +257,7 @@ class PageFit(QWidget):
         if self.pages > 1:
             following = (self.page + 1) % self.pages
             name = "Next page" if following else "First page"
-            self.pager_tile.set_label(f"{name}: {following + 1} of {self.pages}",
+            self.pager_tile.set_label(f"{name}:\n{following + 1} of {self.pages}",
                                       f"{name}, page {following + 1} of {self.pages}")
         self._place_bottom(lines, width, height, f, least, step)
 

@@ -41,7 +41,7 @@ def pages_of(app, where: str) -> list[str]:
         following = (page + 1) % fit.pages
         leads = "Next page" if following else "First page"
         assert fit.pager_tile.accessibleName() == f"{leads}, page {following + 1} of {fit.pages}"
-        assert fit.pager_tile.label == f"{leads}: {following + 1} of {fit.pages}"
+        assert fit.pager_tile.label == f"{leads}:\n{following + 1} of {fit.pages}"
         fit.pager_tile.click()
         assert window.current is screen, "a page turn keeps the screen"
     return found
