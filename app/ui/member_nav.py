@@ -51,11 +51,12 @@ class MemberNavigation:
         self._turn(lambda: PromptScreen(self.ctx, prompt_id, page), replace)
 
     @remembered
-    def show_settings(self) -> None:
-        """The member's settings."""
-        from app.ui.screens.settings import SettingsScreen
+    def show_settings(self, section: str = "") -> None:
+        """The member's settings: the list of sections, or one `section` (its key)."""
+        from app.ui.screens.settings import SettingsPlace, SettingsScreen
 
-        self._open(lambda: SettingsScreen(self.ctx))
+        place = SettingsPlace()  # the page on show, kept while the screen is built again
+        self._open(lambda: SettingsScreen(self.ctx, section, place))
 
     @remembered
     def show_phrases(self) -> None:

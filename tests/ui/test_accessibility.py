@@ -69,6 +69,10 @@ def walk_screens(app) -> Iterator[tuple[str, Screen]]:
     settle()
     assert isinstance(window.current, SettingsScreen)
     yield "settings", window.current
+    window.show_settings("size")  # a section: its rows placed to fit (app/ui/settings_fit.py)
+    settle()
+    assert isinstance(window.current, SettingsScreen)
+    yield "settings: size and colours", window.current
     window.show_switch_test()
     settle()
     assert isinstance(window.current, SwitchTestScreen)
@@ -147,7 +151,7 @@ def test_every_control_is_in_the_scan_tree(make_app, scan_mode):
         missing = [label(w) for w in controls if w not in scanned or w not in group_items]
         assert not missing, f"{name}: not reachable by the scanner: {missing}"
         seen.append(name)
-    assert len(seen) == 6
+    assert len(seen) == 7
 
 
 def test_every_control_is_reached_by_tab(make_app):
@@ -200,7 +204,7 @@ def test_targets_are_44px_at_the_smallest_size(make_app):
     assert AccessProfile.from_dict({"size_percent": 1}).size_percent == SMALLEST
     assert MIN_TARGET_PX >= MIN_PX
     app = make_app(last_member="Alex", size_percent=SMALLEST)
-    assert len(target_sizes(app)) == 6
+    assert len(target_sizes(app)) == 7
 
 
 def test_targets_grow_at_the_largest_size_and_stay_over_44px(make_app):

@@ -152,26 +152,22 @@ def test_the_facilitator_points_and_dwells_on_their_own_screens(make_app):
 
 
 def test_a_tile_cut_off_by_a_scrolling_screen_is_brought_into_view_first(make_app):
-    from app.ui.screens.settings import SettingsScreen
-    from tests.ui.fit_check import settle
+    # The members' screens page instead of scrolling; the facilitator's may scroll (issue 16),
+    # and a facilitator may point and dwell too: a question's keywords to review scroll.
+    from app.access.profile import AccessProfile
 
     app = make_app(last_member="Sam", scan_mode="dwell")
-    dwell_on(app, "Sam")
-    dwell_on(app, "Settings")
+    own = next(m for m in app.services.projects.list_members(app.project_id) if m.role == "facilitator")
+    app.services.projects.save_profile(own.id, AccessProfile(scan_mode="dwell").to_dict())
+    session = app.services.facilitator.set_passphrase(app.project_id, "our group 2026").session
+    app.window.state.member = None
+    app.window.facilitator_unlocked(session)
+    app.window.show_dashboard(app.services.projects.list_prompts(app.project_id)[0].id)
     screen = app.window.current
-    assert isinstance(screen, SettingsScreen)
     bar = screen.scroll.verticalScrollBar()
-
-    def cut_tiles() -> list:
-        return [t for t in app.window.tiles()
-                if 0 < t.visibleRegion().boundingRect().height() < t.height()]  # the last row in view
-
-    for height in range(860, 600, -20):  # a window whose last row in view is cut, as many are
-        if cut_tiles():
-            break
-        app.window.resize(app.window.width(), height)
-        settle()
-    cut = cut_tiles()[0]
+    assert bar.maximum() > 0 and app.window.pointer.active
+    cut = next(t for t in app.window.tiles()
+               if 0 < t.visibleRegion().boundingRect().height() < t.height())  # the last row in view
     name, before = cut.accessibleName(), bar.value()
     shown = cut.visibleRegion().boundingRect().center()
     point_at(app, cut.mapTo(app.window, shown), 1.6)
@@ -209,13 +205,14 @@ def test_a_helper_sets_point_and_dwell_in_settings_with_a_click(make_app, qtbot)
     app = make_app(last_member="Sam")  # keys and mouse
     app.window.pick_member(app.services.projects.get_member(app.members()["Sam"]))
     app.window.show_settings()
+    qtbot.mouseClick(tile_named(app, "Scanning"), Qt.MouseButton.LeftButton)
     wanted = "Scan mode: Point and dwell eyes, head"
-    tile = next(t for t in app.window.tiles() if t.accessibleName() == wanted)
-    app.window.current.scroll.ensureWidgetVisible(tile)
-    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tile_named(app, wanted), Qt.MouseButton.LeftButton)
     saved = AccessProfile.stored(app.services.projects.get_member(app.members()["Sam"]).profile)
     assert saved.scan_mode == "dwell" and app.window.pointer.active
     assert app.window.pointer.pause_tile.isVisible()
+    app.window.back()  # to the list of sections, then the pointing rows
+    qtbot.mouseClick(tile_named(app, "Pointing"), Qt.MouseButton.LeftButton)
     rows = {t.accessibleName() for t in app.window.tiles()}
     assert {"Dwell time less", "Dwell time more", "Snapping distance more",
             "Pointing chooses by: Point, then press switch 1", "Pointer while pointing: Hidden"} <= rows

@@ -1,4 +1,7 @@
-"""A member changes their own settings and undoes a change: by switch and by keys."""
+"""A member changes their own settings and undoes a change: by switch and by keys.
+
+Settings open on the list of their sections; choosing one opens it (Back returns to the list).
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,17 @@ def test_one_switch_changes_step_time_and_undoes_it(make_app):
     app.key(Qt.Key.Key_Space)
     assert isinstance(app.window.current, SettingsScreen)
     assert app.focus_name() == "Actions"
-    app.clock.advance(2.0)  # Actions -> Scan mode -> Step time
+    app.clock.advance(1.0)  # Actions -> the first row of sections
+    assert app.focus_name() == "Sections, row 1"
+    app.key(Qt.Key.Key_Space)
+    assert app.focus_name() == "Scanning"
+    app.clock.advance(1.0)
+    assert app.focus_name() == "Scan timing"
+    app.clock.advance(0.3)
+    app.key(Qt.Key.Key_Space)
+    assert app.window.current.title == "My settings: Scan timing"
+    assert app.focus_name() == "Actions"
+    app.clock.advance(1.0)  # Actions -> Step time
     assert app.focus_name() == "Step time: 1.0 seconds"
     app.key(Qt.Key.Key_Space)
     assert app.focus_name() == "Step time less"
@@ -56,7 +69,7 @@ def test_stay_in_place_makes_a_second_nudge_one_press(make_app):
     app.key(Qt.Key.Key_Space)
     app.clock.advance(0.3)
     app.key(Qt.Key.Key_Space)  # Alex
-    app.window.show_settings()
+    app.window.show_settings("timing")
     while app.focus_name() != "Step time: 1.0 seconds":
         app.clock.run_until_next()
     app.key(Qt.Key.Key_Space)
@@ -73,7 +86,7 @@ def test_stay_in_place_makes_a_second_nudge_one_press(make_app):
 def test_keys_change_theme_and_size(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex
-    app.window.show_settings()
+    app.window.show_settings("size")
     screen = app.window.current
     tiles = {t.accessibleName(): t for t in app.window.tiles()}
     tiles["Theme: Light"].setFocus()
@@ -93,7 +106,7 @@ def test_keys_change_theme_and_size(make_app):
 def test_switching_to_auto_scan_starts_scanning(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex, keys only
-    app.window.show_settings()
+    app.window.show_settings("scanning")
     tiles = {t.accessibleName(): t for t in app.window.tiles()}
     tiles["Scan mode: Auto-scan 1 switch"].setFocus()
     app.key(Qt.Key.Key_Return)
@@ -122,8 +135,15 @@ def test_two_switches_change_a_setting_and_undo_it(make_app):
     assert app.focus_name() == "Settings"
     choose()
     assert isinstance(app.window.current, SettingsScreen)
-    for _ in range(17):  # Actions, Scan mode, ... (the pointing rows) down to Theme
-        move()
+    move()
+    move()  # Actions, Sections row 1, row 2: Pointing, Size and colours, Speech
+    assert app.focus_name() == "Sections, row 2"
+    choose()
+    move()
+    assert app.focus_name() == "Size and colours"
+    choose()
+    assert app.window.current.title == "My settings: Size and colours"
+    move()  # Actions, then Theme
     assert app.focus_name() == "Theme: High contrast"
     choose()
     move()
@@ -147,11 +167,17 @@ def test_keyboard_changes_a_setting_and_undoes_it(make_app):
     assert app.focus_name() == "Settings"
     app.key(Qt.Key.Key_Return)
     assert app.focus_name() == "Back"
+    while app.focus_name() != "Scan timing":
+        app.key(Qt.Key.Key_Tab)
+    app.key(Qt.Key.Key_Return)
+    assert app.focus_name() == "Back"
     while app.focus_name() != "Loops before the scan rests more":
         app.key(Qt.Key.Key_Tab)
     app.key(Qt.Key.Key_Return)
     assert _profile(app, "Alex").loops_before_rest == 3
     assert app.focus_name() == "Loops before the scan rests more"  # keyboard focus stays
+    app.key(Qt.Key.Key_Escape)
+    assert app.window.current.title == "My settings"  # the list of sections
     app.key(Qt.Key.Key_Escape)
     assert isinstance(app.window.current, HomeScreen)
     undo = next(t for t in app.window.tiles() if t.accessibleName() == "Undo")

@@ -49,7 +49,7 @@ def test_read_all_speaks_every_keyword(make_app):
 def test_speech_off_silences_the_member(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex
-    app.window.show_settings()
+    app.window.show_settings("speech")
     off = next(t for t in app.window.tiles() if t.accessibleName() == "Speech: Off")
     off.setFocus()
     app.key(Qt.Key.Key_Return)
@@ -62,7 +62,7 @@ def test_speech_off_silences_the_member(make_app):
 def test_voice_speed_applies_to_the_speaker_at_once(make_app):
     app = make_app()
     app.key(Qt.Key.Key_Return)  # Alex
-    app.window.show_settings()
+    app.window.show_settings("speech")
     more = next(t for t in app.window.tiles() if t.accessibleName() == "Main voice speed more")
     more.setFocus()
     app.key(Qt.Key.Key_Return)

@@ -147,7 +147,7 @@ def test_silence_presses_nothing_and_settings_show_a_level_meter(voice_app, tmp_
     app.window.router.voice_press = lambda switch, down: pressed.append(switch)
     hear(app, tone_file(tmp_path, [(1.5, 0)]))
     assert pressed == []
-    app.window.show_settings()
+    app.window.show_settings("voice")
     meters = [w for w in app.window.current.findChildren(object) if type(w).__name__ == "LevelMeter"]
     assert len(meters) == 1
     assert AccessProfile.stored(app.services.projects.get_member(app.members()["Alex"]).profile).voice_on

@@ -1,4 +1,9 @@
-"""The member's own access settings: fully scannable, applied at once and remembered."""
+"""The member's own access settings: fully scannable, applied at once and remembered.
+
+Settings come in sections ("Scanning", "Size and colours", …): the first page lists them as
+tiles, and each opens as a screen of its own whose rows fit the window at every Size, turning
+pages instead of scrolling (app/ui/settings_fit.py). Back returns to the list.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,15 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtWidgets import QLabel
+
 from app.access.profile import AccessProfile, ProfileError
 from app.speech.speaker import SpeechKind
 from app.ui.context import UiContext
+from app.ui.fit_rows import FitRow
 from app.ui.screens.base import Screen
-from app.ui.widgets import Tile, action
+from app.ui.settings_fit import PageFit
+from app.ui.widgets import ScanGroup, Tile, action
 
 
 @dataclass(frozen=True)
@@ -90,7 +99,43 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
            (("all", "Anything that\ncannot be undone"), ("quitting", "Only quitting"))),
     Number("confirm_timeout", "A question answers No by itself after", 1, "seconds"),
 )
+
+
+@dataclass(frozen=True)
+class Section:
+    """A named part of Settings: one step of the list, a screen of its own."""
+
+    key: str
+    title: str
+    fields: tuple[str, ...]
+
+
+SECTIONS = (
+    Section("scanning", "Scanning", ("scan_mode", "layout", "restart_after_select", "wait_for_cue",
+                                     "adaptive_keyboard")),
+    Section("timing", "Scan timing", ("step_time", "first_item_extra", "pause_after_select",
+                                      "loops_before_rest")),
+    Section("switches", "Switches", ("acceptance_time", "ignore_repeat")),
+    Section("pointing", "Pointing", ("dwell_time", "point_then_switch", "magnetic_targets",
+                                     "snap_distance", "hide_pointer")),
+    Section("size", "Size and colours", ("theme", "size_percent", "highlight_colour",
+                                         "highlight_thickness")),
+    Section("speech", "Speech", ("speech_on", "main_voice", "main_rate", "main_volume", "cue_voice",
+                                 "cue_rate", "cue_volume")),
+    Section("voice", "Voice control", ("voice_on", "voice_mode", "voice_confirm", "voice_level",
+                                       "voice_long")),
+    Section("asking", "Asking first", ("confirmations", "confirm_timeout")),
+)
+BY_FIELD = {s.field: s for s in SETTINGS}
 SAMPLE = "This is how I sound."
+
+
+@dataclass
+class SettingsPlace:
+    """Where the member is in a section: the row to keep in view when the screen is built
+    again (a change applied, undone, or made on another computer)."""
+
+    anchor: int = 0
 
 
 def value_text(setting: Number, value: float) -> str:
@@ -101,29 +146,91 @@ def value_text(setting: Number, value: float) -> str:
 
 
 class SettingsScreen(Screen):
-    """One scan group per setting; its items are the choices, or Less and More."""
+    """The list of sections, or one section: a scan group per setting, its items the choices
+    (or Less and More); nothing scrolls, the rows are shared out over pages."""
 
     key = "settings"
 
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__(ctx, "My settings")
-        self.set_actions([action("Back", ctx.nav.back), self.undo_tile(),
-                          action("Switch test and set switches", ctx.nav.show_switch_test),
-                          action("My phrases", ctx.nav.show_phrases)],
-                         first=True)
-        profile = ctx.state.profile
-        self.add_text(
-            f"Switch 1: {profile.switch1}. Switch 2: {profile.switch2}. "
-            "Change them in the switch test.", muted=True,
-        )
-        if not ctx.speaker.available:
-            self.add_text(ctx.speaker.reason, muted=True)
-        for setting in SETTINGS:
-            self._add_row(setting, profile)
-            if setting.field == "voice_on" and ctx.voice is not None:
+    def __init__(self, ctx: UiContext, section: str = "", place: SettingsPlace | None = None) -> None:
+        self.section = next((s for s in SECTIONS if s.key == section), None)
+        title = "My settings" if self.section is None else f"My settings: {self.section.title}"
+        super().__init__(ctx, title)
+        self.place = place or SettingsPlace()
+        self.fit = PageFit(self.heading, lambda: ctx.state.profile.size_percent,
+                           lambda: ctx.state.profile.scan_settings().mode != "off")
+        self._outer.removeWidget(self.heading)
+        self._outer.removeWidget(self.scroll)
+        self.scroll.hide()
+        self.scroll.deleteLater()  # (the body that scrolls on other screens; here pages turn)
+        self._outer.insertWidget(0, self.fit, 1)
+        self.body = self.fit  # type: ignore[assignment]  # (where the pages are, as on other screens)
+        self._rows: dict[int, ScanGroup] = {}
+        self.set_actions([action("Back", ctx.nav.back), self.undo_tile()], first=True)
+        while self.bar_holder.count():  # the action bar (and any asks) are placed by the fit
+            widget = self.bar_holder.takeAt(0).widget()
+            if widget is not None:
+                self.fit.add_bottom(widget)
+        if self.section is None:
+            self._add_list()
+        else:
+            self._add_section(self.section)
+        self.fit.anchor = self.place.anchor
+        self.fit.on_groups = self._groups_changed
+        self.fit.on_turn = self._turned
+
+    def scan_groups(self) -> list[ScanGroup]:
+        """The action bar, the rows of the page on show, then the page tile (when paged)."""
+        rows = [self._rows[id(row)] for row in self.fit.rows_on_show()]
+        pages = [self.fit.pager_group] if self.fit.pages > 1 else []
+        return [*self.groups, *rows, *pages]
+
+    def _add_list(self) -> None:
+        tiles = [Tile(s.title, self._opener(s.key)) for s in SECTIONS]
+        tiles.append(Tile("My phrases", self.ctx.nav.show_phrases))
+        per_row = 3 if self.ctx.state.profile.size_percent <= 150 else 2
+        many = len(tiles) > per_row
+        for start in range(0, len(tiles), per_row):
+            index = start // per_row + 1
+            name = f"Sections, row {index}" if many else "Sections"
+            self._add_block(f"sections{index}", name, None, tiles[start:start + per_row])
+
+    def _opener(self, key: str) -> Callable[[], None]:
+        return lambda: self.ctx.nav.show_settings(key)
+
+    def _add_section(self, section: Section) -> None:
+        ctx, profile = self.ctx, self.ctx.state.profile
+        if section.key == "switches":
+            caption = f"Switch 1: {profile.switch1}. Switch 2: {profile.switch2 or 'none'}."
+            self._add_block("switch-test", caption, caption,
+                            [Tile("Switch test and set switches", ctx.nav.show_switch_test)])
+        if section.key == "speech" and not ctx.speaker.available:
+            self.fit.add_block(self._note(ctx.speaker.reason))
+        for field in section.fields:
+            self._add_row(BY_FIELD[field], profile)
+            if field == "voice_on" and ctx.voice is not None:
                 for widget in ctx.voice.settings_rows(self):
-                    self.body.addWidget(widget)
-        self.body.addStretch(1)
+                    self.fit.add_block(widget)
+
+    @staticmethod
+    def _note(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("muted")
+        label.setWordWrap(True)
+        label.setAccessibleName(text)
+        return label
+
+    def _add_block(self, key: str, label: str, caption: str | None, tiles: list[Tile]) -> None:
+        row = FitRow(label, caption, tiles)
+        self._rows[id(row)] = ScanGroup(key, label, row, tiles)
+        self.fit.add_block(row)
+
+    def _groups_changed(self) -> None:
+        if getattr(self.window(), "current", None) is self:  # (not while it is being put on show)
+            self.ctx.nav.rescan()
+
+    def _turned(self, page: int, pages: int) -> None:
+        self.place.anchor = self.fit.anchor
+        self.ctx.speak(f"Page {page + 1} of {pages}")
 
     def _add_row(self, setting: Choice | Number | VoicePick, profile: AccessProfile) -> None:
         current = getattr(profile, setting.field)
@@ -148,7 +255,7 @@ class SettingsScreen(Screen):
                 tile = Tile(name, self._chooser(setting, value))
                 tile.mark_chosen(name, value == current, f"{setting.label}: ")
                 tiles.append(tile)
-        self.add_row(f"setting-{setting.field}", label, tiles, caption=label)
+        self._add_block(f"setting-{setting.field}", label, label, tiles)
 
     def _nudge(self, setting: Number, direction: int) -> Callable[[], None]:
         def nudge() -> None:
@@ -197,6 +304,9 @@ class SettingsScreen(Screen):
             outcome = self.ctx.services.projects.save_profile(state.member.id, profile.to_dict())
             if outcome.undo_token:
                 state.undo_tokens.append(outcome.undo_token)
+        self.place.anchor = next((i for i, block in enumerate(self.fit.blocks)
+                                  if self._rows.get(id(block)) is not None
+                                  and self._rows[id(block)].key == f"setting-{field}"), 0)
         if dataclasses.asdict(profile) == dataclasses.asdict(state.profile):
             message = f"{message}. That is the limit."
         self.ctx.nav.apply_profile(profile)
