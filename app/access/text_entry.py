@@ -266,6 +266,7 @@ class KeyboardModel:
         predictions: int = 5,
         *,
         learn: str = "word",
+        home_page: str = "letters",
         text: str = "",
     ) -> None:
         """Create the model; *predictor* None means a predictor with no base words."""
@@ -276,7 +277,10 @@ class KeyboardModel:
             raise ValueError(f"learn must be 'word', 'done' or 'off', not {learn!r}")
         self.learn = learn
         self.state = TextState(text)
-        self.page = "letters"
+        # The page a text starts on and comes back to after a character: "symbols" for minutes
+        # or an amount, where the digits are what is typed.
+        self.home_page = home_page
+        self.page = home_page
         self.words: list[str] = []
         self.demote = True
         self._passed: set[str] = set()
@@ -334,8 +338,8 @@ class KeyboardModel:
                 if key.text.isalpha():
                     self._capitals[1] += 1
                 state.type_char(key.text)
-            if self.page != "letters":
-                self.page = "letters"
+            if self.page != self.home_page:
+                self.page = self.home_page
         elif kind == "space":
             self._learn_current(" ", state.space)
         elif kind == "prediction":

@@ -107,6 +107,7 @@ class Tile(QPushButton):
                     self._own_px = wanted
                     self._apply_style()
                 text = fitted.text
+            text = text.replace("&", "&&")  # a lone "&" marks a shortcut letter and is not drawn
             if text != self.text():
                 self.setText(text)
         finally:

@@ -321,3 +321,28 @@ def test_the_meeting_screens_keep_every_word_whole(make_app, percent):
                 found.append(f"{name}: {widget.accessibleName()[:50]!r} {problem}")
         assert not _missing(app.window), name
     assert not found, "\n".join(found)
+
+
+def test_minutes_are_typed_on_the_page_of_digits(make_app):
+    # Minutes opened on the letter keyboard with word predictions ("I The And"), which mean nothing
+    # for "1:30"; they open on the digits now, stay there after a digit, and predict nothing.
+    app = make_app()
+    s = app.services
+    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
+    meeting = s.meetings.plan(fs, date.today(), "Meeting five").record_id
+    s.meetings.add_step(fs, meeting, "talk", "Introductions")
+    s.meetings.start(fs, meeting)
+    s.facilitator.lock(fs)
+    _unlock(app)
+    _go(app, "The meeting: run it, asks, votes", MeetingScreen)
+    _go(app, "Minutes and preparation", AttendanceScreen)
+    _go(app, "Alex: preparation time", WriteScreen)
+    screen = app.window.current
+    assert screen.model.page == "symbols" and screen.model.words == []
+    for key in ("char:1", "char::", "char:3", "char:0"):  # each key as the scan would press it
+        screen.panel.tile_for(key).click()
+        assert screen.model.page == "symbols"
+    assert screen.panel.text == "1:30" and not [
+        t for t in screen.panel.groups[0].items if t.property("key_id").startswith("prediction")]
+    screen.panel.tile_for("done").click()
+    assert _status(app) == "Alex: 1 h 30 min preparing for Meeting five."

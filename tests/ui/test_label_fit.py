@@ -58,3 +58,11 @@ def test_a_tiles_own_style_is_kept_when_its_font_is_fitted(qtbot):
     tile.set_style("text-align: left;")
     settle()
     assert "text-align: left;" in tile.styleSheet() and px(tile) < 54
+
+
+def test_an_ampersand_is_drawn(qtbot):
+    # "&" alone marks a button's shortcut letter: the symbols page's "&" key was drawn empty.
+    _holder, tile = placed(qtbot, "&", 120, 80)
+    assert tile.text() == "&&" and tile.accessibleName() == "&"
+    _holder, tile = placed(qtbot, "Fish & chips", 600, 200)
+    assert tile.text() == "Fish && chips"

@@ -54,6 +54,9 @@ class WriteRequest:
     # `submit` touches no widget: it runs on the window's database worker (UiContext.act), so a
     # locked or slow database leaves the window scanning.
     off_thread: bool = False
+    # Minutes, an amount, a count: the keyboard opens on the page of digits and stays there, with
+    # no word predictions (they mean nothing for "1:30").
+    numbers: bool = False
 
     @property
     def keeps_nothing(self) -> bool:
@@ -84,9 +87,10 @@ class WriteScreen(Screen):
             if not (ctx.db is not None and ctx.db.busy(f"clear:{ctx.state.member.id}:{request.target}")):
                 saved = self.unfinished.open()  # (not while it is being cleared, a moment after use)
         text = saved.text if saved else request.initial
-        predictions = 0 if request.secret else profile.predictions
+        predictions = 0 if request.secret or request.numbers else profile.predictions
         self.model = KeyboardModel(predictor, profile.keyboard_layout, predictions, text=text,
-                                   learn="off" if request.keeps_nothing else "word")
+                                   learn="off" if request.keeps_nothing else "word",
+                                   home_page="symbols" if request.numbers else "letters")
         if saved is not None:
             self.model.state = TextState(saved.text, saved.cursor)
             self.model.refresh()

@@ -48,10 +48,12 @@ class StepForm:
         return {"talk": "Introductions", "vote": "Vote", "break": "Break"}[self.kind]
 
 
-def type_in(ctx: UiContext, title: str, target: str, initial: str, submit: Callable[[str], Outcome]) -> None:
-    """Ask for one value on the keyboard; private: never kept unfinished or learned from."""
+def type_in(ctx: UiContext, title: str, target: str, initial: str, submit: Callable[[str], Outcome],
+            numbers: bool = False) -> None:
+    """Ask for one value on the keyboard (`numbers`: on the page of digits); private: never kept
+    unfinished or learned from."""
     ctx.nav.show_write(WriteRequest(title=title, target=f"agenda-{target}", initial=initial, private=True,
-                                    submit=lambda text, _o: submit(text)))
+                                    submit=lambda text, _o: submit(text), numbers=numbers))
 
 
 class _StepScreen(Screen):
@@ -140,7 +142,7 @@ class NewStepScreen(_StepScreen):
             self.form.dots = parse_dots(text)
             return Outcome(f"Dots per member: {self.form.dots}.")
 
-        type_in(self.ctx, "Dots per member (1 to 20)", "new-dots", str(self.form.dots), submit)
+        type_in(self.ctx, "Dots per member (1 to 20)", "new-dots", str(self.form.dots), submit, numbers=True)
 
     def _add(self) -> None:
         form, prompt = self.form, self._prompt()
@@ -200,4 +202,5 @@ class StepScreen(_StepScreen):
         step = self.step
         assert step is not None
         type_in(self.ctx, f"Dots per member in {step.title} (1 to 20)", f"dots:{step.id}", str(step.dots),
-                lambda text: self.m.set_vote(self.session, step.id, parse_dots(text), step.several_on_one))
+                lambda text: self.m.set_vote(self.session, step.id, parse_dots(text), step.several_on_one),
+                numbers=True)

@@ -94,7 +94,8 @@ class AttendanceScreen(Screen):
             return self.m.set_attendance(self.session, self.meeting.id, person.id, True, minutes)
 
         return lambda: type_in(self.ctx, f"{what} ({TIME_HINT}; nothing typed: the meeting's length)",
-                               f"minutes:{person.id}", "" if typed is None else str(typed), submit)
+                               f"minutes:{person.id}", "" if typed is None else str(typed), submit,
+                               numbers=True)
 
     def _preparation(self, person: MemberInfo, minutes: int) -> Callable[[], None]:
         what = f"{person.display_name}'s preparation time"
@@ -105,4 +106,5 @@ class AttendanceScreen(Screen):
                                                                  self.meeting.id, typed)
 
         return lambda: type_in(self.ctx, f"{what} for {self.meeting.title} ({TIME_HINT})",
-                               f"preparation:{person.id}", str(minutes) if minutes else "", submit)
+                               f"preparation:{person.id}", str(minutes) if minutes else "", submit,
+                               numbers=True)

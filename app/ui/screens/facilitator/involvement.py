@@ -170,11 +170,12 @@ class MemberInvolvementScreen(_Involvement):
     def _add_time(self) -> None:
         ask(self.ctx, f"Preparation time for {self.record.display_name} today (minutes, like 90 or 1:30)",
             f"prep:{self.record.member_id}", lambda text: self._add(
-                preparation_minutes=parse_minutes(text, "The preparation time")))
+                preparation_minutes=parse_minutes(text, "The preparation time")), numbers=True)
 
     def _add_money(self) -> None:
         ask(self.ctx, f"Expenses for {self.record.display_name} today (pounds, like 12.50)",
-            f"expenses:{self.record.member_id}", lambda text: self._add(expenses_pence=parse_pence(text)))
+            f"expenses:{self.record.member_id}", lambda text: self._add(expenses_pence=parse_pence(text)),
+            numbers=True)
 
     def _add_note(self) -> None:
         ask(self.ctx, f"A note on {self.record.display_name}'s involvement today (e.g. carer's costs)",
@@ -219,12 +220,13 @@ class InvolvementLineScreen(Screen):
     def _time(self) -> None:
         ask(self.ctx, "Preparation time (minutes, like 90 or 1:30)", f"line-prep:{self.member_id}",
             lambda text: self._save(preparation_minutes=parse_minutes(text, "The preparation time")),
-            str(self.line.preparation_minutes or ""))
+            str(self.line.preparation_minutes or ""), numbers=True)
 
     def _money(self) -> None:
         pence = self.line.expenses_pence
         ask(self.ctx, "Expenses (pounds, like 12.50)", f"line-expenses:{self.member_id}",
-            lambda text: self._save(expenses_pence=parse_pence(text)), f"{pence / 100:.2f}" if pence else "")
+            lambda text: self._save(expenses_pence=parse_pence(text)), f"{pence / 100:.2f}" if pence else "",
+            numbers=True)
 
     def _note(self) -> None:
         ask(self.ctx, "Note (e.g. carer's costs)", f"line-note:{self.member_id}",
@@ -243,8 +245,10 @@ class InvolvementLineScreen(Screen):
         self.ctx.announce(outcome.message)
 
 
-def ask(ctx: UiContext, title: str, target: str, submit: Callable[[str], Outcome], initial: str = "") -> None:
-    """Ask for one value on the keyboard; private, so it is never kept unfinished or learned from."""
+def ask(ctx: UiContext, title: str, target: str, submit: Callable[[str], Outcome], initial: str = "",
+        numbers: bool = False) -> None:
+    """Ask for one value on the keyboard (`numbers`: on the page of digits); private, so it is
+    never kept unfinished or learned from."""
     ctx.nav.show_write(WriteRequest(title=title, target=f"involvement-{target}", initial=initial,
-                                    private=True,
+                                    private=True, numbers=numbers,
                                     submit=lambda text, _o: submit(text)))
