@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractScrollArea,
     QApplication,
     QHBoxLayout,
     QLabel,
@@ -35,6 +34,7 @@ from app.ui.database_watch import DatabaseWatch
 from app.ui.db_worker import DatabaseWorker
 from app.ui.facilitator_nav import FacilitatorNavigation
 from app.ui.guard import ActionGuard
+from app.ui.keyboard_focus import KeyboardFocus
 from app.ui.meeting_nav import MeetingNavigation
 from app.ui.member_nav import MemberNavigation
 from app.ui.pointer import PointerController
@@ -47,7 +47,6 @@ from app.ui.screens.members import MemberScreen
 from app.ui.switch_input import InputRouter
 from app.ui.theme import load_theme, stylesheet
 from app.ui.voice import ListenerFactory, VoiceControl
-from app.ui.widgets import Tile, scroll_into_view
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -56,7 +55,7 @@ ScreenFactory = Callable[[], Screen]
 POLL_MS = 1000
 
 
-class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
+class MainWindow(KeyboardFocus, ConfirmNavigation, ResumeNavigation, MemberNavigation, FacilitatorNavigation,
                  ProjectNavigation, MeetingNavigation, DatabaseWatch, QMainWindow):
     """Shows one screen at a time and keeps the way back."""
 
@@ -331,41 +330,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
         self._keep_place()
         self.voice.update_targets()
 
-    def tiles(self) -> list[Tile]:
-        """The current screen's tiles in scan order (what Tab walks too)."""
-        if self.current is None:
-            return []
-        return [tile for group in self.current.scan_groups() for tile in group.items]
-
-    def _focus_index(self) -> int | None:
-        focus = self.focusWidget()
-        tiles = self.tiles()
-        return tiles.index(focus) if focus in tiles else None
-
-    def _focus_place(self) -> tuple[str, int] | None:
-        """Where the keyboard focus is, as the scanner keeps its place: its row and its tile."""
-        focus = self.focusWidget()
-        groups = self.current.scan_groups() if self.current is not None else []
-        return next(((g.key, g.items.index(focus)) for g in groups if focus in g.items), None)
-
-    def _focus_again(self, place: tuple[str, int] | None) -> None:
-        """Focus the same row and tile on a rebuilt screen; if that row is gone (a Reveal done,
-        an ask answered), the first tile, as the scanner goes back to the top: never the tile that
-        slid into its place, which a second Enter would choose unasked (on the facilitator's
-        meeting screen that moved the whole group back to step 1)."""
-        groups = self.current.scan_groups() if self.current is not None else []
-        if place is not None:
-            for group in groups:
-                if group.key == place[0] and place[1] < len(group.items):
-                    group.items[place[1]].setFocus(Qt.FocusReason.OtherFocusReason)
-                    return
-        self._focus_tile(0)
-
-    def _focus_tile(self, index: int) -> None:
-        tiles = self.tiles()
-        if tiles:
-            tiles[min(index, len(tiles) - 1)].setFocus(Qt.FocusReason.OtherFocusReason)
-
     @Slot()
     def _services_settled(self) -> None:
         self.guard.run(self._settle)
@@ -375,18 +339,6 @@ class MainWindow(ConfirmNavigation, ResumeNavigation, MemberNavigation, Facilita
             self.close()  # main.py starts again the slow way, which says what is wrong
         else:
             self._look_for_changes()
-
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        # Keyboard users get the same thick frame the scanner draws.
-        if self.scan.active or self.pointer.active or new is None or not self.isAncestorOf(new):
-            return  # (the pointer draws its own frame where it points)
-        if isinstance(new, QAbstractScrollArea):  # the list itself: its own dashed frame (theme.py),
-            self.scan.frame.clear()  # not a tile's frame left behind as if that tile still had it
-            return
-        if not isinstance(new, Tile):
-            return
-        scroll_into_view(new)  # a place kept on a rebuilt screen may lie below the list's edge
-        self.scan.frame.show_on(new, is_group=False)
 
     def _drafts_set_aside(self, aside: Path) -> None:
         """This computer's unsaved-text file was damaged and set aside (from any thread): log

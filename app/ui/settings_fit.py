@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QWidget
 
+from app.ui.fit_area import FittingArea
 from app.ui.fit_rows import SIDE, STEPS, Arranged, FitRow, Step, arrange, squeezed, tile_need
 from app.ui.theme import MIN_TARGET_PX, font_px, target_px
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, make_fitted
 from app.ui.write_fit import SMALLEST_FONT_PX, label_px, largest_fitting, sized, text_height, tile_room
 
 
-class PageFit(QWidget):
+class PageFit(FittingArea):
     """A screen's contents placed to fit, in pages (see the module docstring)."""
 
     def __init__(self, heading: QLabel, size_percent: Callable[[], int], scanning: Callable[[], bool],
@@ -54,7 +54,6 @@ class PageFit(QWidget):
         self.on_turn: Callable[[int, int], None] | None = None  # a page was turned (to page, of)
         self._pages: list[list[int]] = [[]]
         self._planned: tuple | None = None
-        self._busy = False
         self.setStyleSheet('QPushButton[fit="true"] { min-height: 0px; min-width: 0px; }')
 
     # ------------------------------------------------------------------ API
@@ -86,38 +85,13 @@ class PageFit(QWidget):
         """The rows of the page on show, in order."""
         return [self.blocks[i] for i in self._pages[self.page] if isinstance(self.blocks[i], FitRow)]
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """Nothing here may make the window larger than it is: the pages give way instead."""
-        return QSize(0, 0)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """Any size will do."""
-        return QSize(800, 600)
-
-    def refit(self) -> None:
-        """Share the rows out over pages for this size and place the page on show."""
-        if self._busy or self.width() <= 0 or self.height() <= 0:
-            return
-        self._busy = True
-        try:
-            before = [id(r) for r in self.rows_on_show()], self.pages > 1
-            self._fit()
-            if ([id(r) for r in self.rows_on_show()], self.pages > 1) != before and self.on_groups:
-                self.on_groups()
-        finally:
-            self._busy = False
-
-    # -------------------------------------------------------------- events
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        """A new size: fit again at once."""
-        super().resizeEvent(event)
-        self.refit()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        """A new style (the member's Size or theme): fit again."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange:
-            self.refit()
+    def _fit(self) -> None:
+        """Share the rows out over pages for this size and place the page on show; say so when
+        the rows on show change."""
+        before = [id(r) for r in self.rows_on_show()], self.pages > 1
+        self._share_and_place()
+        if ([id(r) for r in self.rows_on_show()], self.pages > 1) != before and self.on_groups:
+            self.on_groups()
 
     # ----------------------------------------------------------- internals
     def _turn(self) -> None:
@@ -219,7 +193,7 @@ class PageFit(QWidget):
                        for w in self.bottom)
         return self.width(), self.height(), self.size_percent(), rows, bottom, len(self.blocks)
 
-    def _fit(self) -> None:
+    def _share_and_place(self) -> None:
         width, height = self.width(), self.height()
         signature = self._signature()
         if self._planned is not None and self._planned[0] == signature:

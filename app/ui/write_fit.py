@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStyle, QStyleOptionButton, QWidget
 
+from app.ui.fit_area import FittingArea
 from app.ui.keyboard import KeyboardPanel
 from app.ui.label_fit import lines_fit, sized, wrap
 from app.ui.theme import MIN_TARGET_PX, font_px, key_px
@@ -111,7 +112,7 @@ def label_px(label: QLabel, width: int, height: int, most: int) -> int:
     return SMALLEST_FONT_PX
 
 
-class FitArea(QWidget):
+class FitArea(FittingArea):
     """The writing screen's contents, placed to fit (see the module docstring)."""
 
     def __init__(self, heading: QLabel, field: QPlainTextEdit, panel: KeyboardPanel,
@@ -123,7 +124,6 @@ class FitArea(QWidget):
         self.step = STEPS[0]
         self.key_height = 0
         self._sheet_px = 0
-        self._busy = False
         self._queued = False
         for widget in (heading, field, panel):
             widget.setParent(self)
@@ -144,42 +144,16 @@ class FitArea(QWidget):
         if not widget.isHidden():
             widget.show()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """Nothing here may make the window larger than it is: the fitting gives way instead."""
-        return QSize(0, 0)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        """Any size will do."""
-        return QSize(800, 600)
-
     def refit_soon(self) -> None:
         """Fit again once the events now waiting (a new style, a row shown) have run."""
         if not self._queued:
             self._queued = True
             QTimer.singleShot(0, self._queued_refit)
 
-    def refit(self) -> None:
-        """Choose the layout step for this size and place everything."""
-        if self._busy or self.width() <= 0 or self.height() <= 0:
-            return
-        self._busy = True
-        try:
-            self._fit()
-        finally:
-            self._busy = False
+    def _restyled(self) -> None:
+        self.refit_soon()  # (a new style reaches the keys after this event: fit after them)
 
     # -------------------------------------------------------------- events
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        """A new size: fit again at once."""
-        super().resizeEvent(event)
-        self.refit()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        """A new style (the member's Size or theme): fit again."""
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.StyleChange:
-            self.refit_soon()
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """A row under the keys shown or hidden: fit again."""
         if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
