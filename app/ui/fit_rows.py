@@ -3,7 +3,7 @@
 A `FitRow` is a caption and its tiles; `arrange` finds where each part goes inside the row:
 the tiles beside the caption when every word fits there at the font asked for, else in lines
 under it, as many to a line as fit. Each tile's text is measured with its own font metrics,
-wrapped as a Tile wraps it (app/ui/write_fit.py's helpers).
+wrapped as a Tile wraps it (app/ui/label_fit.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QStyle, QStyleOptionButton, QWidget
 
+from app.ui.label_fit import SMALLEST_FONT_PX, sized, wrap
 from app.ui.theme import MIN_TARGET_PX
 from app.ui.widgets import GroupFrame, Tile, make_fitted
-from app.ui.write_fit import SMALLEST_FONT_PX, sized, text_height, wrap
+from app.ui.write_fit import text_height
 
 SIDE = 6  # a row frame's margin left and right, inside its border
 CAPTION_WEIGHT = 1.5  # a caption beside its tiles takes this many tiles' width

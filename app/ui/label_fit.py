@@ -16,7 +16,8 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 ELLIPSIS = "…"
 SHRINK_FLOOR = 0.6  # a label shrinks to 60 % of the Size's font at most, then it is cut
-SMALLEST_PX = 12
+SMALLEST_PX = 12  # a tile's label, shrunk to fit, is no smaller than this
+SMALLEST_FONT_PX = 8  # a key's label (it fits a 44 px key many times)
 
 
 def wrap(metrics: QFontMetrics, text: str, width: int) -> list[str]:
@@ -50,6 +51,28 @@ def sized(font: QFont, px: int) -> QFont:
     return copy
 
 
+def label_fits(font: QFont, text: str, room: QRect) -> bool:
+    """True when `text`, wrapped to the room's width in `font`, fits inside the room."""
+    metrics = QFontMetrics(font)
+    return lines_fit(metrics, wrap(metrics, text, room.width()), room)
+
+
+def largest_fitting(font: QFont, text: str, room: QRect, most: int,
+                    least: int = SMALLEST_FONT_PX) -> int:
+    """The largest pixel size from `least` up to `most` at which `text` fits `room` (binary
+    search; `least` when none does)."""
+    low, high = least, max(least, most)
+    if label_fits(sized(font, high), text, room):
+        return high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if label_fits(sized(font, middle), text, room):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 @dataclass(frozen=True)
 class Fitted:
     """How a label is shown: its lines, at which pixel size, and whether it had to be cut."""
@@ -66,15 +89,11 @@ def fit_label(font: QFont, label: str, room: QRect, px: int) -> Fitted:
     if room.width() <= 0 or room.height() <= 0 or not label:
         return Fitted(label, px, False)
     floor = max(SMALLEST_PX, min(px, round(px * SHRINK_FLOOR)))
-    size = px
-    while True:
-        metrics = QFontMetrics(sized(font, size))
-        lines = wrap(metrics, label, room.width())
-        if lines_fit(metrics, lines, room):
-            return Fitted("\n".join(lines), size, False)
-        if size <= floor:
-            break
-        size = max(floor, size - max(1, size // 12))
+    size = largest_fitting(font, label, room, px, least=floor)
+    metrics = QFontMetrics(sized(font, size))
+    lines = wrap(metrics, label, room.width())
+    if lines_fit(metrics, lines, room):
+        return Fitted("\n".join(lines), size, False)
     return Fitted(_cut(metrics, lines, room), floor, True)
 
 

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from app.ui.fit_area import FittingArea
 from app.ui.fit_rows import SIDE, STEPS, Arranged, FitRow, Step, arrange, squeezed, tile_need
+from app.ui.label_fit import largest_fitting, sized
 from app.ui.theme import MIN_TARGET_PX, font_px, target_px
 from app.ui.widgets import GroupFrame, ScanGroup, Tile, make_fitted
-from app.ui.write_fit import SMALLEST_FONT_PX, label_px, largest_fitting, sized, text_height, tile_room
+from app.ui.write_fit import SMALLEST_FONT_PX, label_px, text_height, tile_room
 
 
 class PageFit(FittingArea):

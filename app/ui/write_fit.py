@@ -17,16 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStyle, QStyleOptionButton, QWidget
 
 from app.ui.fit_area import FittingArea
 from app.ui.keyboard import KeyboardPanel
-from app.ui.label_fit import lines_fit, sized, wrap
+from app.ui.label_fit import SMALLEST_FONT_PX, largest_fitting, sized
 from app.ui.theme import MIN_TARGET_PX, font_px, key_px
 from app.ui.widgets import GroupFrame, Tile, make_fitted
 
-SMALLEST_FONT_PX = 8  # a label is drawn no smaller than this (it fits a 44 px key many times)
 PREDICTION_CHARS = 9  # a prediction key holds about this many characters at the key's font
 KEY_CHROME_PX = 10  # a key's border and padding, above and below its text (the fit sheet's)
 MAX_FIELD_LINES = 6
@@ -60,26 +59,6 @@ STEPS = (
     Step(1, 1, True, 0.8, 1, 1.0, 1, True, 0.0),
     Step(1, 1, True, 0.8, 1, 1.0, 1, False, 0.0),  # last: fewer predictions (none)
 )
-
-
-def label_fits(font: QFont, text: str, room: QRect) -> bool:
-    """True when `text`, wrapped to the room's width in `font`, fits inside the room."""
-    metrics = QFontMetrics(font)
-    return lines_fit(metrics, wrap(metrics, text, room.width()), room)
-
-
-def largest_fitting(font: QFont, text: str, room: QRect, most: int) -> int:
-    """The largest pixel size up to `most` at which `text` fits `room` (binary search)."""
-    low, high = SMALLEST_FONT_PX, max(SMALLEST_FONT_PX, most)
-    if label_fits(sized(font, high), text, room):
-        return high
-    while low < high:
-        middle = (low + high + 1) // 2
-        if label_fits(sized(font, middle), text, room):
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def tile_room(tile: Tile) -> QRect:

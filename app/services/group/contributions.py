@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,13 +64,23 @@ def running_meeting(s: Session, project_id: str) -> Meeting | None:
         .order_by(Meeting.started_at.desc()).limit(1))
 
 
+def _held_back() -> Select[tuple[str]]:
+    """The prompts whose think-first keyword step, in a running meeting, is not revealed yet."""
+    return (select(AgendaStep.prompt_id).join(Meeting, Meeting.id == AgendaStep.meeting_id).where(
+        AgendaStep.kind == "keywords", AgendaStep.think_first.is_(True), AgendaStep.revealed_at.is_(None),
+        Meeting.started_at.is_not(None), Meeting.ended_at.is_(None)))
+
+
 def thinking(s: Session, prompt_id: str) -> bool:
     """Whether a running meeting's think-first keyword step keeps others' keywords of the prompt
     back until its reveal (on a shared database the engine does too: migration 0010)."""
-    return s.scalar(select(func.count()).select_from(AgendaStep).join(
-        Meeting, Meeting.id == AgendaStep.meeting_id).where(
-        AgendaStep.prompt_id == prompt_id, AgendaStep.kind == "keywords", AgendaStep.think_first.is_(True),
-        AgendaStep.revealed_at.is_(None), Meeting.started_at.is_not(None), Meeting.ended_at.is_(None))) != 0
+    return s.scalar(select(func.count()).select_from(
+        _held_back().where(AgendaStep.prompt_id == prompt_id).subquery())) != 0
+
+
+def thinking_prompts(s: Session, prompt_ids: Iterable[str]) -> set[str]:
+    """Which of these prompts a think-first step keeps back now (one query for them all)."""
+    return set(s.scalars(_held_back().where(AgendaStep.prompt_id.in_(list(prompt_ids)))))
 
 
 def _infos(s: Session, prompt_id: str, rows: Sequence[Row[Any]], counts: dict[str, int],

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.services.base import ServiceBase
-from app.services.group.contributions import thinking
+from app.services.group.contributions import thinking, thinking_prompts
 from app.services.validation import check_id
 from app.store.models import Contribution, Definition, DraftVersion, Endorsement, Prompt
 
@@ -88,7 +88,7 @@ class WordService(ServiceBase):
             # A think-first step keeps the others' keywords back from the predictions too (the
             # member's own reach the predictor as their history); they join at the next pick
             # after the reveal, as a bundle's words do.
-            held_back = {p for p in s.scalars(prompts) if thinking(s, p)}
+            held_back = thinking_prompts(s, s.scalars(prompts))
             for index, query in enumerate((contributions, drafts)):
                 for text, at, owner in s.execute(query):
                     if index == 0 and owner in held_back:
