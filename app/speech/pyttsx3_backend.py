@@ -288,7 +288,9 @@ class Pyttsx3Speaker(_ListenerMixin, Speaker):
 
     def _worker_gone_locked(self, worker: Worker) -> None:
         worker.alive = False
-        if not worker.booted and not worker.retired:
+        if not worker.booted and not worker.retired and not worker.error:
+            # An "error" it sent before exiting says why better than its exit does; the
+            # exit may be read after it, so it must not overwrite that reason.
             worker.error = "Speech is off: the speech engine stopped while starting."
             if not self._voices:
                 self._reason = worker.error
