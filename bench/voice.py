@@ -35,7 +35,7 @@ from pathlib import Path
 
 from app.voice.audio import level_db, wav_at_16k, write_wav
 from app.voice.endpoint import FRAME_BYTES
-from app.voice.phrases import COMMANDS, WAKE, phrase_of
+from app.voice.phrases import COMMANDS, LETTER_NAMES, WAKE, phrase_of
 from bench.scale import percentile
 
 ACCURACY_TARGET = 0.95
@@ -50,7 +50,7 @@ UNKNOWN_WORDS = ("hello", "coffee", "yesterday", "football", "television", "than
 
 
 # ------------------------------------------------------------------------------ screens
-def demo_screens() -> tuple[list[Screen], list[str]]:
+def demo_screens(letter_names: bool = False) -> tuple[list[Screen], list[str]]:
     """The grammar of each demo screen as the window builds it; and the screens left out."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -63,7 +63,7 @@ def demo_screens() -> tuple[list[Screen], list[str]]:
     from app.store.local_drafts import LocalDrafts
     from app.ui.main_window import MainWindow
     from app.ui.screens.write import WriteRequest
-    from app.ui.voice import tile_phrases
+    from app.ui.voice import screen_targets
 
     QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
@@ -93,10 +93,9 @@ def demo_screens() -> tuple[list[Screen], list[str]]:
             except Exception as error:  # noqa: BLE001 - a screen that cannot open here is reported
                 skipped.append(f"{name} (could not open: {error})")
                 continue
-            targets: dict[str, str] = {}
-            for n, tile in enumerate(window.tiles()):
-                for phrase in tile_phrases(tile):
-                    targets.setdefault(phrase, f"{name}#{n}")
+            tiles = window.tiles()
+            targets = {phrase: f"{name}#{tiles.index(chosen[0])}"
+                       for phrase, chosen in screen_targets(tiles, letter_names).items()}
             if MIN_TARGETS <= len(grammar(targets)) <= MAX_TARGETS or name == KEYBOARD:
                 screens.append((name, targets))
             else:
@@ -112,6 +111,11 @@ def label_screens(path: Path, size: int = 24) -> list[Screen]:
     labels = list(dict.fromkeys(label for label in labels if label))
     return [(f"labels {i // size + 1}", {label: label for label in labels[i : i + size]})
             for i in range(0, len(labels), size)]
+
+
+def is_letter_name(phrase: str) -> bool:
+    """A letter's name ("b", "zed") rather than a word on a key."""
+    return any(phrase in names for names in LETTER_NAMES.values())
 
 
 def grammar(targets: dict[str, str]) -> list[str]:
@@ -191,14 +195,15 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
     """Say every label of every screen; the figures. The targets are for screens of 12 to 40
     targets (the issue's); the keyboard (about 85) is reported on its own, under "keyboard"."""
     rng = random.Random(18)
-    tallies = {"screens": Tally(), "keyboard": Tally()}
+    tallies = {"screens": Tally(), "keyboard": Tally(), "letter_names": Tally()}
     misses: list[str] = []
     clock = 0.0  # the recogniser's audio time: every file's length, added up
     with tempfile.TemporaryDirectory() as folder, recogniser() as (listener, notices, cond):
         for number, (name, targets) in enumerate(screens, start=1):
-            tally = tallies["keyboard" if name == KEYBOARD else "screens"]
             listener.set_phrases(number, grammar(targets))
             for phrase, target in targets.items():
+                tally = tallies["screens" if name != KEYBOARD else
+                                "letter_names" if is_letter_name(phrase) else "keyboard"]
                 for voice in voices:
                     for speed in speeds:
                         path, speech_end = spoken(phrase, voice, speed, Path(folder), rng)
@@ -223,6 +228,7 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
                             tally.wrong += bool(chosen)
                             misses.append(f"{name}: {phrase!r} ({voice}, {speed}) -> "
                                           f"{[n['text'] for n in chosen] or rej or 'nothing'}")
+            tally = tallies["keyboard" if name == KEYBOARD else "screens"]
             for word in (w for w in UNKNOWN_WORDS if w not in targets):
                 for voice in voices:
                     for speed in speeds:
@@ -235,8 +241,9 @@ def run(screens: list[Screen], voices: list[str], speeds: list[int]) -> dict[str
                             misses.append(f"{name}: unknown {word!r} ({voice}, {speed}) -> "
                                           f"{[n['text'] for n in got]}")
     figures = tallies["screens"].figures()
-    if tallies["keyboard"].trials:
-        figures["keyboard"] = tallies["keyboard"].figures()
+    for group in ("keyboard", "letter_names"):
+        if tallies[group].trials:
+            figures[group] = tallies[group].figures()
     figures["misses"] = misses
     return figures
 
@@ -259,12 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--voices", default="en-us,en-gb,en-gb-x-rp", help="espeak-ng voices")
     parser.add_argument("--speeds", default="130,175", help="espeak-ng speeds, words a minute")
     parser.add_argument("--screens", default="", help="only these demo screens (comma separated)")
+    parser.add_argument("--letter-names", action="store_true",
+                        help="the keyboard's letters also by name (the member's setting; off by default)")
     args = parser.parse_args(argv)
     skipped: list[str] = []
     if args.labels:
         screens = label_screens(args.labels)
     else:
-        screens, skipped = demo_screens()
+        screens, skipped = demo_screens(args.letter_names)
         wanted = {name.strip() for name in args.screens.split(",") if name.strip()}
         screens = [screen for screen in screens if not wanted or screen[0] in wanted]
     voices = [v for v in args.voices.split(",") if v]
@@ -288,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key}: {figures[key]}")
     if "keyboard" in figures:
         print(f"keyboard ({KEYBOARD!r}, not in the figures above): {figures['keyboard']}")
+    if "letter_names" in figures:
+        print(f"letter names on the keyboard (not in either above): {figures['letter_names']}")
     print(f"screens: {figures['screens']}; left out: {', '.join(skipped) or 'none'}")
     print(f"voices: {', '.join(voices)} at {', '.join(map(str, speeds))} words a minute")
     for miss in figures["misses"]:

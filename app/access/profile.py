@@ -223,6 +223,7 @@ class AccessProfile:
     voice_on: bool = False
     voice_mode: str = _setting("words", choices=VOICE_MODES)
     voice_confirm: bool = False
+    voice_letter_names: bool = False  # keyboard letters also by name ("bee"); off: measured worse
     voice_level: float = _setting(-30.0, bounds=(-60.0, -6.0))
     voice_long: float = _setting(0.6, bounds=(0.3, 3.0))
     confirmations: str = _setting("all", choices=CONFIRMATIONS)

@@ -23,7 +23,7 @@ from app.access.switches import Switch
 from app.speech.speaker import Speaker, SpeechKind
 from app.ui.widgets import Tile
 from app.voice.listener import Listener, Notice, NullListener
-from app.voice.phrases import COMMANDS, NUMBERS, SPELLING_ALPHABET, WAKE, phrase_of
+from app.voice.phrases import COMMANDS, NUMBERS, SPELLING_ALPHABET, WAKE, letter_names_on, phrase_of
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -35,10 +35,9 @@ ListenerFactory = Callable[[Callable[[Notice | None], None]], Listener]
 
 
 def key_phrases(key_id: str, tile: Tile) -> list[str]:
-    """What says a keyboard key: letters by the spelling alphabet, "space", "delete", and a
-    prediction by its word or its number. Letter names ("b", "r") are left out: measured on the
-    85-target keyboard with them, 60 in 100 keys said were chosen (short names are rejected or
-    taken for each other). "done" is still often heard as "one" or rejected (a known limit)."""
+    """What says a keyboard key: letters by the spelling alphabet (their names are added by
+    :func:`screen_targets`, which knows the other labels on show), "space", "delete", and a
+    prediction by its word or its number. "done" is often heard as "one" (a known limit)."""
     if key_id.startswith("char:"):
         ch = key_id[5:].lower()
         if ch in SPELLING_ALPHABET:
@@ -68,6 +67,26 @@ def tile_phrases(tile: Tile) -> list[str]:
     if colon and rest.strip() and len(tag.split()) == 1:
         said.append(phrase_of(rest))  # "NOW: What does…" is also "what does…"
     return [p for p in dict.fromkeys(said) if p]
+
+
+def screen_targets(tiles: list[Tile], letter_names: bool = False) -> dict[str, list[Tile]]:
+    """Each phrase said on a screen and the tiles it chooses, in the screen's order. With
+    ``letter_names`` a letter key is also said by its name ("b", heard as "bee"), unless another
+    target on show is said the same way (a prediction "be", "you", "I"): then that word is the
+    target, and the letter has its spelling-alphabet word."""
+    targets: dict[str, list[Tile]] = {}
+    letters: list[tuple[str, Tile]] = []
+    for tile in tiles:
+        for phrase in tile_phrases(tile):
+            targets.setdefault(phrase, []).append(tile)
+        key_id = tile.property("key_id")
+        if letter_names and isinstance(key_id, str) and key_id.startswith("char:") and len(key_id) == 6:
+            letters.append((key_id[5:], tile))
+    others = set(targets)
+    for letter, tile in letters:
+        for name in letter_names_on(letter, others):
+            targets.setdefault(name, []).append(tile)
+    return targets
 
 
 class VoiceControl(QObject):
@@ -159,12 +178,10 @@ class VoiceControl(QObject):
         """Send the grammar for the targets on show, when it has changed."""
         if not self.profile.voice_on or self.profile.voice_mode != "words":
             return
-        targets: dict[str, list[Tile]] = {}
-        for tile in self.window.tiles():
-            if not (isValid(tile) and tile.isVisibleTo(self.window) and tile.isEnabled()):
-                continue
-            for phrase in tile_phrases(tile):
-                targets.setdefault(phrase, []).append(tile)
+        targets = screen_targets(
+            [tile for tile in self.window.tiles()
+             if isValid(tile) and tile.isVisibleTo(self.window) and tile.isEnabled()],
+            letter_names=self.profile.voice_letter_names)
         self.targets = targets
         wanted = (WAKE,) if not self.listening else tuple(
             dict.fromkeys([*targets, *(c for c in COMMANDS if c != WAKE)]))

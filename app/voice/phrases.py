@@ -19,6 +19,22 @@ _NATO = (
     "uniform", "victor", "whiskey", "x ray", "yankee", "zulu",
 )
 SPELLING_ALPHABET: dict[str, str] = dict(zip(string.ascii_lowercase, _NATO, strict=True))
+#: A letter is also said by its name. The phrase for a name is the letter itself ("b"), which
+#: the recogniser hears as the dictionary's name of the letter alone ("b." is B IY: not "be"'s
+#: or "a"'s other sounds); British "zed" and "haitch" too.
+LETTER_NAMES: dict[str, tuple[str, ...]] = {
+    ch: (ch, *{"z": ("zed",), "h": ("haitch",)}.get(ch, ())) for ch in string.ascii_lowercase
+}
+#: Words said exactly as a letter's name. When one is the whole label of another target on the
+#: same screen (a prediction "be", "see", "you", "are", "I"), the screen's word wins and the
+#: letter is then chosen by its spelling-alphabet word only: "say what you see".
+HOMOPHONES: dict[str, tuple[str, ...]] = {
+    "a": ("ay",), "b": ("be", "bee"), "c": ("see", "sea"), "d": ("dee",), "e": ("ee",), "g": ("gee",),
+    "i": ("eye", "aye"), "j": ("jay",), "k": ("kay",), "l": ("el", "elle"), "m": ("em",), "n": ("en",),
+    "o": ("oh", "owe"), "p": ("pee", "pea"), "q": ("queue", "cue"), "r": ("are",), "s": ("ess",),
+    "t": ("tee", "tea"), "u": ("you", "ewe", "yew"), "v": ("vee",), "x": ("ex",), "y": ("why",),
+    "z": ("zee",),
+}
 NUMBERS: tuple[str, ...] = ("one", "two", "three", "four", "five", "six")
 
 _UNITS = (
@@ -39,6 +55,17 @@ def number_words(n: int) -> list[str]:
     if n < 1000:
         return [_UNITS[n // 100], "hundred"] + (number_words(n % 100) if n % 100 else [])
     return [_UNITS[int(d)] for d in str(n)]
+
+
+def letter_names_on(letter: str, others: set[str]) -> list[str]:
+    """The names that say ``letter`` on a screen whose other targets' phrases are ``others``:
+    none of them when another target is said the same way (see :data:`HOMOPHONES`)."""
+    letter = letter.lower()
+    if letter not in LETTER_NAMES:
+        return []
+    if others & {letter, *HOMOPHONES.get(letter, ())}:
+        return []
+    return [name for name in LETTER_NAMES[letter] if name not in others]
 
 
 def words_of(label: str) -> list[str]:

@@ -35,6 +35,10 @@ ACCEPT_MARGIN = -4.0
 MAX_UNEXPLAINED = 15
 LOUD_DB = 12.0  # a frame this much louder than the room is speech
 WARM_UP = 3  # utterances decoded twice after a start, while the normalisation settles
+#: Least (phrase score - best other phrase's score) per frame for a letter's name ("b") to be
+#: accepted: the names are short and alike ("bee", "dee", "tee"), and a wrong letter typed
+#: costs a delete, so a name that barely beats another is turned away (say "bravo" instead).
+LETTER_MARGIN = 3.0
 
 
 class RecogniserError(RuntimeError):
@@ -104,12 +108,51 @@ class Recogniser:
             return kept
         self._search += 1
         name = f"screen{self._search}"
-        body = " | ".join(kept)
-        self.decoder.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar screen;\npublic <choice> = {body};\n")
+        self._add_grammar(name, kept)
         self.decoder.activate_search(name)
         if self._search > 1:
             self.decoder.remove_search(f"screen{self._search - 1}")
         return kept
+
+    def _add_grammar(self, name: str, phrases: tuple[str, ...]) -> None:
+        body = " | ".join(self._token(phrase) for phrase in phrases)
+        self.decoder.add_jsgf_string(name, f"#JSGF V1.0;\ngrammar screen;\npublic <choice> = {body};\n")
+
+    def _clear_winner(self, text: str) -> bool:
+        """A letter's name must beat every other phrase by LETTER_MARGIN, and so must any
+        phrase whose nearest rival is a letter's name: short names are easily taken for a
+        short word and the other way round ("vee" heard as "delete", "done" as "d")."""
+        if len(text) != 1 and not any(len(p) == 1 for p in self.phrases):
+            return True
+        gap, other = self.rival(text)
+        return gap >= LETTER_MARGIN or (len(text) != 1 and len(other) != 1)
+
+    def rival(self, text: str) -> tuple[float, str]:
+        """(score of ``text`` - score of the best other phrase) per frame on the utterance just
+        decoded, and that phrase ((+inf, "") when no other phrase is on screen)."""
+        others = tuple(p for p in self.phrases if p != text)
+        if not others:
+            return math.inf, ""
+        frames = max(1, self.decoder.n_frames())
+        best = self._score(self.decoder)
+        screen = self.decoder.current_search()
+        self._add_grammar("rival", others)
+        self.decoder.activate_search("rival")
+        self.decoder.start_utt()
+        self.decoder.process_raw(bytes(self._audio), False, True)
+        self.decoder.end_utt()
+        other = self._score(self.decoder)
+        said = self._hypothesis()
+        self.decoder.activate_search(screen)
+        self.decoder.remove_search("rival")
+        return (best - other) / frames, said
+
+    def _token(self, phrase: str) -> str:
+        """How a phrase is written in the grammar: a letter alone ("b", a letter's name) as the
+        dictionary's entry for the letter's name ("b.": B IY only), the rest as its words."""
+        if len(phrase) == 1 and phrase.isalpha() and self.decoder.lookup_word(f"{phrase}."):
+            return f"{phrase}."
+        return phrase
 
     # -------------------------------------------------------------------- audio
     def reset(self) -> None:
@@ -165,6 +208,8 @@ class Recogniser:
     def _hypothesis(self) -> str:
         hyp = self.decoder.hyp()
         text = hyp.hypstr.strip() if hyp is not None else ""
+        if len(text) == 2 and text.endswith("."):
+            text = text[0]  # a letter's name (see _token)
         return text if text in self.phrases else ""  # not a path that stopped short of a phrase
 
     def _score(self, decoder: Any) -> float:
@@ -222,7 +267,8 @@ class Recogniser:
             text = self._hypothesis() or text
         margin = self.margin() if text else 0.0
         rejected = ""
-        if text and (margin < ACCEPT_MARGIN or self.unexplained() > MAX_UNEXPLAINED):
+        if text and (margin < ACCEPT_MARGIN or self.unexplained() > MAX_UNEXPLAINED
+                     or not self._clear_winner(text)):
             text, rejected = "", text
         return Heard(text, start, end, (time.perf_counter() - began) * 1000, rejected, margin)
 

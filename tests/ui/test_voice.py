@@ -18,6 +18,7 @@ from app.ui.screens.switch_test import SwitchTestScreen
 from app.ui.screens.write import WriteScreen
 from app.voice.audio import write_wav
 from app.voice.listener import make_listener
+from app.voice.phrases import HOMOPHONES, SPELLING_ALPHABET
 from tests.voice import require_recogniser, say
 
 pytestmark = pytest.mark.voice
@@ -69,6 +70,7 @@ def test_a_member_takes_part_by_voice(voice_app, tmp_path):
     for letter in ("tango", "alpha", "papa"):
         assert speak(app, letter, tmp_path) == letter
     assert window.current.panel.text.lower() == "tap"
+    assert "t" not in window.voice.targets  # letter names are the member's choice, off at first
     assert speak(app, "finished", tmp_path) == "finished"  # the keyword is sent by voice too
     assert isinstance(window.current, PromptScreen)
     assert speak(app, "our definition", tmp_path) == "our definition"
@@ -151,3 +153,27 @@ def test_silence_presses_nothing_and_settings_show_a_level_meter(voice_app, tmp_
     meters = [w for w in app.window.current.findChildren(object) if type(w).__name__ == "LevelMeter"]
     assert len(meters) == 1
     assert AccessProfile.stored(app.services.projects.get_member(app.members()["Alex"]).profile).voice_on
+
+
+def test_letters_are_typed_by_their_names_on_the_keyboard(voice_app, tmp_path):
+    app = voice_app(voice_letter_names=True)
+    window = app.window
+    assert speak(app, "Alex", tmp_path) == "alex"
+    assert speak(app, "what does social care mean", tmp_path) == "what does social care mean"
+    assert speak(app, "add keyword", tmp_path) == "add keyword"
+    assert isinstance(window.current, WriteScreen)
+    # "why" and "cue" (said by espeak-ng for the letters "y" and "q") type those keys.
+    assert speak(app, "y", tmp_path) == "y"
+    assert speak(app, "q", tmp_path) == "q"
+    assert window.current.panel.text.lower() == "yq"
+    # A letter's name said the same way as a word on show is that word's: the keys' names are
+    # offered only where no prediction sounds the same, and the letter still has its code word.
+    targets = window.voice.targets
+    words = {phrase for phrase, tiles in targets.items()
+             if str(tiles[0].property("key_id")).startswith("prediction:")}
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        key = [t for t in targets.get(SPELLING_ALPHABET[letter], [])]
+        assert key, letter
+        assert (letter in targets) == (not words & {letter, *HOMOPHONES.get(letter, ())}), letter
+        if letter in targets:
+            assert targets[letter] == key

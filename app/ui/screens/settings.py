@@ -93,6 +93,8 @@ SETTINGS: tuple[Choice | Number | VoicePick, ...] = (
            (("words", "Saying what I see"), ("sound", "Any sound:\na switch press"))),
     Choice("voice_confirm", "Before a spoken choice",
            ((False, "Choose at once"), (True, "Wait for\n“choose”"))),
+    Choice("voice_letter_names", "Letters on the keyboard",
+           ((False, "By code word:\nalpha, bravo"), (True, "Also by name:\nay, bee"))),
     Number("voice_level", "Sound level for a press", 3.0, "dB"),
     Number("voice_long", "Long sound (switch 2)", 0.1, "seconds"),
     Choice("confirmations", "Ask “Are you sure?” before",
@@ -122,8 +124,8 @@ SECTIONS = (
                                          "highlight_thickness")),
     Section("speech", "Speech", ("speech_on", "main_voice", "main_rate", "main_volume", "cue_voice",
                                  "cue_rate", "cue_volume")),
-    Section("voice", "Voice control", ("voice_on", "voice_mode", "voice_confirm", "voice_level",
-                                       "voice_long")),
+    Section("voice", "Voice control", ("voice_on", "voice_mode", "voice_confirm",
+                                       "voice_letter_names", "voice_level", "voice_long")),
     Section("asking", "Asking first", ("confirmations", "confirm_timeout")),
 )
 BY_FIELD = {s.field: s for s in SETTINGS}
