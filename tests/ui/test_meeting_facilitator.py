@@ -60,7 +60,7 @@ def test_the_facilitator_runs_the_meeting_by_one_switch(make_app):
     assert app.window.status.text() == "Results revealed."
     assert f"{keyword.text}  {'█' * 20}  2" in _texts(app)
     choose_key(app, ASK)
-    assert app.window.status.text() == "Answered: Jordan."
+    assert app.window.status.text() == "Answered Jordan: “I need a break”. It has gone from every screen."
     assert s.meetings.waiting_asks(fs, meeting) == () and ASK not in _names(app)
     assert "No asks waiting." in _texts(app)
 

@@ -62,7 +62,7 @@ def test_a_second_enter_never_moves_the_group_back(make_app):
     assert app.focus_name() == "Back"
     _to(app, "Alex: I need a break. Choose when answered")
     app.key(Qt.Key.Key_Return)
-    assert app.window.status.text() == "Answered: Alex."
+    assert app.window.status.text() == "Answered Alex: “I need a break”. It has gone from every screen."
     assert app.focus_name() == "Back"
     assert live.running(app.project_id).current.id == vote and live.running(app.project_id).id == meeting
 
