@@ -41,6 +41,9 @@ DISK_FULL = "That was not saved: the disk is full. Ask for help to free some spa
 IO_ERROR = ("That was not saved: the project file could not be written (the disk may be full or "
             "read-only). Ask for help.")
 READ_ONLY = "That was not saved: the project file cannot be written to. Ask for help."
+# A rebuild after others' changes reads, it never writes: "That was not saved" would be untrue.
+NOT_REFRESHED = ("What others changed cannot be shown just now: the project could not be read. "
+                 "Your screen is as it was, and nothing of yours was lost.")
 UNEXPECTED = "That did not work: something went wrong in the app. It was written down in the log. Try again."
 
 # (what to look for in the error's text, lower case) -> what the member hears; first match wins.

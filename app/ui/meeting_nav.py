@@ -10,14 +10,21 @@ group's step. The facilitator's meeting screen is rebuilt instead.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
+
+from app.services.errors import DomainError
+from app.ui.guard import NOT_REFRESHED
 
 if TYPE_CHECKING:
     from app.services.meeting.dto import MeetingInfo, StepInfo
     from app.ui.context import UiContext, UiState
     from app.ui.db_worker import DatabaseWorker
+    from app.ui.guard import ActionGuard
     from app.ui.screens.base import Screen
 
+
+log = logging.getLogger("canvas.meeting")
 
 def _mark(info: MeetingInfo | None) -> tuple[Any, ...] | None:
     step = info.current if info is not None else None
@@ -30,6 +37,7 @@ class MeetingNavigation:
     ctx: UiContext
     state: UiState
     db: DatabaseWorker
+    guard: ActionGuard
     current: Screen | None
     _marker: tuple[int, str] | None  # DatabaseWatch's: the change marker last seen
 
@@ -44,6 +52,17 @@ class MeetingNavigation:
         self.db.submit("meeting", lambda: live.running(project_id), self._meeting_seen)
 
     def _meeting_seen(self, info: MeetingInfo | None, error: BaseException | None) -> None:
+        # A screen that cannot be rebuilt (the file locked, a row unreadable) is told once, as
+        # a reading failure, and the member stays on the screen they had (see _replace).
+        try:
+            self._seen(info, error)
+        except DomainError as exc:
+            self.guard.tell(exc.message, repeat=False)
+        except Exception:  # noqa: BLE001 - told, logged; the poll tries again next second
+            log.exception("Following the others' changes failed")
+            self.guard.tell(NOT_REFRESHED, repeat=False)
+
+    def _seen(self, info: MeetingInfo | None, error: BaseException | None) -> None:
         if error is not None:
             return  # the change marker's poll already says when the database is gone
         # The poll's marker was read before the meeting was; a refresh below reads the marker

@@ -7,7 +7,6 @@ add on their own logins (whose keywords that login cannot read)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -18,6 +17,7 @@ from app.services.container import Services
 from app.store.database import Store
 from app.ui.main_window import MainWindow
 from app.ui.screens.prompt import PromptScreen
+from tests.meeting_setup import plan_meeting
 from tests.shared.conftest import Shared
 from tests.shared.member_window import member_window
 from tests.ui.conftest import choose_key
@@ -34,21 +34,12 @@ def stores(shared: Shared, tmp_path: Path) -> Iterator[dict[str, Store]]:
         store.close()
 
 
-def _session(f: Services, project: str):
-    result = f.facilitator.set_passphrase(project, "a long enough passphrase")
-    if not result.ok:
-        result = f.facilitator.unlock(project, "a long enough passphrase")
-    return result.session
-
-
 def test_a_members_window_follows_the_group_to_the_vote(qtbot, stores, tmp_path: Path):
     f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
     project = f.projects.list_projects()[0].id
-    fs = _session(f, project)
-    prompt = next(p.id for p in f.projects.list_prompts(project) if p.pair_role == "now")
-    meeting = f.meetings.plan(fs, date.today(), "Paced meeting").record_id
-    f.meetings.add_step(fs, meeting, "talk", "Introductions")
-    vote = f.meetings.add_step(fs, meeting, "vote", "vote", prompt, dots=3).record_id
+    planned = plan_meeting(f, project, "Paced meeting", ("talk", "Introductions"),
+                           ("vote", "vote", {"dots": 3}), start=False)
+    fs, meeting, (_talk, vote) = planned.session, planned.meeting, planned.steps
     app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
     window = app.window
 
@@ -78,12 +69,11 @@ def test_a_members_window_counts_who_has_added_while_thinking_first(qtbot, share
     f, sam_services = Services.build(stores["facilitator"]), Services.build(stores["Sam"])
     alex_services = Services.build(stores["Alex"])
     project = f.projects.list_projects()[0].id
-    fs = _session(f, project)
-    prompt = next(p.id for p in f.projects.list_prompts(project) if p.pair_role == "future")
+    planned = plan_meeting(f, project, "Thinking meeting",
+                           ("keywords", "Keywords for the future", {"think_first": True}),
+                           question="future", start=False)
+    fs, meeting, (keywords,), prompt = planned.session, planned.meeting, planned.steps, planned.prompt.id
     members = {m.display_name: m.id for m in f.projects.list_members(project)}
-    meeting = f.meetings.plan(fs, date.today(), "Thinking meeting").record_id
-    keywords = f.meetings.add_step(fs, meeting, "keywords", "Keywords for the future", prompt,
-                                   think_first=True).record_id
     f.contributions.add(members["Alex"], prompt, "added before the step")  # not counted: earlier
     app = member_window(qtbot, sam_services, project, "Sam", tmp_path)
     window = app.window

@@ -8,7 +8,6 @@ and the exports are checked by the same helper as on one computer (tests/ui/meet
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from app.store import shared_admin
 from app.store.database import Store
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.write import WriteScreen
+from tests.meeting_setup import plan_meeting
 from tests.shared.conftest import Shared
 from tests.shared.member_window import member_window, take_the_switch
 from tests.ui.conftest import App, choose_key
@@ -52,14 +52,11 @@ def _on_prompt(app: App, ready) -> bool:  # noqa: ANN001 - a test of the screen
 def test_a_switch_only_meeting_with_three_members_on_a_shared_database(qtbot, logins, tmp_path: Path):
     f = logins["facilitator"]
     project = f.projects.list_projects()[0].id
-    result = f.facilitator.set_passphrase(project, "a long enough passphrase")
-    fs = result.session if result.ok else f.facilitator.unlock(project, "a long enough passphrase").session
     people = {m.display_name: m.id for m in f.projects.list_members(project)}
-    prompt = next(p.id for p in f.projects.list_prompts(project) if p.pair_role == "now")
-    meeting = f.meetings.plan(fs, date.today(), "Switch meeting").record_id
-    keywords = f.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt,
-                                   think_first=True).record_id
-    vote = f.meetings.add_step(fs, meeting, "vote", "Vote", prompt, dots=3).record_id
+    planned = plan_meeting(f, project, "Switch meeting",
+                           ("keywords", "Keywords for NOW", {"think_first": True}),
+                           ("vote", "Vote", {"dots": 3}), start=False)
+    fs, meeting, (keywords, vote) = planned.session, planned.meeting, planned.steps
     apps = {name: member_window(qtbot, logins[name], project, name, tmp_path) for name in MEMBERS}
     f.meetings.start(fs, meeting)
     f.meetings.move_to(fs, keywords)

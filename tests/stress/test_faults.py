@@ -393,4 +393,4 @@ def test_a_full_disk_during_the_facilitators_export_is_told_in_plain_words(make_
     assert _logged(log, "No space left on device")
     monkeypatch.setattr(app.services.exports, "docx", real)
     app.key(Qt.Key.Key_Return)  # space again: the same tile works
-    assert "Saved in" in app.window.status.text()
+    assert "Exported 1 file, canvas-" in app.window.status.text()

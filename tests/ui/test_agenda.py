@@ -6,7 +6,6 @@ at 100 % and 200 %, and every character in its tile's font."""
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -22,6 +21,7 @@ from app.ui.screens.facilitator.meeting import MeetingScreen
 from app.ui.screens.members import MemberScreen
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.write import WriteScreen
+from tests.meeting_setup import plan_meeting
 from tests.ui.fit_check import settle, shown, text_problem
 from tests.ui.test_facilitator import PASSPHRASE, _tab_to, _unlock
 from tests.ui.test_glyphs import _missing
@@ -167,14 +167,9 @@ def test_a_custom_agenda_planned_with_keys_is_what_members_follow(make_app):
 def test_what_the_group_has_reached_keeps_its_place(make_app):
     app = make_app()
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    now = next(p.id for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Meeting three").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", now).record_id
-    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", now).record_id
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, keywords)
+    planned = plan_meeting(s, app.project_id, "Meeting three", ("talk", "Introductions"),
+                           ("keywords", "Keywords for NOW"), ("vote", "Vote"), on=1, passphrase=PASSPHRASE)
+    fs, meeting, (_talk, _keywords, vote) = planned.session, planned.meeting, planned.steps
     s.facilitator.lock(fs)
     _unlock(app)
     _go(app, "The meeting: run it, asks, votes", MeetingScreen)
@@ -216,10 +211,9 @@ def test_attendance_minutes_and_preparation_on_the_meeting_screen(make_app, tmp_
     app = make_app()
     app.window.resize(1366, 768)
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    meeting = s.meetings.plan(fs, date.today(), "Meeting four").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    s.meetings.start(fs, meeting)
+    planned = plan_meeting(s, app.project_id, "Meeting four", ("talk", "Introductions"),
+                           passphrase=PASSPHRASE)
+    fs, meeting = planned.session, planned.meeting
     s.facilitator.lock(fs)
     alex, sam = app.members()["Alex"], app.members()["Sam"]
     _unlock(app)
@@ -282,16 +276,12 @@ def test_the_meeting_screens_keep_every_word_whole(make_app, percent):
     app = make_app()
     app.window.resize(1366, 768)
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    now = next(p.id for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "A meeting with a rather long title").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions and how everyone is feeling")
-    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", now,
-                                   think_first=True).record_id
-    vote = s.meetings.add_step(fs, meeting, "vote", "Which words matter most to us", now, dots=5).record_id
-    s.meetings.add_step(fs, meeting, "break", "Break")
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, keywords)
+    planned = plan_meeting(s, app.project_id, "A meeting with a rather long title",
+                           ("talk", "Introductions and how everyone is feeling"),
+                           ("keywords", "Keywords for NOW", {"think_first": True}),
+                           ("vote", "Which words matter most to us", {"dots": 5}), ("break", "Break"),
+                           on=1, passphrase=PASSPHRASE)
+    fs, meeting, vote = planned.session, planned.meeting, planned.steps[2]
     s.meetings.set_attendance(fs, meeting, app.members()["Alex"], minutes=95)
     app.window.facilitator_unlocked(fs)
     app.window.apply_profile(AccessProfile.from_dict({"size_percent": percent}))
@@ -327,11 +317,9 @@ def test_minutes_are_typed_on_the_page_of_digits(make_app):
     # Minutes opened on the letter keyboard with word predictions ("I The And"), which mean nothing
     # for "1:30"; they open on the digits now, stay there after a digit, and predict nothing.
     app = make_app()
+    fs = plan_meeting(app.services, app.project_id, "Meeting five", ("talk", "Introductions"),
+                      passphrase=PASSPHRASE).session
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    meeting = s.meetings.plan(fs, date.today(), "Meeting five").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    s.meetings.start(fs, meeting)
     s.facilitator.lock(fs)
     _unlock(app)
     _go(app, "The meeting: run it, asks, votes", MeetingScreen)

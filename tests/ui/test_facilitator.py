@@ -143,7 +143,8 @@ def test_export_a_report_and_csv_files(make_app, tmp_path):
     written = sorted(p.name for p in (tmp_path / "exports").rglob("*"))
     assert any(n.endswith(".docx") for n in written)
     assert "contributions.csv" in written
-    assert "Saved in" in app.window.status.text()
+    status = app.window.status.text()
+    assert status.startswith("Exported 9 files to ") and status.count(str(tmp_path / "exports")) == 1
 
 
 def test_the_passphrase_can_be_typed_on_a_keyboard_from_a_scanning_profile(make_app):

@@ -7,13 +7,12 @@ the theme's style sheet: bold for actions, larger for keys) is asked for each ch
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtGui import QFontInfo, QRawFont
 from PySide6.QtWidgets import QApplication
 
 from app.ui.screens.base import ASK_SYMBOLS
 from app.ui.widgets import Tile
+from tests.meeting_setup import plan_meeting
 
 
 def _missing(window) -> dict[str, set[str]]:
@@ -33,13 +32,8 @@ def _missing(window) -> dict[str, set[str]]:
 
 def _meeting(app):
     """Start a meeting (so the Ask row shows); the "now" prompt and the facilitator's session."""
-    s = app.services
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    fs = s.facilitator.set_passphrase(app.project_id, "a long enough passphrase").session
-    meeting = s.meetings.plan(fs, date.today(), "Meeting two").record_id
-    s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id, dots=3)
-    s.meetings.start(fs, meeting)
-    return prompt, fs
+    planned = plan_meeting(app.services, app.project_id, "Meeting two", ("vote", "Vote", {"dots": 3}))
+    return planned.prompt, planned.session
 
 
 def _pick(app, name: str) -> None:

@@ -6,14 +6,13 @@ report's meeting section), are checked."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import QLabel
 
 from app.ui.screens.facilitator.meeting import MeetingScreen
 from app.ui.screens.home import HomeScreen
 from app.ui.screens.prompt import PromptScreen
 from app.ui.screens.write import WriteScreen
+from tests.meeting_setup import plan_meeting
 from tests.ui.conftest import choose_key
 from tests.ui.meeting_record import check_meeting_record
 
@@ -50,15 +49,10 @@ def test_a_switch_only_meeting_with_three_members_on_one_computer(make_app, tmp_
     for name in ("Sam", "Jordan"):
         app.services.projects.save_profile(people[name], PROFILE)
     s = app.services
-    result = s.facilitator.set_passphrase(app.project_id, "a long enough passphrase")
-    fs = result.session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Meeting two").record_id
-    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
-                                   think_first=True).record_id
-    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id, dots=3).record_id
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, keywords)
+    planned = plan_meeting(s, app.project_id, "Meeting two",
+                           ("keywords", "Keywords for NOW", {"think_first": True}),
+                           ("vote", "Vote", {"dots": 3}), on=0)
+    fs, meeting, (keywords, vote), prompt = planned.session, planned.meeting, planned.steps, planned.prompt
 
     for before, name in enumerate(("Alex", "Sam", "Jordan")):
         _turn(app, name)  # the member's turn starts on the group's step
@@ -113,12 +107,8 @@ def test_a_vote_screen_rebuilt_after_the_meeting_ended_shows_the_keywords(make_a
     error escapes."""
     app = make_app(last_member="Alex", **PROFILE)
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, "a long enough passphrase").session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Short meeting").record_id
-    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id).record_id
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, vote)
+    planned = plan_meeting(s, app.project_id, "Short meeting", ("vote", "Vote"), on=0)
+    fs, meeting = planned.session, planned.meeting
     _turn(app, "Alex")
     assert isinstance(app.window.current, PromptScreen) and app.window.current.dots is not None
     s.meetings.end(fs, meeting)

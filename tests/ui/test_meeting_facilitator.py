@@ -4,13 +4,12 @@ arrive, move the group to the vote, reveal the results and answer the ask."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtWidgets import QLabel
 
 from app.services.group.demo import FACILITATOR
 from app.ui.screens.facilitator.home import FacilitatorHome
 from app.ui.screens.facilitator.meeting import MeetingScreen
+from tests.meeting_setup import plan_meeting
 from tests.ui.conftest import choose, choose_key
 
 PROFILE = {"scan_mode": "auto", "step_time": 0.5, "first_item_extra": 0.0}
@@ -30,11 +29,9 @@ def test_the_facilitator_runs_the_meeting_by_one_switch(make_app):
     app = make_app(last_member="Alex", **PROFILE)
     s, people = app.services, app.members()
     s.projects.save_profile(people[FACILITATOR], PROFILE)  # the facilitator scans too, by one switch
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Meeting by switch").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id, dots=3).record_id
+    planned = plan_meeting(s, app.project_id, "Meeting by switch", ("talk", "Introductions"),
+                           ("vote", "Vote", {"dots": 3}), start=False, passphrase=PASSPHRASE)
+    fs, meeting, (_talk, vote), prompt = planned.session, planned.meeting, planned.steps, planned.prompt
     keyword = s.contributions.list_for_prompt(prompt.id, people["Alex"])[0]
 
     choose(app, "Actions")
@@ -60,7 +57,7 @@ def test_the_facilitator_runs_the_meeting_by_one_switch(make_app):
     assert app.window.status.text() == "Results revealed."
     assert f"{keyword.text}  {'█' * 20}  2" in _texts(app)
     choose_key(app, ASK)
-    assert app.window.status.text() == "Answered: Jordan."
+    assert app.window.status.text() == "Answered Jordan: “I need a break”. It has gone from every screen."
     assert s.meetings.waiting_asks(fs, meeting) == () and ASK not in _names(app)
     assert "No asks waiting." in _texts(app)
 
@@ -69,13 +66,10 @@ def test_the_facilitator_sees_how_many_have_added_as_the_members_do(make_app):
     # The same count as on the members' screens: participants only, of all the participants.
     app = make_app()
     s, people = app.services, app.members()
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Thinking first").record_id
-    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
-                                   think_first=True).record_id
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, keywords)
+    planned = plan_meeting(s, app.project_id, "Thinking first",
+                           ("keywords", "Keywords for NOW", {"think_first": True}), on=0,
+                           passphrase=PASSPHRASE)
+    fs, prompt = planned.session, planned.prompt
     s.contributions.add(people["Alex"], prompt.id, "being heard")
     s.contributions.add(people["Alex"], prompt.id, "choice")
     s.contributions.add(people["Sam"], prompt.id, "time")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel
 from app.services.review.involvement_dto import day_text
 from app.ui.screens.confirm import ConfirmScreen
 from app.ui.screens.facilitator.meeting import MeetingScreen
+from tests.meeting_setup import plan_meeting
 from tests.ui.conftest import App, choose_key
 
 PASSPHRASE = "our-group-2026"
@@ -31,13 +32,10 @@ def _to(app: App, name: str, limit: int = 60) -> None:
 
 def _meeting(app: App) -> tuple[object, str, str]:
     s, people = app.services, app.members()
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
-    keywords = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
-                                   think_first=True).record_id
-    vote = s.meetings.add_step(fs, meeting, "vote", "Vote", prompt.id, dots=3).record_id
-    s.meetings.start(fs, meeting)
+    planned = plan_meeting(s, app.project_id, "Today's meeting",
+                           ("keywords", "Keywords for NOW", {"think_first": True}),
+                           ("vote", "Vote", {"dots": 3}), passphrase=PASSPHRASE)
+    fs, meeting, (keywords, vote) = planned.session, planned.meeting, planned.steps
     s.meetings.reveal(fs, keywords)  # revealed: the vote's Reveal tile will push the steps down
     s.live.ask(people["Alex"], "break")
     app.window.facilitator_unlocked(fs)
@@ -62,7 +60,7 @@ def test_a_second_enter_never_moves_the_group_back(make_app):
     assert app.focus_name() == "Back"
     _to(app, "Alex: I need a break. Choose when answered")
     app.key(Qt.Key.Key_Return)
-    assert app.window.status.text() == "Answered: Alex."
+    assert app.window.status.text() == "Answered Alex: “I need a break”. It has gone from every screen."
     assert app.focus_name() == "Back"
     assert live.running(app.project_id).current.id == vote and live.running(app.project_id).id == meeting
 
@@ -98,15 +96,12 @@ def test_thinking_first_the_predictions_keep_the_others_keywords_back(make_app):
     profile = {"scan_mode": "auto", "step_time": 0.5, "first_item_extra": 0.0}
     app = make_app(last_member="Alex", **profile)
     s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
+    planned = plan_meeting(s, app.project_id, "Today's meeting",
+                           ("keywords", "Keywords for NOW", {"think_first": True}), passphrase=PASSPHRASE)
+    fs, (step,), prompt = planned.session, planned.steps, planned.prompt
     others = {c.text.lower() for c in s.contributions.list_for_prompt(prompt.id)
               if c.author != "Alex" and " " in c.text}
     assert "fighting for care" in others  # the demo's, by another member
-    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
-    step = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
-                               think_first=True).record_id
-    s.meetings.start(fs, meeting)
     for revealed in (False, True):
         choose_key(app, "Alex")  # the member's turn starts on the group's step
         choose_key(app, "✚ Add keyword")
@@ -160,10 +155,7 @@ def test_the_passphrase_screen_says_which_keys_are_switches(make_app):
 def test_back_in_facilitator_mode_the_asks_waiting_show_and_are_said(make_app):
     app = make_app()
     s, people = app.services, app.members()
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    s.meetings.start(fs, meeting)
+    plan_meeting(s, app.project_id, "Today's meeting", ("talk", "Introductions"), passphrase=PASSPHRASE)
     s.live.ask(people["Alex"], "break")  # during Alex's turn
     _to(app, "Facilitator")
     app.key(Qt.Key.Key_Return)
@@ -236,13 +228,10 @@ def test_thinking_first_no_word_of_a_hidden_keyword_is_predicted(make_app):
     profile = {"scan_mode": "auto", "step_time": 0.5, "first_item_extra": 0.0}
     app = make_app(last_member="Alex", **profile)
     s, people = app.services, app.members()
-    fs = s.facilitator.set_passphrase(app.project_id, PASSPHRASE).session
-    prompt = next(p for p in s.projects.list_prompts(app.project_id) if p.pair_role == "now")
-    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
-    step = s.meetings.add_step(fs, meeting, "keywords", "Keywords for NOW", prompt.id,
-                               think_first=True).record_id
-    s.meetings.start(fs, meeting)
-    s.meetings.move_to(fs, step)
+    planned = plan_meeting(s, app.project_id, "Today's meeting",
+                           ("keywords", "Keywords for NOW", {"think_first": True}), on=0,
+                           passphrase=PASSPHRASE)
+    fs, (step,), prompt = planned.session, planned.steps, planned.prompt
     s.contributions.add(people["Sam"], prompt.id, "zorblet kindness")  # Sam's, kept back
     for revealed in (False, True):
         choose_key(app, "Alex")

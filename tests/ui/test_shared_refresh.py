@@ -16,6 +16,7 @@ from app.services.group.demo import create_demo
 from app.speech.speaker import RecordingSpeaker
 from app.store.database import Store
 from app.store.local_drafts import LocalDrafts
+from app.ui.guard import NOT_REFRESHED
 from app.ui.main_window import MainWindow
 from app.ui.screens.prompt import PromptScreen
 from tests.ui.conftest import SMALL_ENGLISH
@@ -78,3 +79,37 @@ def test_two_copies_on_one_postgresql_database(qtbot, tmp_path):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def other_marker(store: Store, project_id: str) -> tuple[int, str]:
+    return Services.build(store).projects.change_marker(project_id)
+
+
+def test_a_screen_that_cannot_be_rebuilt_is_told_once_and_kept(make_app, tmp_path, monkeypatch):
+    """Another copy adds a keyword while this one cannot read the question again (a locked or
+    damaged file): the member hears why once and keeps the screen they had."""
+    app = make_app()
+    app.key(Qt.Key.Key_Return)  # Alex
+    app.key(Qt.Key.Key_Return)  # the "now" question
+    screen = app.window.current
+    assert isinstance(screen, PromptScreen)
+
+    def unreadable(*_args, **_kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(app.services.contributions, "page_for_prompt", unreadable)
+    other = Store.open(f"sqlite:///{tmp_path / 'canvas.db'}")
+    try:
+        Services.build(other).contributions.add(app.members()["Sam"], screen.prompt.id, "isolated")
+        app.qtbot.waitUntil(lambda: app.window.status.text() == NOT_REFRESHED, timeout=3000)
+        assert app.window.current is screen and screen.isVisible()
+        assert app.speaker.texts.count(NOT_REFRESHED) == 1
+        Services.build(other).contributions.add(app.members()["Sam"], screen.prompt.id, "again")
+        marker = other_marker(other, app.project_id)
+        # the next poll has seen the second change and its rebuild has failed again
+        app.qtbot.waitUntil(lambda: app.window._marker == marker and not app.window.db.busy("meeting"),
+                            timeout=3000)
+        assert app.window.current is screen
+        assert app.speaker.texts.count(NOT_REFRESHED) == 1  # shown again, not spoken again
+    finally:
+        other.close()

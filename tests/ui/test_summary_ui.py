@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.speech.speaker import SpeechKind
 from app.ui.screens.home import HomeScreen
 from app.ui.screens.summary import PER_PAGE, SummaryScreen, pages_of
+from tests.meeting_setup import plan_meeting
 from tests.ui.conftest import choose, scan_to, switch
 
 
@@ -50,17 +51,12 @@ def test_pages_hold_a_few_sentences_and_keep_short_parts_whole(make_app):
 
 def test_the_summary_line_on_home_is_whole_in_a_meeting_at_1366_by_768(make_app):
     # Under Xvfb its second line lay below the list's edge, cut through, where no scan reached.
-    from datetime import date
-
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QApplication, QLabel
 
     app = make_app("Alex", scan_mode="auto")
-    s = app.services
-    fs = s.facilitator.set_passphrase(app.project_id, "our group 2026").session
-    meeting = s.meetings.plan(fs, date.today(), "Today's meeting").record_id
-    s.meetings.add_step(fs, meeting, "talk", "Introductions")
-    s.meetings.start(fs, meeting)  # the Ask row takes its room at the bottom
+    # started: the Ask row takes its room at the bottom
+    plan_meeting(app.services, app.project_id, "Today's meeting", ("talk", "Introductions"))
     app.window.resize(1366, 768)
     choose(app, "Members, row 1")
     choose(app, "Alex")

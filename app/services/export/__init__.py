@@ -130,6 +130,6 @@ class ExportService(GuardedService):
             raise ExportError("real_names is yes or no.")
         paths = export_project(self.store, session.project_id, fmt, out, real_names=bool(real_names),
                                progress=progress, member_id=session.member_id)
-        where = paths[0] if fmt != "csv" else paths[0].parent
-        files = "1 file" if len(paths) == 1 else f"{len(paths)} files"
-        return ExportResult(tuple(paths), f"Exported {files} to {where}.")
+        if fmt == "csv":  # the folder once: "Exported 9 files to …/canvas-…-csv."
+            return ExportResult(tuple(paths), f"Exported {len(paths)} files to {paths[0].parent}.")
+        return ExportResult(tuple(paths), f"Exported 1 file, {paths[0].name}, to {paths[0].parent}.")

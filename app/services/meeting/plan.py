@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.services.dto import Outcome
 from app.services.errors import DomainError, NotFound
 from app.services.meeting.agenda import AgendaService
-from app.services.meeting.dto import AskInfo, AttendanceInfo, MeetingInfo
+from app.services.meeting.dto import ASK_LABELS, AskInfo, AttendanceInfo, MeetingInfo
 from app.services.meeting.length import meeting_minutes
 from app.services.meeting.read import meeting_info, steps_of
 from app.services.validation import clean_text
@@ -178,7 +178,9 @@ class MeetingService(AgendaService):
             ask.answered_at, ask.answered_by = utcnow(), session.member_id
             self._event(s, session.project_id, session.member_id, "ask_answered", "ask", ask.id)
             name = s.scalar(select(Member.display_name).where(Member.id == ask.member_id))
-            return Outcome(f"Answered: {name}.", record_id=ask.id)
+            # Whose ask and which, so a facilitator who answered the wrong one hears it at once.
+            label = ASK_LABELS.get(ask.kind, ask.kind)
+            return Outcome(f"Answered {name}: “{label}”. It has gone from every screen.", record_id=ask.id)
 
     def set_attendance(self, session: Any, meeting_id: str, member_id: str, present: bool = True,
                        minutes: int | None = None) -> Outcome:

@@ -71,7 +71,7 @@ class ExportScreen(Screen):
             except DomainError as exc:  # a full disk or a read-only folder: the guard says so
                 self.ctx.announce(exc.message)
                 return
-            self.ctx.announce(f"{result.message} Saved in {self.folder}.")
+            self.ctx.announce(result.message)  # (it names the folder: once is enough)
 
         return run
 
