@@ -114,7 +114,7 @@ def label_screens(path: Path, size: int = 24) -> list[Screen]:
 
 
 def is_letter_name(phrase: str) -> bool:
-    """A letter's name ("b", "zed") rather than a word on a key."""
+    """A letter's name ("b.", "zed") rather than a word on a key."""
     return any(phrase in names for names in LETTER_NAMES.values())
 
 

@@ -19,11 +19,11 @@ _NATO = (
     "uniform", "victor", "whiskey", "x ray", "yankee", "zulu",
 )
 SPELLING_ALPHABET: dict[str, str] = dict(zip(string.ascii_lowercase, _NATO, strict=True))
-#: A letter is also said by its name. The phrase for a name is the letter itself ("b"), which
-#: the recogniser hears as the dictionary's name of the letter alone ("b." is B IY: not "be"'s
-#: or "a"'s other sounds); British "zed" and "haitch" too.
+#: A letter is also said by its name. The phrase for a name is the dictionary's entry for the
+#: letter's name ("b." is B IY alone: not "be"'s sounds; "a." is EY, never the word "a"'s AH, so
+#: a prediction "a" or "I" keeps its own phrase); British "zed" and "haitch" too.
 LETTER_NAMES: dict[str, tuple[str, ...]] = {
-    ch: (ch, *{"z": ("zed",), "h": ("haitch",)}.get(ch, ())) for ch in string.ascii_lowercase
+    ch: (f"{ch}.", *{"z": ("zed",), "h": ("haitch",)}.get(ch, ())) for ch in string.ascii_lowercase
 }
 #: Words said exactly as a letter's name. When one is the whole label of another target on the
 #: same screen (a prediction "be", "see", "you", "are", "I"), the screen's word wins and the
@@ -55,6 +55,11 @@ def number_words(n: int) -> list[str]:
     if n < 1000:
         return [_UNITS[n // 100], "hundred"] + (number_words(n % 100) if n % 100 else [])
     return [_UNITS[int(d)] for d in str(n)]
+
+
+def is_letter_name(phrase: str) -> bool:
+    """A letter's name as a phrase ("b."), not a word of one letter ("a", "I")."""
+    return len(phrase) == 2 and phrase[1] == "." and phrase[0].isalpha()
 
 
 def letter_names_on(letter: str, others: set[str]) -> list[str]:

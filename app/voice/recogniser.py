@@ -20,7 +20,7 @@ from typing import Any
 
 from app.voice.audio import RATE, level_db, pcm_array
 from app.voice.endpoint import END, FRAME_BYTES, SPEECH, START, Endpointer
-from app.voice.phrases import words_of
+from app.voice.phrases import is_letter_name, words_of
 from app.voice.pronounce import Pronouncer
 
 ENDPOINT_WINDOW = 0.3  # seconds of (almost) no speech that end an utterance
@@ -96,10 +96,11 @@ class Recogniser:
     def set_phrases(self, phrases: list[str] | tuple[str, ...]) -> tuple[str, ...]:
         """Listen for exactly these phrases (any words; unknown ones get a pronunciation).
         Returns the phrases kept: each as its words joined by single spaces, duplicates once."""
-        kept = tuple(dict.fromkeys(" ".join(words_of(p)) for p in phrases if words_of(p)))
+        kept = tuple(dict.fromkeys(p if is_letter_name(p) else " ".join(words_of(p))
+                                   for p in phrases if is_letter_name(p) or words_of(p)))
         if kept == self.phrases:
             return kept
-        words = [w for phrase in kept for w in phrase.split()]
+        words = [w for phrase in kept for w in (phrase[0] if is_letter_name(phrase) else phrase).split()]
         new = self.pronouncer.additions(words)
         for i, (word, phones) in enumerate(new):
             self.decoder.add_word(word, phones, i == len(new) - 1)  # the last one applies them all
@@ -122,10 +123,10 @@ class Recogniser:
         """A letter's name must beat every other phrase by LETTER_MARGIN, and so must any
         phrase whose nearest rival is a letter's name: short names are easily taken for a
         short word and the other way round ("vee" heard as "delete", "done" as "d")."""
-        if len(text) != 1 and not any(len(p) == 1 for p in self.phrases):
+        if not is_letter_name(text) and not any(is_letter_name(p) for p in self.phrases):
             return True
         gap, other = self.rival(text)
-        return gap >= LETTER_MARGIN or (len(text) != 1 and len(other) != 1)
+        return gap >= LETTER_MARGIN or not (is_letter_name(text) or is_letter_name(other))
 
     def rival(self, text: str) -> tuple[float, str]:
         """(score of ``text`` - score of the best other phrase) per frame on the utterance just
@@ -148,10 +149,10 @@ class Recogniser:
         return (best - other) / frames, said
 
     def _token(self, phrase: str) -> str:
-        """How a phrase is written in the grammar: a letter alone ("b", a letter's name) as the
-        dictionary's entry for the letter's name ("b.": B IY only), the rest as its words."""
-        if len(phrase) == 1 and phrase.isalpha() and self.decoder.lookup_word(f"{phrase}."):
-            return f"{phrase}."
+        """How a phrase is written in the grammar: as its words; a letter's name ("b.") is the
+        dictionary's own entry for it, or the letter when the dictionary has none."""
+        if is_letter_name(phrase) and not self.decoder.lookup_word(phrase):
+            return phrase[0]
         return phrase
 
     # -------------------------------------------------------------------- audio
@@ -208,8 +209,8 @@ class Recogniser:
     def _hypothesis(self) -> str:
         hyp = self.decoder.hyp()
         text = hyp.hypstr.strip() if hyp is not None else ""
-        if len(text) == 2 and text.endswith("."):
-            text = text[0]  # a letter's name (see _token)
+        if len(text) == 1 and f"{text}." in self.phrases:
+            text = f"{text}."  # a letter's name the dictionary lacked (see _token)
         return text if text in self.phrases else ""  # not a path that stopped short of a phrase
 
     def _score(self, decoder: Any) -> float:

@@ -70,7 +70,7 @@ def test_a_member_takes_part_by_voice(voice_app, tmp_path):
     for letter in ("tango", "alpha", "papa"):
         assert speak(app, letter, tmp_path) == letter
     assert window.current.panel.text.lower() == "tap"
-    assert "t" not in window.voice.targets  # letter names are the member's choice, off at first
+    assert "t." not in window.voice.targets  # letter names are the member's choice, off at first
     assert speak(app, "finished", tmp_path) == "finished"  # the keyword is sent by voice too
     assert isinstance(window.current, PromptScreen)
     assert speak(app, "our definition", tmp_path) == "our definition"
@@ -163,8 +163,8 @@ def test_letters_are_typed_by_their_names_on_the_keyboard(voice_app, tmp_path):
     assert speak(app, "add keyword", tmp_path) == "add keyword"
     assert isinstance(window.current, WriteScreen)
     # "why" and "cue" (said by espeak-ng for the letters "y" and "q") type those keys.
-    assert speak(app, "y", tmp_path) == "y"
-    assert speak(app, "q", tmp_path) == "q"
+    assert speak(app, "y", tmp_path) == "y."
+    assert speak(app, "q", tmp_path) == "q."
     assert window.current.panel.text.lower() == "yq"
     # A letter's name said the same way as a word on show is that word's: the keys' names are
     # offered only where no prediction sounds the same, and the letter still has its code word.
@@ -174,6 +174,7 @@ def test_letters_are_typed_by_their_names_on_the_keyboard(voice_app, tmp_path):
     for letter in "abcdefghijklmnopqrstuvwxyz":
         key = [t for t in targets.get(SPELLING_ALPHABET[letter], [])]
         assert key, letter
-        assert (letter in targets) == (not words & {letter, *HOMOPHONES.get(letter, ())}), letter
-        if letter in targets:
-            assert targets[letter] == key
+        name = f"{letter}."
+        assert (name in targets) == (not words & {letter, *HOMOPHONES.get(letter, ())}), letter
+        if name in targets:
+            assert targets[name] == key

@@ -121,26 +121,32 @@ def test_a_word_with_an_inner_h_is_also_heard_without_it(monkeypatch):
 
 
 def test_a_letters_name_is_offered_unless_a_word_on_screen_sounds_the_same():
-    assert letter_names_on("b", {"care", "bravo"}) == ["b"]
+    assert letter_names_on("b", {"care", "bravo"}) == ["b."]
     assert letter_names_on("B", {"be", "bravo"}) == []  # the prediction "be" is what is heard
     assert letter_names_on("u", {"you"}) == [] and letter_names_on("i", {"i"}) == []
-    assert letter_names_on("z", {"the"}) == ["z", "zed"]  # British and American
-    assert letter_names_on("h", set()) == ["h", "haitch"]
+    assert letter_names_on("z", {"the"}) == ["z.", "zed"]  # British and American
+    assert letter_names_on("h", set()) == ["h.", "haitch"]
     assert letter_names_on("1", set()) == []
 
 
 @pytest.mark.parametrize("letter", ["y", "q", "u"])
 def test_a_letters_name_is_heard_as_that_letter_among_the_keys(recogniser, tmp_path, letter):
-    recogniser.set_phrases([*SCREEN, *"abcdefghijklmnopqrstuvwxyz", "zed"])
-    assert hear(recogniser, say(letter, tmp_path, voice="en-gb")) == [letter]
+    recogniser.set_phrases([*SCREEN, *(f"{c}." for c in "abcdefghijklmnopqrstuvwxyz"), "zed"])
+    assert hear(recogniser, say(letter, tmp_path, voice="en-gb")) == [f"{letter}."]
 
 
 def test_a_letters_name_is_not_typed_as_a_letter_that_sounds_alike(recogniser, tmp_path):
     """"dee" and "tee" are heard as "bee" or "dee" by turns (the grammar alone gives "b" for
     "dee"); a name is typed only when it beats every other phrase clearly, so never as "b"."""
-    recogniser.set_phrases([*SCREEN, "b", "d", "t"])
+    recogniser.set_phrases([*SCREEN, "b.", "d.", "t."])
     for letter in ("d", "t"):
         for voice in ("en-us", "en-gb"):
             heard = recogniser.feed(wav_at_16k(say(letter, tmp_path, voice=voice)).tobytes())
             heard += recogniser.flush()
-            assert [h.text for h in heard] in ([letter], [""]), (letter, voice, heard)
+            assert [h.text for h in heard] in ([f"{letter}."], [""]), (letter, voice, heard)
+
+
+def test_a_word_of_one_letter_stays_a_word_beside_the_letters_names(recogniser):
+    """The prediction "a" is the word (AH or EY), never the letter's name "a." (EY alone)."""
+    assert recogniser.set_phrases([*SCREEN, "a", "b."])[-2:] == ("a", "b.")
+    assert recogniser.decoder.lookup_word("a") != recogniser.decoder.lookup_word("a.")
